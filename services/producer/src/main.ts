@@ -1,0 +1,2 @@
+import { hello } from "@macaque/shared";
+console.log(hello());
