@@ -1,1 +1,83 @@
-export { hello } from "./hello.ts";
+export { awsClientConfig, createAwsClient, type AwsClientOptions } from "./aws.ts";
+export {
+  createQueueConsumer,
+  isEventOf,
+  parseEventBody,
+  publishEvent,
+  retryDelaySeconds,
+  sendJson,
+  type MessageContext,
+  type QueueConsumer,
+  type QueueConsumerOptions,
+} from "./bus.ts";
+export {
+  commonEnvSchema,
+  envBoolean,
+  envList,
+  envPositiveInt,
+  loadConfig,
+  parseEnv,
+  redisEnvSchema,
+} from "./config.ts";
+export { ConfigError, PermanentError, TopologyError } from "./errors.ts";
+export {
+  cloudEventSchema,
+  createEvent,
+  eventDataSchemas,
+  parseEvent,
+  terminationOrderSchema,
+  type AnyCloudEvent,
+  type CloudEvent,
+  type EventData,
+  type ExperimentContext,
+  type GroupObservation,
+  type GroupSnapshot,
+  type InstanceSnapshot,
+  type RecoveryTimeline,
+  type TerminationOrder,
+  type TerminationOutcome,
+} from "./events.ts";
+export {
+  describeIssues,
+  jobMessageJsonSchema,
+  jobMessageSchema,
+  parseJobMessage,
+  type JobMessage,
+  type JobMessageInput,
+  type JobParseResult,
+  type Reason,
+  type RecoveryOptions,
+} from "./job-message.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { createMetrics, type Metrics } from "./metrics.ts";
+export {
+  EventType,
+  QueueRole,
+  ServiceName,
+  TopicRole,
+  deadLetterQueueName,
+  defaultNamePrefix,
+  defaultTags,
+  eventSource,
+  eventTypes,
+  queueName,
+  subscriptions,
+  topicName,
+  typeAttribute,
+} from "./names.ts";
+export { startOpsServer, type OpsServer } from "./ops-server.ts";
+export { createRedis, redisKey, type Redis } from "./redis.ts";
+export {
+  ensureTopology,
+  findTopicArn,
+  resolveTopology,
+  type QueueRef,
+  type Topology,
+  type TopologyOptions,
+} from "./topology.ts";
+export {
+  runService,
+  type CommonConfig,
+  type RunningService,
+  type ServiceParts,
+} from "./service.ts";

@@ -1,0 +1,56 @@
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+import { startProcess, type RunningProcess } from "./child-process.ts";
+
+export class RedisServerMissingError extends Error {
+  override name = "RedisServerMissingError";
+}
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function assertRedisInstalled(): void {
+  try {
+    execFileSync("redis-server", ["--version"], { stdio: "ignore" });
+  } catch {
+    throw new RedisServerMissingError(
+      "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install redis-server; " +
+        "macOS: brew install redis) or point REDIS_URL at a running Redis.",
+    );
+  }
+}
+
+/**
+ * Starts a throwaway redis-server on a free port: no persistence, bound to
+ * loopback. Retries with another port if the one it was given is taken meanwhile.
+ */
+export async function startRedisServer(): Promise<RunningProcess<string>> {
+  assertRedisInstalled();
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    try {
+      return await startProcess({
+        name: "redis-server",
+        command: "redis-server",
+        args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        readyWhen: (line) =>
+          /Ready to accept connections/.test(line) ? `redis://127.0.0.1:${port}` : undefined,
+        timeoutMs: 15_000,
+      });
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}

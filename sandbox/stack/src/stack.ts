@@ -1,0 +1,161 @@
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { fileURLToPath } from "node:url";
+import { awsClientConfig, ensureTopology, type Topology } from "@macaque/shared";
+import { readyUrl, startProcess, type RunningProcess } from "./child-process.ts";
+import { startRedisServer } from "./redis-server.ts";
+
+/** Files are found from the package root so this works from src/ and dist/ alike. */
+const packageRoot = new URL("../", import.meta.url);
+const repoRoot = new URL("../../", packageRoot);
+export const sourceFile = (pathFromRepoRoot: string): string =>
+  fileURLToPath(new URL(pathFromRepoRoot, repoRoot));
+
+export interface StackOptions {
+  /** Queue and topic name prefix; default `chaos`. Tests pass a unique one. */
+  prefix?: string;
+  /** Use this Redis instead of starting a redis-server. */
+  redisUrl?: string;
+  /** Fleet simulator time scale: 0.01 makes a 30 s boot take 0.3 s. Default 1. */
+  timeScale?: number;
+  /** Fixed ports (0 or unset picks free ones). */
+  ports?: { fauxqs?: number; ses?: number; fleetSim?: number };
+  /** Every output line of every child process. */
+  onLine?: (process: string, line: string) => void;
+}
+
+export interface StackEndpoints {
+  sqs: string;
+  sns: string;
+  ses: string;
+  inbox: string;
+  autoScaling: string;
+  ec2: string;
+  fleetSim: string;
+  redis: string;
+}
+
+export interface Stack {
+  endpoints: StackEndpoints;
+  prefix: string;
+  region: string;
+  /** The environment a macaque process needs to use this stack. */
+  env: Record<string, string>;
+  topology: Topology;
+  /** Processes the stack started, by name. */
+  processes: RunningProcess<string>[];
+  /** Starts another child process that belongs to the stack and stops with it. */
+  adopt<T>(process: RunningProcess<T>): void;
+  stop(): Promise<void>;
+}
+
+const nodeArgs = (file: string) => ["--conditions=source", sourceFile(file)];
+export const sandboxCredentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+/**
+ * Starts the local stand-ins for AWS as child processes — fauxqs (SQS + SNS),
+ * aws-ses-v2-local (SES), the fleet simulator (EC2 + Auto Scaling) — plus a
+ * redis-server unless a Redis URL is given, and provisions the topology.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const prefix = options.prefix ?? "chaos";
+  const region = "us-east-1";
+  const processes: RunningProcess<unknown>[] = [];
+  const line = (name: string) => (text: string) => options.onLine?.(name, text);
+  const node = (name: string, file: string, env: Record<string, string>) =>
+    startProcess({
+      name,
+      command: process.execPath,
+      args: nodeArgs(file),
+      env: { ...process.env, ...env },
+      readyWhen: readyUrl,
+      onLine: line(name),
+    });
+  const stopAll = () => Promise.all(processes.splice(0).map((p) => p.stop())).then(() => undefined);
+
+  try {
+    const started = await Promise.all([
+      node("fauxqs", "sandbox/stack/src/fauxqs-process.ts", {
+        FAUXQS_PORT: String(options.ports?.fauxqs ?? 0),
+      }).then(track),
+      node("ses", "sandbox/stack/src/ses-process.ts", {
+        SES_PORT: String(options.ports?.ses ?? 0),
+      }).then(track),
+      node("fleet-sim", "sandbox/fleet-sim/src/main.ts", {
+        FLEET_SIM_PORT: String(options.ports?.fleetSim ?? 0),
+        FLEET_SIM_TIME_SCALE: String(options.timeScale ?? 1),
+      }).then(track),
+      options.redisUrl ? Promise.resolve(undefined) : startRedisServer().then(track),
+    ]);
+    const [fauxqs, ses, fleetSim, redis] = started;
+    const endpoints: StackEndpoints = {
+      sqs: fauxqs!.ready,
+      sns: fauxqs!.ready,
+      ses: ses!.ready,
+      inbox: ses!.ready,
+      autoScaling: fleetSim!.ready,
+      ec2: fleetSim!.ready,
+      fleetSim: fleetSim!.ready,
+      redis: options.redisUrl ?? redis!.ready,
+    };
+    const clientConfig = {
+      ...awsClientConfig({ region }),
+      endpoint: endpoints.sqs,
+      credentials: sandboxCredentials,
+    };
+    const sqs = new SQSClient(clientConfig);
+    const sns = new SNSClient(clientConfig);
+    const { topology } = await ensureTopology({ sqs, sns, prefix });
+    sqs.destroy();
+    sns.destroy();
+    return {
+      endpoints,
+      prefix,
+      region,
+      env: stackEnv(endpoints, prefix, region),
+      topology,
+      processes: processes as RunningProcess<string>[],
+      adopt: (p) => void processes.push(p),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  function track<T>(p: RunningProcess<T>): RunningProcess<T> {
+    processes.push(p);
+    return p;
+  }
+}
+
+/** The SDK's own endpoint variables, sandbox credentials and macaque's names. */
+export function stackEnv(
+  endpoints: StackEndpoints,
+  prefix: string,
+  region: string,
+): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: sandboxCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: sandboxCredentials.secretAccessKey,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+    AWS_ENDPOINT_URL_SNS: endpoints.sns,
+    AWS_ENDPOINT_URL_SES: endpoints.ses,
+    AWS_ENDPOINT_URL_AUTO_SCALING: endpoints.autoScaling,
+    AWS_ENDPOINT_URL_EC2: endpoints.ec2,
+    REDIS_URL: endpoints.redis,
+    MACAQUE_NAME_PREFIX: prefix,
+  };
+}
+
+/** Starts fauxqs alone (SQS + SNS as a child process), for tests that need nothing else. */
+export function startFauxqs(): Promise<RunningProcess<string>> {
+  return startProcess({
+    name: "fauxqs",
+    command: process.execPath,
+    args: nodeArgs("sandbox/stack/src/fauxqs-process.ts"),
+    env: { ...process.env, FAUXQS_PORT: "0" },
+    readyWhen: readyUrl,
+  });
+}

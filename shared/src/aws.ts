@@ -1,0 +1,46 @@
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+
+/**
+ * Every AWS client is built here, with the SDK's own endpoint resolution
+ * (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>), adaptive retries and hard
+ * timeouts. Without `throwOnRequestTimeout` the SDK only warns, and an endpoint
+ * that never answers (aws-ses-v2-local does that for actions it lacks) would hang
+ * a service forever.
+ */
+export interface AwsClientOptions {
+  region: string;
+  /** Attempts including the first; default 5. */
+  maxAttempts?: number;
+  /** Time to establish a TCP connection; default 3000 ms. */
+  connectionTimeoutMs?: number;
+  /** Time for a whole request and response; default 10000 ms. Long polls need more. */
+  requestTimeoutMs?: number;
+}
+
+export interface AwsClientBaseConfig {
+  region: string;
+  retryMode: "adaptive";
+  maxAttempts: number;
+  requestHandler: NodeHttpHandler;
+}
+
+export function awsClientConfig(options: AwsClientOptions): AwsClientBaseConfig {
+  return {
+    region: options.region,
+    retryMode: "adaptive",
+    maxAttempts: options.maxAttempts ?? 5,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      throwOnRequestTimeout: true,
+    }),
+  };
+}
+
+/** `createAwsClient(SQSClient, { region })`: the caller picks the client, so a service loads only the SDKs it uses. */
+export function createAwsClient<C>(
+  Client: new (config: AwsClientBaseConfig) => C,
+  options: AwsClientOptions,
+): C {
+  return new Client(awsClientConfig(options));
+}

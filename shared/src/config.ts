@@ -1,0 +1,121 @@
+import { z } from "zod";
+import { ConfigError } from "./errors.ts";
+import { defaultNamePrefix } from "./names.ts";
+
+/**
+ * Each service parses `process.env` once, in its main, into a frozen typed object.
+ * Nothing below main reads the environment, so every module can be tested with a
+ * plain object.
+ */
+
+const positiveInt = (fallback: number) =>
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .positive("must be greater than 0")
+    .default(fallback);
+
+/** Environment variables every macaque process understands. */
+export const commonEnvSchema = z.object({
+  AWS_REGION: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as us-east-1")
+    .default("us-east-1"),
+  /** The SDK reads these itself; they are checked here so a typo stops the service at once. */
+  AWS_ENDPOINT_URL: z.url("must be a URL").optional(),
+  AWS_ENDPOINT_URL_SQS: z.url("must be a URL").optional(),
+  AWS_ENDPOINT_URL_SNS: z.url("must be a URL").optional(),
+  AWS_ENDPOINT_URL_SES: z.url("must be a URL").optional(),
+  AWS_ENDPOINT_URL_EC2: z.url("must be a URL").optional(),
+  AWS_ENDPOINT_URL_AUTO_SCALING: z.url("must be a URL").optional(),
+  MACAQUE_NAME_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1-40 letters, digits, - or _")
+    .default(defaultNamePrefix),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+  /** Port of the /healthz, /readyz and /metrics server; 0 picks a free one. */
+  HTTP_PORT: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0-65535")
+    .max(65_535, "must be 0-65535")
+    .default(8080),
+  HTTP_HOST: z.string().min(1).default("0.0.0.0"),
+  /** How long a stopping service waits for in-flight messages. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
+  AWS_MAX_ATTEMPTS: positiveInt(5),
+  AWS_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+});
+
+export const redisEnvSchema = z.object({
+  REDIS_URL: z
+    .url("must be a redis:// or rediss:// URL")
+    .refine((u) => /^rediss?:\/\//.test(u), "must be a redis:// or rediss:// URL"),
+  /** Prefix of every Redis key macaque writes; each service adds its own name after it. */
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, "must be 1-64 letters, digits, :, - or _")
+    .default("macaque"),
+});
+
+/** A comma-separated list, e.g. `a@x.org,b@y.org`; empty means none. */
+export const envList = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+
+export const envBoolean = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0"], { error: "must be true or false" })
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1");
+
+export const envPositiveInt = positiveInt;
+
+/** Parses an environment, or throws a ConfigError naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+): Readonly<z.output<S>> {
+  // Empty strings count as unset: compose files and shells often export VAR= .
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ""));
+  const result = schema.safeParse(cleaned, { reportInput: true });
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.map(String).join(".") || "(environment)";
+      const missing = issue.code === "invalid_type" && issue.input === undefined;
+      return `${name}: ${missing ? "is required but not set" : issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  return Object.freeze(result.data);
+}
+
+/**
+ * For a main: parse the environment or stop the process with exit code 78
+ * (EX_CONFIG) and a message naming each bad variable.
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: Record<string, string | undefined>,
+  service: string,
+): Readonly<z.output<S>> {
+  try {
+    return parseEnv(schema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${service}: ${err.message}\n`);
+    process.exit(78);
+  }
+}

@@ -1,2 +1,0 @@
-import { z } from "zod";
-export const hello = (): string => z.string().parse("hi");

@@ -1,0 +1,198 @@
+import { z } from "zod";
+
+/**
+ * The job message, v1: the public API. Strict on purpose: an unknown field is far
+ * more likely a typo ("dryrun") than a feature, and a typo in a chaos tool can
+ * terminate the wrong amount of a fleet.
+ */
+
+const asgName = z
+  .string()
+  .min(1, { message: "must name an Auto Scaling group", abort: true })
+  .max(255, "is longer than the 255 characters AWS allows for a group name")
+  .regex(/^[^\p{Cc}]+$/u, "contains control characters");
+
+const email = z.email("is not an email address");
+
+export const recoveryOptionsSchema = z
+  .strictObject({
+    deadlineSeconds: z
+      .number()
+      .int("must be a whole number of seconds")
+      .min(1, "must be at least 1 second")
+      .max(86_400, "must be at most 86400 seconds (24 h)")
+      .default(900)
+      .describe("Give up and report not-recovered after this long. Default 900."),
+    checkIntervalSeconds: z
+      .number()
+      .min(0.1, "must be at least 0.1 seconds")
+      .max(3_600, "must be at most 3600 seconds")
+      .default(10)
+      .describe(
+        "How often the group is checked; also the precision of the measured recovery time. Default 10.",
+      ),
+    requireHealthy: z
+      .boolean()
+      .default(true)
+      .describe("Count replacements only once their health status is Healthy. Default true."),
+    targetSeconds: z
+      .number()
+      .positive("must be greater than 0")
+      .max(86_400, "must be at most 86400 seconds")
+      .optional()
+      .describe(
+        "Recovery target: recovered within it is PASS, otherwise FAIL. No verdict without it.",
+      ),
+  })
+  .describe("How recovery is verified.");
+
+export const jobMessageSchema = z
+  .strictObject({
+    version: z.literal(1, "must be 1 (the only version of the job message)").optional(),
+    asg: asgName.describe("Name of the target Auto Scaling group."),
+    count: z
+      .number()
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(1_000, "must be at most 1000")
+      .optional()
+      .describe("How many instances to terminate. Give this or percent."),
+    percent: z
+      .number()
+      .gt(0, "must be greater than 0")
+      .max(100, "must be at most 100")
+      .optional()
+      .describe(
+        "Share of the group's eligible instances to terminate, rounded up. Give this or count.",
+      ),
+    mode: z
+      .enum(["ec2", "asg"], "must be ec2 or asg")
+      .default("ec2")
+      .describe(
+        "ec2: EC2 TerminateInstances, a crash the group must detect. asg: TerminateInstanceInAutoScalingGroup without lowering desired capacity. Default ec2.",
+      ),
+    dryRun: z.boolean().default(false).describe("Plan and report without terminating."),
+    availabilityZone: z
+      .string()
+      .regex(/^[a-z0-9-]{4,64}$/, "is not an availability zone name such as us-east-1a")
+      .optional()
+      .describe(
+        "Choose victims only in this zone (with percent 100: lose a zone, within the limits).",
+      ),
+    recovery: recoveryOptionsSchema.default({
+      deadlineSeconds: 900,
+      checkIntervalSeconds: 10,
+      requireHealthy: true,
+    }),
+    notify: z
+      .strictObject({
+        emails: z
+          .array(email)
+          .max(50, "lists more than 50 addresses")
+          .default([])
+          .describe("Extra recipients of the report."),
+      })
+      .default({ emails: [] }),
+    requestId: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -")
+      .optional()
+      .describe("Idempotency key; defaults to the SQS message id."),
+    requestedBy: z.string().min(1).max(256, "is longer than 256 characters").optional(),
+    seed: z
+      .union([z.string().min(1).max(128), z.number().int()], "must be a string or an integer")
+      .transform(String)
+      .optional()
+      .describe("Makes the victim choice reproducible; every plan records the seed it used."),
+  })
+  .superRefine((job, ctx) => {
+    if (job.count === undefined && job.percent === undefined) {
+      ctx.addIssue({ code: "custom", path: ["count"], message: "give either count or percent" });
+    }
+    if (job.count !== undefined && job.percent !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["percent"],
+        message: "give either count or percent, not both",
+      });
+    }
+    const { deadlineSeconds, checkIntervalSeconds, targetSeconds } = job.recovery;
+    if (checkIntervalSeconds >= deadlineSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["recovery", "checkIntervalSeconds"],
+        message: `must be shorter than the deadline (${deadlineSeconds} s)`,
+      });
+    }
+    if (targetSeconds !== undefined && targetSeconds > deadlineSeconds) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["recovery", "targetSeconds"],
+        message: `cannot be longer than the deadline (${deadlineSeconds} s)`,
+      });
+    }
+  });
+
+/** A job message as written by a user (defaults not yet applied). */
+export type JobMessageInput = z.input<typeof jobMessageSchema>;
+/** A validated job message with every default applied. */
+export type JobMessage = z.output<typeof jobMessageSchema>;
+export type RecoveryOptions = JobMessage["recovery"];
+
+/** One reason a message was refused, in words a person understands. */
+export interface Reason {
+  /** Stable machine-readable code, e.g. `invalid-field`, `not-opted-in`. */
+  code: string;
+  message: string;
+  /** Dotted path of the offending field, when there is one. */
+  path?: string;
+}
+
+/** Turns zod issues into reasons that name the field: `recovery.deadlineSeconds: must be ...`. */
+export function describeIssues(error: z.ZodError): Reason[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.map(String).join(".");
+    let message = issue.message;
+    if (issue.code === "unrecognized_keys") {
+      const keys = issue.keys.map((k) => `"${path ? `${path}.` : ""}${k}"`).join(", ");
+      message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${keys}`;
+      return { code: "unknown-field", message };
+    }
+    if (issue.code === "invalid_type" && issue.input === undefined) message = "is required";
+    return path
+      ? { code: "invalid-field", path, message: `${path}: ${message}` }
+      : { code: "invalid-message", message };
+  });
+}
+
+export type JobParseResult = { ok: true; job: JobMessage } | { ok: false; reasons: Reason[] };
+
+/** Parses a raw SQS body into a job message, or every reason it is not one. */
+export function parseJobMessage(body: string): JobParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    return { ok: false, reasons: [{ code: "invalid-json", message: `not valid JSON: ${detail}` }] };
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return {
+      ok: false,
+      reasons: [{ code: "invalid-message", message: "the job message must be a JSON object" }],
+    };
+  }
+  const result = jobMessageSchema.safeParse(json, { reportInput: true });
+  return result.success
+    ? { ok: true, job: result.data }
+    : { ok: false, reasons: describeIssues(result.error) };
+}
+
+/** JSON Schema of the job message as users write it (draft 2020-12). */
+export function jobMessageJsonSchema(): Record<string, unknown> {
+  return {
+    $id: "urn:macaque:job-message:v1",
+    title: "macaque job message v1",
+    ...z.toJSONSchema(jobMessageSchema, { io: "input", unrepresentable: "any" }),
+  };
+}

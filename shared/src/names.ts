@@ -1,0 +1,88 @@
+/**
+ * Every name that crosses a process boundary lives here: event types, queue and
+ * topic names, tag keys. A typo in one of these is a silent routing bug, so no
+ * other module spells them out.
+ */
+
+/** CloudEvents `type` values, namespaced so they never collide with other producers on a bus. */
+export const EventType = {
+  experimentPlanned: "macaque.experiment.planned",
+  experimentRejected: "macaque.experiment.rejected",
+  instancesTerminated: "macaque.instances.terminated",
+  terminationFailed: "macaque.termination.failed",
+  recoveryProgressed: "macaque.recovery.progressed",
+  recoveryCompleted: "macaque.recovery.completed",
+  reportSent: "macaque.report.sent",
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+export const eventTypes = Object.values(EventType) as [EventType, ...EventType[]];
+
+/** SNS message attribute that carries the event type, for subscription filter policies. */
+export const typeAttribute = "type";
+
+/** Opt-in and exclusion tags (defaults; each service can override them through its config). */
+export const defaultTags = {
+  optInKey: "macaque:enabled",
+  optInValue: "true",
+  excludeKey: "macaque:exclude",
+  excludeValue: "true",
+} as const;
+
+/** The logical queues; each one gets a dead-letter queue named `<queue>-dlq`. */
+export const QueueRole = {
+  /** Job messages from users and the CLI; consumed by the producer. */
+  requests: "requests",
+  /** Termination orders from the producer; consumed by the terminator. */
+  terminations: "terminations",
+  /** `instances.terminated` events; consumed by the recovery-monitor. */
+  recovery: "recovery",
+  /** Everything a report is made of; consumed by the notifier. */
+  notifications: "notifications",
+  /** End-of-experiment events that release the producer's per-group lease. */
+  outcomes: "outcomes",
+} as const;
+export type QueueRole = (typeof QueueRole)[keyof typeof QueueRole];
+
+export const TopicRole = {
+  /** Every CloudEvent the services emit. */
+  events: "events",
+  /** Human-readable report summaries (email/SMS subscribers). */
+  reports: "reports",
+} as const;
+export type TopicRole = (typeof TopicRole)[keyof typeof TopicRole];
+
+/** Default prefix for queue and topic names: `chaos-requests`, `chaos-events`, ... */
+export const defaultNamePrefix = "chaos";
+
+export const queueName = (prefix: string, role: QueueRole): string => `${prefix}-${role}`;
+export const deadLetterQueueName = (prefix: string, role: QueueRole): string =>
+  `${prefix}-${role}-dlq`;
+export const topicName = (prefix: string, role: TopicRole): string => `${prefix}-${role}`;
+
+/** Which event types each event-fed queue receives (its SNS filter policy on `type`). */
+export const subscriptions: ReadonlyArray<{ queue: QueueRole; types: readonly EventType[] }> = [
+  { queue: QueueRole.recovery, types: [EventType.instancesTerminated] },
+  {
+    queue: QueueRole.notifications,
+    types: [
+      EventType.experimentPlanned,
+      EventType.experimentRejected,
+      EventType.terminationFailed,
+      EventType.recoveryCompleted,
+    ],
+  },
+  {
+    queue: QueueRole.outcomes,
+    types: [EventType.experimentPlanned, EventType.terminationFailed, EventType.recoveryCompleted],
+  },
+];
+
+/** CloudEvents `source` of each service. */
+export const ServiceName = {
+  producer: "producer",
+  terminator: "terminator",
+  recoveryMonitor: "recovery-monitor",
+  notifier: "notifier",
+} as const;
+export type ServiceName = (typeof ServiceName)[keyof typeof ServiceName];
+export const eventSource = (service: ServiceName): string => `urn:macaque:${service}`;

@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { jobMessageJsonSchema, parseJobMessage } from "@macaque/shared";
+
+const valid = (body: unknown) => {
+  const result = parseJobMessage(JSON.stringify(body));
+  if (!result.ok) throw new Error(result.reasons.map((r) => r.message).join("; "));
+  return result.job;
+};
+const reasonsOf = (body: unknown) => {
+  const result = parseJobMessage(typeof body === "string" ? body : JSON.stringify(body));
+  expect(result.ok).toBe(false);
+  return result.ok ? [] : result.reasons.map((r) => r.message);
+};
+
+describe("job message v1", () => {
+  it("applies defaults to a minimal count message", () => {
+    expect(valid({ asg: "web", count: 2 })).toEqual({
+      asg: "web",
+      count: 2,
+      mode: "ec2",
+      dryRun: false,
+      recovery: { deadlineSeconds: 900, checkIntervalSeconds: 10, requireHealthy: true },
+      notify: { emails: [] },
+    });
+  });
+
+  it("accepts every documented field", () => {
+    const job = valid({
+      version: 1,
+      asg: "web",
+      percent: 50,
+      mode: "asg",
+      dryRun: true,
+      availabilityZone: "us-east-1a",
+      recovery: {
+        deadlineSeconds: 600,
+        checkIntervalSeconds: 5,
+        requireHealthy: false,
+        targetSeconds: 300,
+      },
+      notify: { emails: ["sre@example.com"] },
+      requestId: "change-1234",
+      requestedBy: "alice",
+      seed: 42,
+    });
+    expect(job.seed).toBe("42");
+    expect(job.recovery.targetSeconds).toBe(300);
+  });
+
+  it.each([
+    ["invalid JSON", "{asg: web}", /not valid JSON/],
+    ["a JSON array", [], /must be a JSON object/],
+    ["no asg", { count: 1 }, /^asg: is required$/],
+    ["an empty asg", { asg: "", count: 1 }, /^asg: must name an Auto Scaling group$/],
+    ["neither count nor percent", { asg: "web" }, /^count: give either count or percent$/],
+    ["both count and percent", { asg: "web", count: 1, percent: 10 }, /not both/],
+    ["a fractional count", { asg: "web", count: 1.5 }, /^count: must be a whole number$/],
+    ["a zero count", { asg: "web", count: 0 }, /^count: must be at least 1$/],
+    ["percent over 100", { asg: "web", percent: 101 }, /^percent: must be at most 100$/],
+    ["an unknown mode", { asg: "web", count: 1, mode: "kill" }, /^mode: must be ec2 or asg$/],
+    ["a misspelt field", { asg: "web", count: 1, dryrun: true }, /^unknown field "dryrun"$/],
+    [
+      "an unknown nested field",
+      { asg: "web", count: 1, recovery: { deadline: 5 } },
+      /^unknown field "recovery.deadline"$/,
+    ],
+    [
+      "a bad email",
+      { asg: "web", count: 1, notify: { emails: ["nope"] } },
+      /^notify.emails.0: is not an email address$/,
+    ],
+    [
+      "a check interval longer than the deadline",
+      { asg: "web", count: 1, recovery: { deadlineSeconds: 5, checkIntervalSeconds: 10 } },
+      /^recovery.checkIntervalSeconds: must be shorter than the deadline \(5 s\)$/,
+    ],
+    [
+      "a target beyond the deadline",
+      { asg: "web", count: 1, recovery: { deadlineSeconds: 60, targetSeconds: 120 } },
+      /^recovery.targetSeconds: cannot be longer than the deadline/,
+    ],
+    ["a string count", { asg: "web", count: "2" }, /^count: .*number/],
+    ["version 2", { version: 2, asg: "web", count: 1 }, /^version: must be 1/],
+  ])("rejects %s with a reason naming the problem", (_name, body, expected) => {
+    expect(reasonsOf(body)).toContainEqual(expect.stringMatching(expected));
+  });
+
+  it("reports every problem at once, not just the first", () => {
+    expect(reasonsOf({ asg: "", count: 0, mode: "x", extra: 1 })).toHaveLength(4);
+  });
+
+  it("matches the committed JSON Schema (run `npm run schema` after changing it)", () => {
+    const committed = JSON.parse(
+      readFileSync(new URL("../schema/job-message.v1.json", import.meta.url), "utf8"),
+    ) as unknown;
+    expect(committed).toEqual(jobMessageJsonSchema());
+  });
+});
