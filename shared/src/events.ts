@@ -35,6 +35,8 @@ export const experimentContextSchema = z.object({
   plannedAt: isoTime,
   /** Desired capacity when the experiment was planned: the level recovery is measured against. */
   desiredCapacity: z.number().int().nonnegative(),
+  /** Every instance in the group at plan time: anything else seen later is a replacement. */
+  instanceIdsAtPlan: z.array(z.string()),
   victims: z.array(instanceSnapshotSchema),
 });
 export type ExperimentContext = z.infer<typeof experimentContextSchema>;

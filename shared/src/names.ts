@@ -73,7 +73,7 @@ export const subscriptions: ReadonlyArray<{ queue: QueueRole; types: readonly Ev
   },
   {
     queue: QueueRole.outcomes,
-    types: [EventType.experimentPlanned, EventType.terminationFailed, EventType.recoveryCompleted],
+    types: [EventType.terminationFailed, EventType.recoveryCompleted],
   },
 ];
 
