@@ -1,0 +1,175 @@
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { SQSClient as SQS } from "@aws-sdk/client-sqs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  PermanentError,
+  awsClientConfig,
+  createLogger,
+  createMetrics,
+  createQueueConsumer,
+  retryDelaySeconds,
+  type MessageContext,
+} from "@macaque/shared";
+import { sandboxCredentials, startFauxqs, type RunningProcess } from "@macaque/sandbox";
+import { sqsAt, uniquePrefix } from "../../test/support/aws.ts";
+
+let fauxqs: RunningProcess<string>;
+let sqs: SQSClient;
+const logger = createLogger({ service: "test", level: "silent" });
+
+beforeAll(async () => {
+  fauxqs = await startFauxqs();
+  sqs = sqsAt(fauxqs.ready);
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await fauxqs?.stop();
+});
+
+/** Runs a consumer until `until` resolves, recording each delivery. */
+async function consume(
+  handle: (body: string, context: MessageContext) => Promise<void>,
+  options: { visibilityTimeoutSeconds?: number } = {},
+) {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniquePrefix("bus") }));
+  const metrics = createMetrics("test");
+  const deliveries: Array<{ body: string; receiveCount: number; at: number }> = [];
+  const consumer = createQueueConsumer({
+    name: "test",
+    sqs,
+    queueUrl: QueueUrl!,
+    logger,
+    metrics,
+    waitTimeSeconds: 1,
+    visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    handle: async (message, context) => {
+      deliveries.push({ body: message.Body!, receiveCount: context.receiveCount, at: Date.now() });
+      await handle(message.Body!, context);
+    },
+  });
+  consumer.start();
+  const send = (body: string) =>
+    sqs.send(new SendMessageCommand({ QueueUrl: QueueUrl!, MessageBody: body }));
+  const outcomes = async () =>
+    Object.fromEntries(
+      (await metrics.messagesHandled.get()).values.map((v) => [v.labels.outcome, v.value]),
+    );
+  return { consumer, deliveries, send, outcomes, metrics, queueUrl: QueueUrl! };
+}
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe("createQueueConsumer", () => {
+  it("deletes a message once the handler resolves", async () => {
+    const done = deferred();
+    const run = await consume(async () => done.resolve());
+    await run.send("ok");
+    await done.promise;
+    await run.consumer.stop();
+    expect(run.deliveries.map((d) => d.body)).toEqual(["ok"]);
+    expect(await run.outcomes()).toEqual({ done: 1 });
+  });
+
+  it("reports and deletes a message whose handler throws a PermanentError", async () => {
+    const done = deferred();
+    const run = await consume(async () => {
+      done.resolve();
+      throw new PermanentError("bad input");
+    });
+    await run.send("bad");
+    await done.promise;
+    await run.consumer.stop();
+    expect(await run.outcomes()).toEqual({ rejected: 1 });
+  });
+
+  it("has SQS redeliver a message whose handler fails, after a backoff", async () => {
+    const second = deferred();
+    const run = await consume(async (_body, context) => {
+      if (context.receiveCount === 1) throw new Error("Redis is down");
+      second.resolve();
+    });
+    await run.send("retry me");
+    await second.promise;
+    await run.consumer.stop();
+    expect(run.deliveries.map((d) => d.receiveCount)).toEqual([1, 2]);
+    const gapMs = run.deliveries[1]!.at - run.deliveries[0]!.at;
+    expect(gapMs).toBeGreaterThanOrEqual(retryDelaySeconds(1) * 1000 - 200);
+    expect(await run.outcomes()).toEqual({ retried: 1, done: 1 });
+  });
+
+  it("keeps a long-running message invisible with heartbeats", async () => {
+    // Visibility 2 s, work 4 s: without heartbeats another receiver would get the
+    // message while the first is still working on it.
+    const done = deferred();
+    let seenByOther = -1;
+    const run = await consume(
+      async () => {
+        await new Promise((r) => setTimeout(r, 3_500));
+        const other = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: run.queueUrl, WaitTimeSeconds: 0 }),
+        );
+        seenByOther = other.Messages?.length ?? 0;
+        done.resolve();
+      },
+      { visibilityTimeoutSeconds: 2 },
+    );
+    await run.send("slow");
+    await done.promise;
+    await run.consumer.stop();
+    expect(seenByOther).toBe(0);
+    expect(run.deliveries).toHaveLength(1);
+  });
+
+  it("waits for in-flight work when stopped", async () => {
+    const started = deferred();
+    let finished = false;
+    const run = await consume(async () => {
+      started.resolve();
+      await new Promise((r) => setTimeout(r, 500));
+      finished = true;
+    });
+    await run.send("in flight");
+    await started.promise;
+    await run.consumer.stop();
+    expect(finished).toBe(true);
+    expect(await run.outcomes()).toEqual({ done: 1 });
+  });
+});
+
+describe("AWS clients", () => {
+  let silent: Server;
+  beforeAll(async () => {
+    // Accepts connections and never answers, like a stand-in missing an action.
+    silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+  });
+  afterAll(() => {
+    silent.closeAllConnections();
+    silent.close();
+  });
+
+  it("give up on an endpoint that never answers instead of hanging", async () => {
+    const client = new SQS({
+      ...awsClientConfig({ region: "us-east-1", requestTimeoutMs: 300, maxAttempts: 2 }),
+      endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      credentials: sandboxCredentials,
+    });
+    const started = Date.now();
+    await expect(client.send(new CreateQueueCommand({ QueueName: "never" }))).rejects.toThrow(
+      /timeout|timed out/i,
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    client.destroy();
+  });
+});
