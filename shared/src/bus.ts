@@ -5,9 +5,9 @@ import type { Logger } from "pino";
 import { PermanentError } from "./errors.ts";
 import { parseEvent, type AnyCloudEvent, type CloudEvent } from "./events.ts";
 import type { Metrics } from "./metrics.ts";
-import { typeAttribute, type EventType } from "./names.ts";
+import { experimentAttribute, typeAttribute, type EventType } from "./names.ts";
 
-/** Publishes a CloudEvent to SNS with its type as a message attribute, for filter policies. */
+/** Publishes a CloudEvent to SNS with its type and experiment id as message attributes, for filter policies. */
 export async function publishEvent(
   sns: SNSClient,
   topicArn: string,
@@ -17,7 +17,10 @@ export async function publishEvent(
     new PublishCommand({
       TopicArn: topicArn,
       Message: JSON.stringify(event),
-      MessageAttributes: { [typeAttribute]: { DataType: "String", StringValue: event.type } },
+      MessageAttributes: {
+        [typeAttribute]: { DataType: "String", StringValue: event.type },
+        [experimentAttribute]: { DataType: "String", StringValue: event.subject },
+      },
     }),
   );
   return out.MessageId ?? "";

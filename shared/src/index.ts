@@ -60,6 +60,7 @@ export {
   defaultTags,
   eventSource,
   eventTypes,
+  experimentAttribute,
   queueName,
   subscriptions,
   topicName,
@@ -81,3 +82,5 @@ export {
   type RunningService,
   type ServiceParts,
 } from "./service.ts";
+export { ephemeralTag, openEventTap, type EventTap } from "./event-tap.ts";
+export { experimentIdFor } from "./experiment-id.ts";

@@ -19,6 +19,8 @@ export const eventTypes = Object.values(EventType) as [EventType, ...EventType[]
 
 /** SNS message attribute that carries the event type, for subscription filter policies. */
 export const typeAttribute = "type";
+/** SNS message attribute that carries the experiment id, so a watcher can follow one experiment. */
+export const experimentAttribute = "experimentId";
 
 /** Opt-in and exclusion tags (defaults; each service can override them through its config). */
 export const defaultTags = {

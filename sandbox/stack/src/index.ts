@@ -4,7 +4,16 @@ export {
   type RunningProcess,
   type StartProcessOptions,
 } from "./child-process.ts";
+export { demoGroups, seedDemoFleet } from "./demo-fleet.ts";
 export { freePort, RedisServerMissingError, startRedisServer } from "./redis-server.ts";
+export {
+  serviceEnv,
+  serviceNames,
+  startService,
+  startServices,
+  type ServiceName,
+  type ServiceOptions,
+} from "./services.ts";
 export {
   sandboxCredentials,
   sourceFile,

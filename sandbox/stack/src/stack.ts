@@ -61,6 +61,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const prefix = options.prefix ?? "chaos";
   const region = "us-east-1";
   const processes: RunningProcess<unknown>[] = [];
+  // Adopted processes (the services) stop before the stand-ins they depend on.
+  const adopted: RunningProcess<unknown>[] = [];
   const line = (name: string) => (text: string) => options.onLine?.(name, text);
   const node = (name: string, file: string, env: Record<string, string>) =>
     startProcess({
@@ -115,7 +117,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env: stackEnv(endpoints, prefix, region),
       topology,
       processes: processes as RunningProcess<string>[],
-      adopt: (p) => void processes.push(p),
+      adopt: (p) => void adopted.push(p),
       stop: stopAll,
     };
   } catch (err) {

@@ -1,0 +1,54 @@
+import { readyUrl, startProcess, type RunningProcess } from "./child-process.ts";
+import { sourceFile, type Stack } from "./stack.ts";
+
+export const serviceNames = ["producer", "terminator", "recovery-monitor", "notifier"] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+export interface ServiceOptions {
+  /** Extra environment for every service (e.g. guardrail limits, LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Sender of report emails; default `macaque@example.com`. */
+  senderEmail?: string;
+  onLine?: (service: string, line: string) => void;
+}
+
+/** Environment of one service process running against the stack. */
+export function serviceEnv(stack: Stack, options: ServiceOptions = {}): Record<string, string> {
+  return {
+    ...stack.env,
+    HTTP_PORT: "0",
+    HTTP_HOST: "127.0.0.1",
+    REDIS_KEY_PREFIX: `${stack.prefix}:macaque`,
+    SENDER_EMAIL: options.senderEmail ?? "macaque@example.com",
+    ...options.env,
+  };
+}
+
+/** Starts one service as its own process, as in production. */
+export function startService(
+  stack: Stack,
+  name: ServiceName,
+  options: ServiceOptions = {},
+): Promise<RunningProcess<string>> {
+  return startProcess({
+    name,
+    command: process.execPath,
+    args: ["--conditions=source", sourceFile(`services/${name}/src/main.ts`)],
+    env: { ...process.env, ...serviceEnv(stack, options) },
+    readyWhen: readyUrl,
+    onLine: (line) => options.onLine?.(name, line),
+  });
+}
+
+/** Starts the four services; they stop with the stack. */
+export async function startServices(
+  stack: Stack,
+  options: ServiceOptions = {},
+): Promise<Record<ServiceName, RunningProcess<string>>> {
+  const started = await Promise.all(serviceNames.map((name) => startService(stack, name, options)));
+  started.forEach((p) => stack.adopt(p));
+  return Object.fromEntries(serviceNames.map((n, i) => [n, started[i]!])) as Record<
+    ServiceName,
+    RunningProcess<string>
+  >;
+}
