@@ -1,0 +1,108 @@
+/**
+ * `npm run demo`: starts the sandbox and the four services, asks macaque to
+ * terminate 2 of demo-web's 4 instances, follows the experiment's events, prints
+ * the report and exits 0 when the group recovered (1 when it did not, 2 when the
+ * request was refused, 3 when the stack itself failed).
+ */
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { randomBytes } from "node:crypto";
+import {
+  EventType,
+  awsClientConfig,
+  experimentAttribute,
+  experimentIdFor,
+  openEventTap,
+  sendJson,
+  type AnyCloudEvent,
+  type JobMessageInput,
+} from "@macaque/shared";
+import { seedDemoFleet } from "./demo-fleet.ts";
+import { describeEvent } from "./describe-event.ts";
+import { readInbox } from "./inbox.ts";
+import { startServices } from "./services.ts";
+import { sandboxCredentials, startStack, type Stack } from "./stack.ts";
+
+const keep = process.argv.includes("--keep");
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s`;
+const say = (text: string) => console.log(`${elapsed()}  ${text}`);
+
+async function main(): Promise<number> {
+  say("starting the sandbox: fauxqs, aws-ses-v2-local, fleet simulator, Redis");
+  const stack = await startStack({ prefix: `demo-${randomBytes(3).toString("hex")}`, timeScale: 0.02 });
+  try {
+    await seedDemoFleet(stack.endpoints.fleetSim);
+    say("starting producer, terminator, recovery-monitor and notifier as separate processes");
+    await startServices(stack);
+    return await runExperiment(stack);
+  } finally {
+    if (keep) {
+      console.log(`\nThe sandbox keeps running (--keep); inbox: ${stack.endpoints.inbox}. Ctrl-C stops it.`);
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+    }
+    await stack.stop();
+  }
+}
+
+async function runExperiment(stack: Stack): Promise<number> {
+  const config = { ...awsClientConfig({ region: stack.region }), endpoint: stack.endpoints.sqs, credentials: sandboxCredentials };
+  const sqs = new SQSClient(config);
+  const sns = new SNSClient(config);
+  const requestId = `demo-${randomBytes(6).toString("hex")}`;
+  const experimentId = experimentIdFor(requestId);
+  const tap = await openEventTap({
+    sqs,
+    sns,
+    topicArn: stack.topology.topics.events.arn,
+    queueName: `${stack.prefix}-watch-${experimentId}`,
+    filterPolicy: { [experimentAttribute]: [experimentId] },
+  });
+  try {
+    const job: JobMessageInput = {
+      asg: "demo-web",
+      count: 2,
+      requestId,
+      requestedBy: "npm run demo",
+      recovery: { checkIntervalSeconds: 0.5, deadlineSeconds: 60, targetSeconds: 30 },
+      notify: { emails: ["sre@example.com"] },
+    };
+    say(`sending the job message to ${stack.topology.queues.requests.name}: ${JSON.stringify(job)}`);
+    await sendJson(sqs, stack.topology.queues.requests.url, job);
+    const end = await tap.waitFor((event) => {
+      say(describeEvent(event));
+      return event.type === EventType.reportSent;
+    }, 90_000);
+    const outcome = tap.seen.find(isFinal);
+    const emails = await readInbox(stack.endpoints.inbox);
+    const email = emails.find((e) => e.subject === (end.type === EventType.reportSent ? end.data.subject : ""));
+    if (email) {
+      console.log(`\n──── the report, as emailed to ${email.to} ────\n${email.text}`);
+    }
+    console.log(`The email is in the SES web inbox at ${stack.endpoints.inbox} while the sandbox runs (npm run demo -- --keep).`);
+    if (outcome?.type === EventType.recoveryCompleted) {
+      return outcome.data.outcome === "recovered" ? 0 : 1;
+    }
+    return outcome?.type === EventType.experimentRejected ? 2 : 1;
+  } finally {
+    await tap.close();
+    sqs.destroy();
+    sns.destroy();
+  }
+}
+
+function isFinal(event: AnyCloudEvent): boolean {
+  return (
+    event.type === EventType.recoveryCompleted ||
+    event.type === EventType.experimentRejected ||
+    event.type === EventType.terminationFailed
+  );
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error("demo failed:", err);
+    process.exit(3);
+  },
+);
