@@ -29,7 +29,9 @@ describe("npm run sandbox", () => {
         lines.push(line);
         if (line.includes("macaque sandbox is ready")) resolve();
       });
-      void exited.then((code) => reject(new Error(`sandbox exited (${code}):\n${lines.join("\n")}`)));
+      void exited.then((code) =>
+        reject(new Error(`sandbox exited (${code}):\n${lines.join("\n")}`)),
+      );
     });
     try {
       await ready;
@@ -49,7 +51,9 @@ describe("npm run sandbox", () => {
       };
       expect(Array.isArray(groups.events)).toBe(true);
       expect((await fetch(`${inbox}/health-check`)).status).toBe(200);
-      expect(lines.join("\n")).toMatch(/services\s+producer, terminator, recovery-monitor, notifier/);
+      expect(lines.join("\n")).toMatch(
+        /services\s+producer, terminator, recovery-monitor, notifier/,
+      );
 
       process.kill(-child.pid!, "SIGINT");
       expect(await exited).toBe(0);

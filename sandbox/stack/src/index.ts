@@ -24,3 +24,5 @@ export {
   type StackEndpoints,
   type StackOptions,
 } from "./stack.ts";
+export { describeEvent } from "./describe-event.ts";
+export { readInbox, type InboxEmail } from "./inbox.ts";
