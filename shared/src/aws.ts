@@ -1,3 +1,4 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 
 /**
@@ -43,4 +44,20 @@ export function createAwsClient<C>(
   options: AwsClientOptions,
 ): C {
   return new Client(awsClientConfig(options));
+}
+
+/**
+ * The SQS client every service uses. It sends each request to the endpoint the
+ * SDK resolved (AWS_ENDPOINT_URL_SQS or AWS's own) rather than to the host in the
+ * queue URL: stand-ins hand out URLs such as `sqs.us-east-1.localhost`, which not
+ * every machine resolves. Long polls (20 s) need the request timeout above 20 s.
+ */
+export function createSqsClient(options: AwsClientOptions): SQSClient {
+  return new SQSClient({
+    ...awsClientConfig({
+      ...options,
+      requestTimeoutMs: Math.max(options.requestTimeoutMs ?? 0, 30_000),
+    }),
+    useQueueUrlAsEndpoint: false,
+  });
 }

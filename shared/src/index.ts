@@ -1,4 +1,4 @@
-export { awsClientConfig, createAwsClient, type AwsClientOptions } from "./aws.ts";
+export { awsClientConfig, createAwsClient, createSqsClient, type AwsClientOptions } from "./aws.ts";
 export {
   createQueueConsumer,
   isEventOf,

@@ -3,16 +3,21 @@ import { Redis } from "ioredis";
 export type { Redis };
 
 /**
- * A Redis connection for one service. `maxRetriesPerRequest: null` is what BullMQ
- * requires of its connections; the other services get the same so a Redis blip
- * delays work instead of failing it (the SQS message is redelivered if it does fail).
+ * A Redis connection for one service. By default a command fails after a few
+ * reconnection attempts, so a handler whose Redis is down throws and SQS
+ * redelivers the message later, instead of the handler hanging while heartbeats
+ * keep the message hidden. BullMQ needs `forBullMQ: true` (it requires
+ * `maxRetriesPerRequest: null` and does its own retrying).
  */
-export function createRedis(url: string, connectionName: string): Redis {
+export function createRedis(
+  url: string,
+  connectionName: string,
+  options: { forBullMQ?: boolean } = {},
+): Redis {
   return new Redis(url, {
     connectionName,
-    maxRetriesPerRequest: null,
+    maxRetriesPerRequest: options.forBullMQ ? null : 3,
     enableReadyCheck: true,
-    lazyConnect: false,
   });
 }
 

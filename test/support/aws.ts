@@ -10,7 +10,12 @@ export const uniquePrefix = (label: string): string =>
 
 /** Real SDK clients pointed at a sandbox endpoint. */
 export function sandboxClient<C>(
-  Client: new (config: ReturnType<typeof awsClientConfig> & object) => C,
+  Client: new (
+    config: ReturnType<typeof awsClientConfig> & {
+      endpoint: string;
+      credentials: typeof sandboxCredentials;
+    },
+  ) => C,
   endpoint: string,
   extra: Record<string, unknown> = {},
 ): C {
