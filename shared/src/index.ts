@@ -67,7 +67,7 @@ export {
   typeAttribute,
 } from "./names.ts";
 export { startOpsServer, type OpsServer } from "./ops-server.ts";
-export { createRedis, redisKey, type Redis } from "./redis.ts";
+export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
 export {
   ensureTopology,
   findTopicArn,

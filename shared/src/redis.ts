@@ -24,3 +24,14 @@ export function createRedis(
 /** Keys are `<prefix>:<service>:<parts>`: each service keeps to its own namespace. */
 export const redisKey = (prefix: string, service: string, ...parts: string[]): string =>
   [prefix, service, ...parts].join(":");
+
+/** For /readyz: a ping waits while ioredis reconnects, and a probe needs an answer, not a wait. */
+export function pingRedis(redis: Redis, timeoutMs = 2_000): Promise<boolean> {
+  return Promise.race([
+    redis.ping().then(
+      (pong) => pong === "PONG",
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(resolve, timeoutMs, false).unref()),
+  ]);
+}

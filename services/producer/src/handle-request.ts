@@ -1,0 +1,173 @@
+import type { Message } from "@aws-sdk/client-sqs";
+import {
+  EventType,
+  ServiceName,
+  createEvent,
+  eventSource,
+  experimentIdFor,
+  parseJobMessage,
+  type CloudEvent,
+  type JobMessage,
+  type MessageContext,
+  type Reason,
+  type TerminationOrder,
+} from "@macaque/shared";
+import type { Logger } from "pino";
+import type { GroupState } from "./group-state.ts";
+import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
+import { leaseTtlMs, type LeaseStore } from "./lease.ts";
+import { planExperiment, type Plan } from "./plan.ts";
+import type { PlanStore } from "./plan-store.ts";
+import type { ProducerMetrics } from "./producer-metrics.ts";
+import {
+  buildRejection,
+  salvageRequestFields,
+  stageOf,
+  type RejectionStage,
+  type RequestFields,
+} from "./rejection.ts";
+
+/** A kept plan outlives the lease so a late duplicate still replays instead of re-planning. */
+const PLAN_KEEP_BEYOND_LEASE_MS = 24 * 3_600_000;
+
+const source = eventSource(ServiceName.producer);
+
+export interface RequestHandlerOptions {
+  describeGroup(name: string): Promise<GroupState | undefined>;
+  leases: LeaseStore;
+  plans: PlanStore;
+  publish(event: CloudEvent): Promise<void>;
+  /** Sends the order to the terminator's queue. */
+  sendOrder(order: TerminationOrder): Promise<void>;
+  policy: GuardrailPolicy;
+  region: string;
+  now(): Date;
+  /** A fresh seed for a job that brings none. */
+  newSeed(): string;
+  metrics: ProducerMetrics;
+}
+
+/**
+ * Turns one job message into a plan (published, and ordered unless a dry run) or
+ * a rejection with every reason. Bad input and refusals resolve, so the message
+ * is deleted; AWS and Redis faults throw, so SQS redelivers it.
+ */
+export function createRequestHandler(options: RequestHandlerOptions) {
+  const { leases, plans, metrics } = options;
+
+  const reject = async (
+    logger: Logger,
+    rejection: { experimentId: string; requestId: string; fields: RequestFields },
+    stage: RejectionStage,
+    reasons: Reason[],
+    body: string,
+  ): Promise<void> => {
+    const data = buildRejection({ ...rejection, stage, reasons, body, now: options.now() });
+    await options.publish(
+      createEvent(EventType.experimentRejected, { source, subject: data.experimentId, data }),
+    );
+    for (const r of reasons) metrics.rejected.inc({ stage, code: r.code });
+    logger.info(
+      { event: "experiment.rejected", stage, codes: reasons.map((r) => r.code) },
+      `rejected: ${reasons.map((r) => r.message).join("; ")}`,
+    );
+  };
+
+  const dispatch = async (plan: Plan): Promise<void> => {
+    const { experiment } = plan;
+    // Fixed id and time: a replayed plan is the same event, byte for byte.
+    await options.publish(
+      createEvent(EventType.experimentPlanned, {
+        source,
+        subject: experiment.id,
+        data: plan,
+        id: `${experiment.id}:planned`,
+        now: new Date(experiment.plannedAt),
+      }),
+    );
+    if (!experiment.dryRun) {
+      await options.sendOrder({
+        kind: "macaque.termination.ordered",
+        experiment,
+        orderedAt: experiment.plannedAt,
+      });
+    }
+  };
+
+  const planJob = async (job: JobMessage, requestId: string, logger: Logger, body: string) => {
+    const experimentId = experimentIdFor(requestId);
+    const kept = await plans.get(experimentId);
+    if (kept) {
+      logger.info({ event: "plan.replayed" }, "request seen before: re-sending its plan");
+      return dispatch(kept);
+    }
+    const [group, leaseHolder] = await Promise.all([
+      options.describeGroup(job.asg),
+      leases.holder(job.asg),
+    ]);
+    const result = planExperiment({
+      job,
+      requestId,
+      experimentId,
+      group,
+      leaseHolder,
+      region: options.region,
+      policy: options.policy,
+      seed: job.seed ?? options.newSeed(),
+      now: options.now(),
+    });
+    const rejection = {
+      experimentId,
+      requestId,
+      fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
+    };
+    if (!result.ok) return reject(logger, rejection, "guardrail", result.reasons, body);
+
+    const ttlMs = leaseTtlMs(job.recovery.deadlineSeconds);
+    // A dry run terminates nothing, so it only checks the lease and never holds it.
+    if (!job.dryRun) {
+      const holder = await leases.acquire(job.asg, experimentId, ttlMs);
+      if (holder !== experimentId) {
+        return reject(logger, rejection, "guardrail", [groupBusyReason(job.asg, holder)], body);
+      }
+    }
+    // Two copies of one request planned at once: the first kept plan wins for both.
+    const plan = await plans.keep(result.plan, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
+    if (plan === result.plan) {
+      metrics.planned.inc({ dry_run: String(job.dryRun) });
+      logger.info(
+        {
+          event: "experiment.planned",
+          dryRun: job.dryRun,
+          seed: plan.experiment.seed,
+          victims: plan.experiment.victims.map((v) => v.instanceId),
+          candidates: plan.candidates.length,
+          excluded: plan.excluded.length,
+        },
+        `planned ${plan.experiment.victims.length} victim(s) in ${job.asg}`,
+      );
+    }
+    return dispatch(plan);
+  };
+
+  return async function handleRequest(message: Message, context: MessageContext): Promise<void> {
+    const body = message.Body ?? "";
+    const parsed = parseJobMessage(body);
+    if (!parsed.ok) {
+      const fields = salvageRequestFields(body);
+      const requestId = fields.requestId ?? context.messageId;
+      const experimentId = experimentIdFor(requestId);
+      const logger = context.logger.child({ experimentId, requestId });
+      const rejection = { experimentId, requestId, fields };
+      return reject(logger, rejection, stageOf(parsed.reasons), parsed.reasons, body);
+    }
+    const { job } = parsed;
+    const requestId = job.requestId ?? context.messageId;
+    const logger = context.logger.child({
+      experimentId: experimentIdFor(requestId),
+      requestId,
+      asg: job.asg,
+    });
+    return planJob(job, requestId, logger, body);
+  };
+}

@@ -1,0 +1,33 @@
+import { ServiceName, redisKey, type Redis } from "@macaque/shared";
+import { deleteIfEqual, getOrSet } from "./redis-scripts.ts";
+
+/**
+ * One experiment per group at a time: overlapping experiments would corrupt each
+ * other's recovery measurement. The lease names the experiment holding the group
+ * and expires on its own after the recovery deadline plus a margin, so a lost
+ * outcome event blocks the group for a while, never for ever.
+ */
+
+/** Time beyond the recovery deadline for termination, queueing and the last check. */
+export const LEASE_MARGIN_MS = 5 * 60_000;
+
+export const leaseTtlMs = (deadlineSeconds: number): number =>
+  deadlineSeconds * 1_000 + LEASE_MARGIN_MS;
+
+export interface LeaseStore {
+  /** The experiment holding the group, if any. */
+  holder(asg: string): Promise<string | undefined>;
+  /** Takes the group for the experiment unless another holds it; returns the holder afterwards. */
+  acquire(asg: string, experimentId: string, ttlMs: number): Promise<string>;
+  /** Frees the group if this experiment still holds it; true when it did. */
+  release(asg: string, experimentId: string): Promise<boolean>;
+}
+
+export function createLeaseStore(redis: Redis, prefix: string): LeaseStore {
+  const key = (asg: string) => redisKey(prefix, ServiceName.producer, "lease", asg);
+  return {
+    holder: async (asg) => (await redis.get(key(asg))) ?? undefined,
+    acquire: (asg, experimentId, ttlMs) => getOrSet(redis, key(asg), experimentId, ttlMs),
+    release: (asg, experimentId) => deleteIfEqual(redis, key(asg), experimentId),
+  };
+}

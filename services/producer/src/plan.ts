@@ -1,0 +1,95 @@
+import type {
+  EventData,
+  EventType,
+  ExperimentContext,
+  GroupSnapshot,
+  InstanceSnapshot,
+  JobMessage,
+  Reason,
+} from "@macaque/shared";
+import type { GroupState, InstanceState } from "./group-state.ts";
+import { checkGuardrails, type GuardrailPolicy } from "./guardrails.ts";
+import { shuffleIds } from "./shuffle.ts";
+
+/** What `macaque.experiment.planned` carries: the experiment plus how its victims were chosen. */
+export type Plan = EventData<typeof EventType.experimentPlanned>;
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; reasons: Reason[] };
+
+export interface PlanInput {
+  job: JobMessage;
+  requestId: string;
+  experimentId: string;
+  group: GroupState | undefined;
+  /** The experiment holding the group's lease, if any. */
+  leaseHolder: string | undefined;
+  region: string;
+  policy: GuardrailPolicy;
+  /** The seed to shuffle with: the job's, or a fresh random one. */
+  seed: string;
+  now: Date;
+}
+
+/** Checks the guardrails, shuffles the candidates and takes the first N as victims. */
+export function planExperiment(input: PlanInput): PlanResult {
+  const { job } = input;
+  const checked = checkGuardrails({
+    request: job,
+    group: input.group,
+    region: input.region,
+    policy: input.policy,
+    experimentId: input.experimentId,
+    leaseHolder: input.leaseHolder,
+  });
+  if (!checked.ok) return checked;
+  const { group } = checked;
+
+  const byId = new Map(checked.candidates.map((i) => [i.instanceId, i]));
+  const order = shuffleIds([...byId.keys()], input.seed);
+  const victims = order.slice(0, checked.count).map((id) => snapshotOf(byId.get(id)!));
+  const experiment: ExperimentContext = {
+    id: input.experimentId,
+    requestId: input.requestId,
+    asg: group.name,
+    mode: job.mode,
+    dryRun: job.dryRun,
+    ...(job.requestedBy !== undefined && { requestedBy: job.requestedBy }),
+    notify: { emails: [...job.notify.emails] },
+    recovery: { ...job.recovery },
+    ...(job.availabilityZone !== undefined && { availabilityZone: job.availabilityZone }),
+    seed: input.seed,
+    plannedAt: input.now.toISOString(),
+    desiredCapacity: group.desiredCapacity,
+    instanceIdsAtPlan: group.instances.map((i) => i.instanceId).sort(),
+    victims,
+  };
+  return {
+    ok: true,
+    plan: {
+      experiment,
+      group: snapshotGroup(group),
+      candidates: order,
+      excluded: checked.excluded,
+    },
+  };
+}
+
+export function snapshotGroup(group: GroupState): GroupSnapshot {
+  return {
+    name: group.name,
+    desiredCapacity: group.desiredCapacity,
+    minSize: group.minSize,
+    maxSize: group.maxSize,
+    suspendedProcesses: [...group.suspendedProcesses],
+    instances: [...group.instances]
+      .sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))
+      .map(snapshotOf),
+  };
+}
+
+const snapshotOf = (i: InstanceState): InstanceSnapshot => ({
+  instanceId: i.instanceId,
+  availabilityZone: i.availabilityZone,
+  lifecycleState: i.lifecycleState,
+  healthStatus: i.healthStatus,
+});

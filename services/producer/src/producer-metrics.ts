@@ -1,0 +1,24 @@
+import { Counter, type Registry } from "prom-client";
+
+export function createProducerMetrics(registry: Registry) {
+  return {
+    planned: new Counter({
+      name: "macaque_producer_experiments_planned_total",
+      help: "Experiments planned (replays of a kept plan not counted), by dry_run.",
+      labelNames: ["dry_run"] as const,
+      registers: [registry],
+    }),
+    rejected: new Counter({
+      name: "macaque_producer_rejections_total",
+      help: "Reasons requests were rejected, by stage and reason code (one request can add several).",
+      labelNames: ["stage", "code"] as const,
+      registers: [registry],
+    }),
+    leasesReleased: new Counter({
+      name: "macaque_producer_leases_released_total",
+      help: "Group leases released early by an outcome event.",
+      registers: [registry],
+    }),
+  };
+}
+export type ProducerMetrics = ReturnType<typeof createProducerMetrics>;

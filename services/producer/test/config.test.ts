@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseEnv } from "@macaque/shared";
+import { guardrailPolicy, producerEnvSchema } from "../src/config.ts";
+
+const base = { REDIS_URL: "redis://127.0.0.1:6379" };
+
+describe("producer config", () => {
+  it("defaults to the documented guardrails", () => {
+    expect(guardrailPolicy(parseEnv(producerEnvSchema, base))).toEqual({
+      optInTag: { key: "macaque:enabled", value: "true" },
+      excludeTag: { key: "macaque:exclude", value: "true" },
+      maxInstancesPerExperiment: 10,
+      maxPercentOfGroup: 50,
+      minInServiceAfter: 1,
+    });
+  });
+
+  it("reads tags as key=value, the value may contain =", () => {
+    const config = parseEnv(producerEnvSchema, {
+      ...base,
+      OPT_IN_TAG: "chaos=yes",
+      EXCLUDE_TAG: "team=a=b",
+      MIN_IN_SERVICE_AFTER: "0",
+    });
+    expect(config.OPT_IN_TAG).toEqual({ key: "chaos", value: "yes" });
+    expect(config.EXCLUDE_TAG).toEqual({ key: "team", value: "a=b" });
+    expect(config.MIN_IN_SERVICE_AFTER).toBe(0);
+  });
+
+  it("names every bad variable", () => {
+    try {
+      parseEnv(producerEnvSchema, {
+        ...base,
+        OPT_IN_TAG: "nokey",
+        MAX_PERCENT_OF_GROUP: "150",
+        MAX_INSTANCES_PER_EXPERIMENT: "0",
+        MIN_IN_SERVICE_AFTER: "-1",
+      });
+      throw new Error("expected a ConfigError");
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.map((p) => p.split(":")[0])).toEqual([
+        "OPT_IN_TAG",
+        "MAX_INSTANCES_PER_EXPERIMENT",
+        "MAX_PERCENT_OF_GROUP",
+        "MIN_IN_SERVICE_AFTER",
+      ]);
+    }
+  });
+});
