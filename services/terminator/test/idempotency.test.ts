@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedis, type ExperimentContext, type Redis } from "@macaque/shared";
+import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
+import { createIdempotency } from "../src/idempotency.ts";
+import { buildResultEvent } from "../src/result-event.ts";
+import { uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+
+const experiment: ExperimentContext = {
+  id: "exp-1",
+  requestId: "req-1",
+  asg: "web",
+  mode: "ec2",
+  dryRun: false,
+  notify: { emails: [] },
+  recovery: { deadlineSeconds: 600, checkIntervalSeconds: 10, requireHealthy: true },
+  seed: "s",
+  plannedAt: "2025-01-01T00:00:00.000Z",
+  desiredCapacity: 1,
+  instanceIdsAtPlan: [],
+  victims: [],
+};
+const at = "2025-01-01T00:00:10.000Z";
+const a = "i-00000000000000001";
+
+let server: RunningProcess<string>;
+let redis: Redis;
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = createRedis(server.ready, "terminator-test");
+});
+afterAll(async () => {
+  await redis?.quit();
+  await server?.stop();
+});
+
+const fresh = (claimTtlMs?: number) => {
+  const keyPrefix = uniquePrefix("idem");
+  return { keyPrefix, idempotency: createIdempotency({ redis, keyPrefix, claimTtlMs }) };
+};
+
+describe("idempotency record", () => {
+  it("keeps the first result and hands it back to later ones", async () => {
+    const { idempotency, keyPrefix } = fresh();
+    const first = buildResultEvent({ experiment, outcomes: [], now: new Date(at) });
+    const second = buildResultEvent({ experiment, outcomes: [], now: new Date(at) });
+    expect(await idempotency.findResult("exp-1")).toBeUndefined();
+    expect(await idempotency.keepResult("exp-1", first)).toEqual({ event: first, stored: true });
+    expect(await idempotency.keepResult("exp-1", second)).toEqual({ event: first, stored: false });
+    expect((await idempotency.findResult("exp-1"))?.id).toBe(first.id);
+    expect(await redis.ttl(`${keyPrefix}:terminator:experiment:exp-1`)).toBeGreaterThan(
+      6 * 24 * 3600,
+    );
+  });
+
+  it("remembers terminated victims across deliveries", async () => {
+    const { idempotency } = fresh();
+    expect(await idempotency.loadProgress("exp-1")).toEqual([]);
+    await idempotency.recordProgress("exp-1", [{ instanceId: a, outcome: "terminated", at }]);
+    expect(await idempotency.loadProgress("exp-1")).toEqual([
+      { instanceId: a, outcome: "terminated", at },
+    ]);
+  });
+});
+
+describe("claim", () => {
+  it("lets one delivery work at a time and frees the claim on release", async () => {
+    const { idempotency } = fresh();
+    const claim = await idempotency.claim("exp-1");
+    expect(claim).toBeDefined();
+    expect(await idempotency.claim("exp-1")).toBeUndefined();
+    await claim!.release();
+    const next = await idempotency.claim("exp-1");
+    expect(next).toBeDefined();
+    await next!.release();
+  });
+
+  it("lets the claim of a crashed delivery expire", async () => {
+    const { idempotency, keyPrefix } = fresh(300);
+    // Held by a delivery that died: nobody extends or releases it.
+    await redis.set(`${keyPrefix}:terminator:claim:exp-1`, "crashed-delivery", "PX", 300);
+    expect(await idempotency.claim("exp-1")).toBeUndefined();
+    const later = await waitFor("the crashed delivery's claim to expire", () =>
+      idempotency.claim("exp-1"),
+    );
+    await later.release();
+  });
+
+  it("keeps a live worker's claim beyond its TTL", async () => {
+    const { idempotency } = fresh(300);
+    const claim = await idempotency.claim("exp-1");
+    await new Promise((r) => setTimeout(r, 700));
+    expect(await idempotency.claim("exp-1")).toBeUndefined();
+    await claim!.release();
+  });
+
+  it("does not release a claim that passed to another delivery", async () => {
+    const { idempotency, keyPrefix } = fresh();
+    const claim = await idempotency.claim("exp-1");
+    await redis.set(`${keyPrefix}:terminator:claim:exp-1`, "another-delivery");
+    await claim!.release();
+    expect(await redis.get(`${keyPrefix}:terminator:claim:exp-1`)).toBe("another-delivery");
+  });
+});
