@@ -104,6 +104,7 @@ export const retryDelaySeconds = (receiveCount: number): number =>
 
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const visibilityTimeout = options.visibilityTimeoutSeconds ?? 60;
+  let inFlight = 0;
   const consumer = Consumer.create({
     queueUrl: options.queueUrl,
     sqs: options.sqs,
@@ -120,6 +121,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       const messageId = message.MessageId ?? "";
       const logger = options.logger.child({ queue: options.name, messageId });
       const stopTimer = options.metrics.handlerSeconds.startTimer({ queue: options.name });
+      inFlight++;
       try {
         await options.handle(message, { logger, receiveCount, messageId });
         options.metrics.messagesHandled.inc({ queue: options.name, outcome: "done" });
@@ -137,6 +139,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         options.metrics.messagesHandled.inc({ queue: options.name, outcome: "retried" });
         throw err;
       } finally {
+        inFlight--;
         stopTimer();
       }
     },
@@ -154,7 +157,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       new Promise<void>((resolve) => {
         if (!consumer.status.isRunning) return resolve();
         consumer.once("stopped", () => resolve());
-        consumer.stop();
+        // Idle, the consumer is only waiting in a long poll: abort it rather than
+        // wait up to 20 s. Busy, let the handlers finish and delete their messages.
+        consumer.stop({ abort: inFlight === 0 });
       }),
     get isRunning() {
       return consumer.status.isRunning;

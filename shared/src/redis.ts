@@ -1,4 +1,5 @@
 import { Redis } from "ioredis";
+import type { Logger } from "pino";
 
 export type { Redis };
 
@@ -12,13 +13,18 @@ export type { Redis };
 export function createRedis(
   url: string,
   connectionName: string,
-  options: { forBullMQ?: boolean } = {},
+  options: { forBullMQ?: boolean; logger?: Logger } = {},
 ): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     connectionName,
     maxRetriesPerRequest: options.forBullMQ ? null : 3,
     enableReadyCheck: true,
   });
+  // ioredis reconnects by itself; without a listener it prints every failed attempt to stderr.
+  redis.on("error", (err) =>
+    options.logger?.warn({ event: "redis.error", err }, "Redis connection error"),
+  );
+  return redis;
 }
 
 /** Keys are `<prefix>:<service>:<parts>`: each service keeps to its own namespace. */

@@ -131,6 +131,27 @@ describe("createQueueConsumer", () => {
     expect(run.deliveries).toHaveLength(1);
   });
 
+  it("stops at once when idle instead of waiting out a long poll", async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: uniquePrefix("idle") }),
+    );
+    const consumer = createQueueConsumer({
+      name: "idle",
+      sqs,
+      queueUrl: QueueUrl!,
+      logger,
+      metrics: createMetrics("test"),
+      waitTimeSeconds: 20,
+      handle: async () => undefined,
+    });
+    consumer.start();
+    await new Promise((r) => setTimeout(r, 300)); // let it enter the long poll
+    const started = Date.now();
+    await consumer.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(consumer.isRunning).toBe(false);
+  });
+
   it("waits for in-flight work when stopped", async () => {
     const started = deferred();
     let finished = false;

@@ -67,11 +67,7 @@ export async function startPipeline(
       const sent = await sqs.send(
         new SendMessageCommand({ QueueUrl: stack.topology.queues.requests.url, MessageBody: body }),
       );
-      const id =
-        typeof job === "string"
-          ? sent.MessageId!
-          : (JSON.parse(body) as { requestId: string }).requestId;
-      return experimentIdFor(id);
+      return experimentIdFor(requestIdOf(body) ?? sent.MessageId!);
     };
 
     const waitForEvent = <T extends EventType>(experimentId: string, type: T, timeoutMs = 30_000) =>
@@ -144,4 +140,14 @@ async function subscribeQueue(stack: Stack, name: string): Promise<string> {
   sqs.destroy();
   sns.destroy();
   return QueueUrl!;
+}
+
+/** The requestId a body names, if it is JSON that names one (the producer reads it the same way). */
+function requestIdOf(body: string): string | undefined {
+  try {
+    const id = (JSON.parse(body) as { requestId?: unknown }).requestId;
+    return typeof id === "string" ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

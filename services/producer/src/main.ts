@@ -39,7 +39,7 @@ await runService({
     const sns = createAwsClient(SNSClient, aws);
     const autoScaling = createAwsClient(AutoScalingClient, aws);
     const ec2 = createAwsClient(EC2Client, aws);
-    const redis = createRedis(config.REDIS_URL, `macaque-${ServiceName.producer}`);
+    const redis = createRedis(config.REDIS_URL, `macaque-${ServiceName.producer}`, { logger });
     const topology = await resolveTopology({ sqs, sns, prefix: config.MACAQUE_NAME_PREFIX });
     const leases = createLeaseStore(redis, config.REDIS_KEY_PREFIX);
     const producerMetrics = createProducerMetrics(metrics.registry);

@@ -36,7 +36,7 @@ await runService({
     const sns = createAwsClient(SNSClient, aws);
     const ec2 = createAwsClient(EC2Client, aws);
     const autoScaling = createAwsClient(AutoScalingClient, aws);
-    const redis = createRedis(config.REDIS_URL, "macaque-terminator");
+    const redis = createRedis(config.REDIS_URL, "macaque-terminator", { logger });
     const topology = await resolveTopology({ sqs, sns, prefix: config.MACAQUE_NAME_PREFIX });
     const now = () => new Date();
 

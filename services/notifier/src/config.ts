@@ -1,0 +1,16 @@
+import { z } from "zod";
+import { commonEnvSchema, envList, redisEnvSchema } from "@macaque/shared";
+
+const email = z.email("must be an email address such as chaos@example.com");
+
+/** The notifier's environment: the common and Redis variables plus who sends and who always receives. */
+export const notifierEnvSchema = commonEnvSchema
+  .extend({
+    /** The From address of every report; SES must have it (or its domain) verified. Required. */
+    SENDER_EMAIL: email,
+    /** Comma-separated addresses that receive every report, besides those a request names. Default none. */
+    DEFAULT_RECIPIENTS: envList(email),
+  })
+  .extend(redisEnvSchema.shape);
+
+export type NotifierConfig = z.output<typeof notifierEnvSchema>;

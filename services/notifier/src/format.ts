@@ -1,0 +1,35 @@
+/** How durations, instants and counts read in every report, text and HTML alike. */
+
+/** `0.4 s`, `42 s`, `3 min 05 s`, `1 h 02 min`: short and unambiguous in a subject line. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return "n/a";
+  if (seconds < 10) return `${trimZero(seconds.toFixed(1))} s`;
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole} s`;
+  const h = Math.floor(whole / 3600);
+  const min = Math.floor((whole % 3600) / 60);
+  const s = whole % 60;
+  if (h > 0) return min === 0 ? `${h} h` : `${h} h ${pad(min)} min`;
+  return s === 0 ? `${min} min` : `${min} min ${pad(s)} s`;
+}
+
+/** `+42 s` from the start of an experiment. */
+export const formatOffset = (seconds: number): string => `+${formatDuration(seconds)}`;
+
+/** `2025-11-26 04:21:07 UTC`: one time zone for every reader of a shared report. */
+export function formatInstant(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** Seconds from `fromIso` to `toIso`, never negative (clocks of different hosts). */
+export function secondsBetween(fromIso: string, toIso: string): number {
+  return Math.max(0, (Date.parse(toIso) - Date.parse(fromIso)) / 1000);
+}
+
+/** `1 instance`, `3 instances`. */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+const pad = (n: number): string => String(n).padStart(2, "0");
+const trimZero = (s: string): string => s.replace(/\.0$/, "");

@@ -1,0 +1,156 @@
+import type { SESClient } from "@aws-sdk/client-ses";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import type { Message } from "@aws-sdk/client-sqs";
+import {
+  EventType,
+  PermanentError,
+  createEvent,
+  eventSource,
+  parseEventBody,
+  publishEvent,
+  type AnyCloudEvent,
+  type MessageContext,
+} from "@macaque/shared";
+import { publishReportSummary, sendReportEmail } from "./channels.ts";
+import type { Deliveries, DeliveryOutcome } from "./deliveries.ts";
+import type { NotifierMetrics } from "./notifier-metrics.ts";
+import { chunkRecipients, resolveRecipients } from "./recipients.ts";
+import { buildReport, renderReport } from "./render-report.ts";
+import type { RenderedReport } from "./report.ts";
+
+/** The body is not a macaque event: thrown as retryable so the message ends in the DLQ for a person to see. */
+export class InvalidEventError extends Error {
+  override name = "InvalidEventError";
+}
+
+export interface EventHandlerOptions {
+  ses: SESClient;
+  sns: SNSClient;
+  deliveries: Deliveries;
+  senderEmail: string;
+  defaultRecipients: readonly string[];
+  reportsTopicArn: string;
+  eventsTopicArn: string;
+  counters: NotifierMetrics;
+}
+
+/** Reads an event from the notifications queue and sends the report it calls for, once. */
+export function createEventHandler(options: EventHandlerOptions) {
+  return async (message: Message, context: MessageContext): Promise<void> => {
+    let event: AnyCloudEvent;
+    try {
+      event = parseEventBody(message.Body ?? "");
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new InvalidEventError(
+        `not reporting: the message is not a valid macaque event (${detail.slice(0, 300)})`,
+        { cause: err },
+      );
+    }
+    const logger = context.logger.child({ experimentId: event.subject, eventType: event.type });
+    const report = buildReport(event);
+    if (!report) {
+      if (event.type === EventType.experimentPlanned) {
+        logger.debug({ event: "report.skipped" }, "not reporting: the plan is not a dry run");
+        return;
+      }
+      throw new PermanentError(
+        `not reporting: ${event.type} events have no report (check the subscription filter)`,
+      );
+    }
+    const rendered = renderReport(report);
+    const recipients = resolveRecipients(notifyEmails(event), options.defaultRecipients);
+    if (recipients.dropped.length > 0) {
+      logger.warn(
+        { event: "report.recipients-dropped", dropped: recipients.dropped },
+        "not emailing invalid addresses",
+      );
+    }
+    const chunks = chunkRecipients(recipients.addresses);
+    if (chunks.length === 0) {
+      logger.info(
+        { event: "report.no-recipients", kind: report.kind },
+        "no recipients: not emailing; publishing the summary only",
+      );
+    }
+
+    const outcome = await options.deliveries.deliver(report, chunks.length, {
+      sendEmail: (i) =>
+        sendReportEmail(options.ses, {
+          source: options.senderEmail,
+          to: chunks[i] ?? [],
+          report: rendered,
+        }),
+      publishSummary: () =>
+        publishReportSummary(options.sns, { topicArn: options.reportsTopicArn, report: rendered }),
+      publishReportSent: (sent) => publishReportSent(options, rendered, recipients.addresses, sent),
+    });
+    count(options, rendered, outcome);
+    const newlyRejected = outcome.performed.includes("email-rejected")
+      ? outcome.rejectedEmails
+      : [];
+    for (const reason of newlyRejected) {
+      logger.error(
+        { event: "report.email-rejected", reason },
+        `SES refused the report email: ${reason}`,
+      );
+    }
+    logger.info(
+      {
+        event: outcome.performed.length > 0 ? "report.sent" : "report.duplicate",
+        kind: report.kind,
+        subject: rendered.subject,
+        recipients: recipients.addresses.length,
+        sesMessageIds: outcome.sesMessageIds,
+        snsMessageId: outcome.snsMessageId,
+        performed: outcome.performed,
+      },
+      outcome.performed.length > 0 ? `sent ${report.kind} report` : "already sent: nothing to do",
+    );
+  };
+}
+
+function notifyEmails(event: AnyCloudEvent): readonly string[] {
+  if (event.type === EventType.experimentRejected) return event.data.notify.emails;
+  return "experiment" in event.data ? event.data.experiment.notify.emails : [];
+}
+
+function count(
+  options: EventHandlerOptions,
+  report: RenderedReport,
+  outcome: DeliveryOutcome,
+): void {
+  for (const step of outcome.performed) {
+    if (step === "email") options.counters.emailsSent.inc();
+    if (step === "email-rejected") options.counters.emailsRejected.inc();
+    if (step === "summary") options.counters.reportsPublished.inc({ kind: report.kind });
+  }
+}
+
+/**
+ * The event id is derived from the experiment and kind, so that if a crash
+ * repeats this publish, consumers can tell the copies are one report.
+ */
+async function publishReportSent(
+  options: EventHandlerOptions,
+  report: RenderedReport,
+  recipients: string[],
+  sent: Omit<DeliveryOutcome, "eventMessageId" | "performed">,
+): Promise<string> {
+  const event = createEvent(EventType.reportSent, {
+    source: eventSource("notifier"),
+    subject: report.experimentId,
+    id: `report-sent:${report.kind}:${report.experimentId}`,
+    now: new Date(sent.sentAt),
+    data: {
+      experimentId: report.experimentId,
+      reportKind: report.kind,
+      recipients,
+      subject: report.subject,
+      ...(sent.sesMessageIds[0] ? { sesMessageId: sent.sesMessageIds[0] } : {}),
+      snsMessageId: sent.snsMessageId,
+      sentAt: sent.sentAt,
+    },
+  });
+  return publishEvent(options.sns, options.eventsTopicArn, event);
+}

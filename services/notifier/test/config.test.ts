@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseEnv } from "@macaque/shared";
+import { notifierEnvSchema } from "../src/config.ts";
+
+const base = { REDIS_URL: "redis://127.0.0.1:6379", SENDER_EMAIL: "chaos@example.com" };
+
+describe("notifier configuration", () => {
+  it("needs a sender and defaults to no extra recipients", () => {
+    const config = parseEnv(notifierEnvSchema, base);
+    expect(config.SENDER_EMAIL).toBe("chaos@example.com");
+    expect(config.DEFAULT_RECIPIENTS).toEqual([]);
+    expect(config.REDIS_KEY_PREFIX).toBe("macaque");
+  });
+
+  it("reads a comma-separated list of default recipients", () => {
+    const config = parseEnv(notifierEnvSchema, {
+      ...base,
+      DEFAULT_RECIPIENTS: "sre@example.com, oncall@example.com,",
+    });
+    expect(config.DEFAULT_RECIPIENTS).toEqual(["sre@example.com", "oncall@example.com"]);
+  });
+
+  it.each([
+    [{ SENDER_EMAIL: undefined }, "SENDER_EMAIL: is required but not set"],
+    [{ SENDER_EMAIL: "chaos" }, "SENDER_EMAIL: must be an email address"],
+    [
+      { DEFAULT_RECIPIENTS: "sre@example.com,nope" },
+      "DEFAULT_RECIPIENTS.1: must be an email address",
+    ],
+    [{ REDIS_URL: undefined }, "REDIS_URL: is required but not set"],
+  ])("names the bad variable (%j)", (change, problem) => {
+    try {
+      parseEnv(notifierEnvSchema, { ...base, ...change });
+      expect.unreachable("the configuration should be refused");
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.join("\n")).toContain(problem);
+    }
+  });
+});

@@ -1,0 +1,274 @@
+import { SubscribeCommand, type SNSClient } from "@aws-sdk/client-sns";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EventType,
+  openEventTap,
+  publishEvent,
+  type AnyCloudEvent,
+  type CloudEvent,
+  type EventTap,
+} from "@macaque/shared";
+import {
+  readInbox,
+  startService,
+  startStack,
+  type InboxEmail,
+  type RunningProcess,
+  type Stack,
+} from "@macaque/sandbox";
+import { snsAt, sqsAt, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+import {
+  dryRunPlannedData,
+  event,
+  experiment,
+  recoveryCompletedData,
+  rejectedData,
+} from "./fixtures.ts";
+
+/**
+ * The notifier as its own process against the sandbox: events go in on the
+ * events topic, emails come out of SES (aws-ses-v2-local's store) and
+ * summaries out of the reports topic.
+ */
+
+let stack: Stack;
+let notifier: RunningProcess<string>;
+let sqs: SQSClient;
+let sns: SNSClient;
+let tap: EventTap;
+let reportsQueueUrl: string;
+const summaries: Array<{ Subject?: string; Message: string }> = [];
+
+const sender = "chaos@example.com";
+const startNotifier = (env: Record<string, string> = {}) =>
+  startService(stack, "notifier", { senderEmail: sender, env });
+
+beforeAll(async () => {
+  stack = await startStack({ prefix: uniquePrefix("notifier") });
+  sqs = sqsAt(stack.endpoints.sqs);
+  sns = snsAt(stack.endpoints.sns);
+  tap = await openEventTap({
+    sqs,
+    sns,
+    topicArn: stack.topology.topics.events.arn,
+    queueName: `${stack.prefix}-tap`,
+    filterPolicy: { type: [EventType.reportSent] },
+  });
+  reportsQueueUrl = await subscribeEnvelopeQueue(`${stack.prefix}-reports-inbox`);
+  notifier = await startNotifier({ DEFAULT_RECIPIENTS: "SRE@example.com" });
+}, 60_000);
+
+afterAll(async () => {
+  await notifier?.stop();
+  await tap?.close().catch(() => undefined);
+  sqs?.destroy();
+  sns?.destroy();
+  await stack?.stop();
+});
+
+const uniqueId = (label: string) => `exp-${label}-${randomBytes(4).toString("hex")}`;
+const publish = (e: AnyCloudEvent | CloudEvent) =>
+  publishEvent(sns, stack.topology.topics.events.arn, e);
+const reportSentFor = (experimentId: string) =>
+  tap.waitFor((e) => e.type === EventType.reportSent && e.subject === experimentId, 20_000);
+const emailsAbout = async (experimentId: string): Promise<InboxEmail[]> =>
+  (await readInbox(stack.endpoints.inbox)).filter((e) => e.text.includes(experimentId));
+
+async function summaryWithSubject(subject: string) {
+  return waitFor(`a summary "${subject}" on the reports topic`, async () => {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: reportsQueueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    summaries.push(
+      ...(out.Messages ?? []).map(
+        (m) => JSON.parse(m.Body ?? "{}") as { Subject?: string; Message: string },
+      ),
+    );
+    return summaries.find((s) => s.Subject === subject);
+  });
+}
+
+/** Sum of a counter on the notifier's /metrics whose line contains every `labels` part. */
+async function metric(name: string, ...labels: string[]): Promise<number> {
+  const text = await (await fetch(`${notifier.ready}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter(
+      (l) =>
+        (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) &&
+        labels.every((p) => l.includes(p)),
+    )
+    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+}
+const handled = (outcome: string) =>
+  metric("macaque_messages_handled_total", 'queue="notifications"', `outcome="${outcome}"`);
+const untilHandled = (outcome: string, count: number) =>
+  waitFor(`the notifier to have handled ${count} messages (${outcome})`, async () =>
+    (await handled(outcome)) >= count ? true : undefined,
+  );
+
+describe("notifier", () => {
+  it("is ready once Redis answers", async () => {
+    const response = await fetch(`${notifier.ready}/readyz`);
+    expect(response.status).toBe(200);
+  });
+
+  it("emails a recovery report to the requester and the defaults and publishes its summary", async () => {
+    const id = uniqueId("rec");
+    const data = recoveryCompletedData({ experiment: experiment({ id }) });
+    await publish(event(EventType.recoveryCompleted, data, id));
+
+    const sent = await reportSentFor(id);
+    expect(sent.type === EventType.reportSent && sent.data).toMatchObject({
+      experimentId: id,
+      reportKind: "recovery",
+      recipients: ["alice@example.com", "sre@example.com"],
+      subject: "[macaque] web: recovered in 42 s (PASS)",
+    });
+    const [email, ...more] = await emailsAbout(id);
+    expect(more).toEqual([]);
+    expect(email!.from).toBe(sender);
+    // aws-ses-v2-local's SendEmail keeps only the first To address; the event lists them all.
+    expect(email!.to).toEqual(["alice@example.com"]);
+    expect(email!.subject).toBe("[macaque] web: recovered in 42 s (PASS)");
+    expect(email!.text).toContain("42 s ± 10 s");
+    expect(email!.html).toContain("i-0000001e");
+    expect(email!.html).toMatch(/<td class="bar bar-boot" width="47%"/);
+    if (sent.type === EventType.reportSent) expect(sent.data.sesMessageId).toBe(email!.messageId);
+
+    const summary = await summaryWithSubject(email!.subject);
+    expect(summary.Message).toContain("Time to recover: 42 s");
+    expect(summary.Message).toContain(id);
+    expect(
+      await metric("macaque_reports_published_total", 'kind="recovery"'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(await metric("macaque_emails_sent_total")).toBeGreaterThanOrEqual(1);
+  });
+
+  it("sends one email for an event delivered twice, even at the same time", async () => {
+    const id = uniqueId("dup");
+    const e = event(
+      EventType.recoveryCompleted,
+      recoveryCompletedData({ experiment: experiment({ id }) }),
+      id,
+    );
+    const before = await handled("done");
+    await Promise.all([publish(e), publish(e)]);
+    // A copy that found the other one's claim is retried a couple of seconds later.
+    await reportSentFor(id);
+    await untilHandled("done", before + 2);
+    await tap.poll();
+    expect(await emailsAbout(id)).toHaveLength(1);
+    expect(tap.seen.filter((s) => s.subject === id)).toHaveLength(1);
+  });
+
+  it("reports a rejection with every reason, escaping what the requester wrote", async () => {
+    const id = uniqueId("rej");
+    const hostile = `<script>alert(1)</script>"onerror="x`;
+    const data = rejectedData({
+      experimentId: id,
+      asg: `web${hostile}`,
+      requestedBy: hostile,
+      notify: { emails: ["Bob@Example.com", "not an address"] },
+      reasons: [
+        { code: "not-opted-in", message: `group web${hostile} is not tagged macaque:enabled=true` },
+        { code: "invalid-field", path: "count", message: "count: must be at least 1" },
+      ],
+      receivedBody: `{"asg":"web${hostile}"}`,
+    });
+    await publish(event(EventType.experimentRejected, data, id));
+    const sent = await reportSentFor(id);
+    expect(sent.type === EventType.reportSent && sent.data.reportKind).toBe("rejection");
+    const [email] = await emailsAbout(id);
+    expect(email!.to).toEqual(["bob@example.com"]);
+    expect(sent.type === EventType.reportSent && sent.data.recipients).toEqual([
+      "bob@example.com",
+      "sre@example.com",
+    ]);
+    expect(email!.subject).toMatch(
+      /^\[macaque\] web<script>alert\(1\)<\/script>"onerror="x: request rejected \(2 reasons\)$/,
+    );
+    expect(email!.html).not.toContain("<script");
+    expect(email!.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;onerror=&quot;x");
+    expect(email!.text).toContain("count: must be at least 1 [invalid-field]");
+    expect(email!.text).toContain("is not tagged macaque:enabled=true [not-opted-in]");
+  });
+
+  it("reports a dry run's plan, and nothing for a plan that is not a dry run", async () => {
+    const real = uniqueId("real");
+    const dry = uniqueId("dry");
+    const before = await handled("done");
+    await publish(
+      event(EventType.experimentPlanned, dryRunPlannedData({ id: real, dryRun: false }), real),
+    );
+    await publish(event(EventType.experimentPlanned, dryRunPlannedData({ id: dry }), dry));
+
+    const sent = await reportSentFor(dry);
+    expect(sent.type === EventType.reportSent && sent.data.reportKind).toBe("dry-run");
+    const [email] = await emailsAbout(dry);
+    expect(email!.subject).toBe("[macaque] web: dry run, would terminate 2 of 3 eligible");
+    expect(email!.text).toContain("demo-seed");
+    expect(email!.text).toContain("tagged macaque:exclude=true");
+
+    // Both plans have been handled: the real one left no trace.
+    await untilHandled("done", before + 2);
+    await tap.poll();
+    expect(await emailsAbout(real)).toEqual([]);
+    expect(tap.seen.filter((e) => e.subject === real)).toEqual([]);
+  });
+
+  it("leaves a message that is not an event to SQS's redrive (the dead-letter queue)", async () => {
+    const before = await handled("retried");
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.topology.queues.notifications.url,
+        MessageBody: '{"hello":"world"}',
+      }),
+    );
+    await untilHandled("retried", before + 1);
+  });
+
+  it("publishes the summary but sends no email when there is nobody to email", async () => {
+    await notifier.stop();
+    notifier = await startNotifier();
+    const id = uniqueId("nobody");
+    const data = recoveryCompletedData({
+      experiment: experiment({ id, asg: "lonely", notify: { emails: [] } }),
+    });
+    await publish(event(EventType.recoveryCompleted, data, id));
+    const sent = await reportSentFor(id);
+    expect(sent.type === EventType.reportSent && sent.data).toMatchObject({ recipients: [] });
+    expect(sent.type === EventType.reportSent && sent.data.sesMessageId).toBeUndefined();
+    const summary = await summaryWithSubject("[macaque] lonely: recovered in 42 s (PASS)");
+    expect(summary.Message).toContain(id);
+    expect(await emailsAbout(id)).toEqual([]);
+  });
+});
+
+/** A queue on the reports topic without raw delivery, so the SNS envelope shows the Subject. */
+async function subscribeEnvelopeQueue(name: string): Promise<string> {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: stack.topology.topics.reports.arn,
+      Protocol: "sqs",
+      Endpoint: attrs.Attributes!.QueueArn!,
+    }),
+  );
+  return QueueUrl!;
+}
