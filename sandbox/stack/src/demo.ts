@@ -30,7 +30,10 @@ const say = (text: string) => console.log(`${elapsed()}  ${text}`);
 
 async function main(): Promise<number> {
   say("starting the sandbox: fauxqs, aws-ses-v2-local, fleet simulator, Redis");
-  const stack = await startStack({ prefix: `demo-${randomBytes(3).toString("hex")}`, timeScale: 0.02 });
+  const stack = await startStack({
+    prefix: `demo-${randomBytes(3).toString("hex")}`,
+    timeScale: 0.02,
+  });
   try {
     await seedDemoFleet(stack.endpoints.fleetSim);
     say("starting producer, terminator, recovery-monitor and notifier as separate processes");
@@ -38,7 +41,9 @@ async function main(): Promise<number> {
     return await runExperiment(stack);
   } finally {
     if (keep) {
-      console.log(`\nThe sandbox keeps running (--keep); inbox: ${stack.endpoints.inbox}. Ctrl-C stops it.`);
+      console.log(
+        `\nThe sandbox keeps running (--keep); inbox: ${stack.endpoints.inbox}. Ctrl-C stops it.`,
+      );
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
     }
     await stack.stop();
@@ -46,7 +51,11 @@ async function main(): Promise<number> {
 }
 
 async function runExperiment(stack: Stack): Promise<number> {
-  const config = { ...awsClientConfig({ region: stack.region }), endpoint: stack.endpoints.sqs, credentials: sandboxCredentials };
+  const config = {
+    ...awsClientConfig({ region: stack.region }),
+    endpoint: stack.endpoints.sqs,
+    credentials: sandboxCredentials,
+  };
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
   const requestId = `demo-${randomBytes(6).toString("hex")}`;
@@ -67,7 +76,9 @@ async function runExperiment(stack: Stack): Promise<number> {
       recovery: { checkIntervalSeconds: 0.5, deadlineSeconds: 60, targetSeconds: 30 },
       notify: { emails: ["sre@example.com"] },
     };
-    say(`sending the job message to ${stack.topology.queues.requests.name}: ${JSON.stringify(job)}`);
+    say(
+      `sending the job message to ${stack.topology.queues.requests.name}: ${JSON.stringify(job)}`,
+    );
     await sendJson(sqs, stack.topology.queues.requests.url, job);
     const end = await tap.waitFor((event) => {
       say(describeEvent(event));
@@ -75,11 +86,15 @@ async function runExperiment(stack: Stack): Promise<number> {
     }, 90_000);
     const outcome = tap.seen.find(isFinal);
     const emails = await readInbox(stack.endpoints.inbox);
-    const email = emails.find((e) => e.subject === (end.type === EventType.reportSent ? end.data.subject : ""));
+    const email = emails.find(
+      (e) => e.subject === (end.type === EventType.reportSent ? end.data.subject : ""),
+    );
     if (email) {
       console.log(`\n──── the report, as emailed to ${email.to} ────\n${email.text}`);
     }
-    console.log(`The email is in the SES web inbox at ${stack.endpoints.inbox} while the sandbox runs (npm run demo -- --keep).`);
+    console.log(
+      `The email is in the SES web inbox at ${stack.endpoints.inbox} while the sandbox runs (npm run demo -- --keep).`,
+    );
     if (outcome?.type === EventType.recoveryCompleted) {
       return outcome.data.outcome === "recovered" ? 0 : 1;
     }

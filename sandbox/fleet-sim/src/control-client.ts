@@ -1,0 +1,67 @@
+/** A typed client for the control endpoint, for tests and the sandbox. */
+import type {
+  CountersView,
+  CreateGroupRequest,
+  FaultsView,
+  GlobalFaultsRequest,
+  GroupFaultsRequest,
+  GroupView,
+  TimelineView,
+} from "./control-types.ts";
+import { FleetSimControlError } from "./errors.ts";
+
+export interface FleetSimControl {
+  createGroup(request: CreateGroupRequest): Promise<GroupView>;
+  group(name: string): Promise<GroupView>;
+  deleteGroup(name: string): Promise<void>;
+  setFaults(name: string, faults: GroupFaultsRequest): Promise<FaultsView>;
+  setGlobalFaults(faults: GlobalFaultsRequest): Promise<GlobalFaultsRequest>;
+  counters(): Promise<CountersView>;
+  resetCounters(): Promise<void>;
+  timeline(name: string): Promise<TimelineView>;
+  /** Removes every group and instance. */
+  reset(): Promise<void>;
+}
+
+/** `url` is the simulator's base URL (what startFleetSim returns). */
+export function createFleetSimControl(url: string): FleetSimControl {
+  const base = url.replace(/\/+$/, "");
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${base}/_sim/${path}`, {
+      method,
+      ...(body !== undefined && {
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      }),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      let message = text;
+      try {
+        message = (JSON.parse(text) as { error?: string }).error ?? text;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new FleetSimControlError(
+        `fleet simulator ${method} /_sim/${path} failed: ${message}`,
+        response.status,
+      );
+    }
+    return (text === "" ? undefined : JSON.parse(text)) as T;
+  }
+
+  const group = (name: string): string => `groups/${encodeURIComponent(name)}`;
+
+  return {
+    createGroup: (request) => call("POST", "groups", request),
+    group: (name) => call("GET", group(name)),
+    deleteGroup: (name) => call("DELETE", group(name)),
+    setFaults: (name, faults) => call("PUT", `${group(name)}/faults`, faults),
+    setGlobalFaults: (faults) => call("PUT", "faults", faults),
+    counters: () => call("GET", "counters"),
+    resetCounters: () => call("DELETE", "counters"),
+    timeline: (name) => call("GET", `${group(name)}/timeline`),
+    reset: () => call("DELETE", "groups"),
+  };
+}

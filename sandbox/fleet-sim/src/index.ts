@@ -1,0 +1,17 @@
+export { startFleetSim } from "./server.ts";
+export type { FleetSim, FleetSimOptions } from "./server.ts";
+export { createFleetSimControl } from "./control-client.ts";
+export type { FleetSimControl } from "./control-client.ts";
+export { FleetSimControlError } from "./errors.ts";
+export type {
+  CountersView,
+  CreateGroupRequest,
+  FaultsView,
+  GlobalFaultsRequest,
+  GroupFaultsRequest,
+  GroupView,
+  InstanceView,
+  RecoveryView,
+  TimelineEventView,
+  TimelineView,
+} from "./control-types.ts";

@@ -1,0 +1,121 @@
+import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { FleetSimControlError } from "@macaque/fleet-sim";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeGroup, startHarness } from "./helpers.ts";
+import type { Harness } from "./helpers.ts";
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(() => h.close());
+
+const post = (path: string, body: string): Promise<Response> =>
+  fetch(`${h.sim.url}/_sim/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  });
+
+describe("control endpoint", () => {
+  it("answers the health check", async () => {
+    const response = await fetch(`${h.sim.url}/_sim/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("creates a group already InService and Healthy, with defaults", async () => {
+    const group = await h.control.createGroup({
+      name: "fresh",
+      desiredCapacity: 2,
+      suspendedProcesses: ["AZRebalance"],
+    });
+    expect(group).toMatchObject({
+      name: "fresh",
+      minSize: 0,
+      maxSize: 4,
+      desiredCapacity: 2,
+      availabilityZones: ["us-east-1a", "us-east-1b", "us-east-1c"],
+      instanceType: "t3.micro",
+      suspendedProcesses: ["AZRebalance"],
+      faults: { launchFailures: false, neverHealthy: false, throttleRate: 0 },
+    });
+    expect(group.instances).toHaveLength(2);
+    for (const instance of group.instances) {
+      expect(instance).toMatchObject({
+        lifecycleState: "InService",
+        healthStatus: "Healthy",
+        ec2State: "running",
+      });
+    }
+    expect((await describeGroup(h, "fresh")).SuspendedProcesses).toMatchObject([
+      { ProcessName: "AZRebalance" },
+    ]);
+  });
+
+  it.each([
+    ['{"desiredCapacity":2}', "name"],
+    ['{"name":"x","desiredCapacity":"two"}', "desiredCapacity"],
+    ['{"name":"x","desiredCapacity":-1}', "desiredCapacity"],
+    ['{"name":"x","desiredCapacity":3,"maxSize":2}', "maxSize"],
+    ['{"name":"x","desiredCapacity":1,"availabilityZones":[]}', "availabilityZones"],
+    ['{"name":"x","desiredCapacity":1,"suspendedProcesses":["Nap"]}', "suspendedProcesses.0"],
+    ['{"name":"x","desiredCapacity":1,"colour":"red"}', "colour"],
+    ["not json", "JSON"],
+  ])("rejects %s with 400 naming %s", async (body, field) => {
+    const response = await post("groups", body);
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as { error: string };
+    expect(error).toContain(field);
+  });
+
+  it("refuses a second group of the same name with 409", async () => {
+    await h.control.createGroup({ name: "twice", desiredCapacity: 1 });
+    const err: unknown = await h.control
+      .createGroup({ name: "twice", desiredCapacity: 1 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FleetSimControlError);
+    expect(err).toMatchObject({ status: 409 });
+  });
+
+  it("validates faults, naming the field", async () => {
+    await h.control.createGroup({ name: "faulty", desiredCapacity: 1 });
+    const err: unknown = await h.control
+      .setFaults("faulty", { throttleRate: 2 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, message: expect.stringContaining("throttleRate") });
+    expect(await h.control.setFaults("faulty", { neverHealthy: true })).toEqual({
+      launchFailures: false,
+      neverHealthy: true,
+      throttleRate: 0,
+    });
+  });
+
+  it("answers 404 for an unknown group or route", async () => {
+    await expect(h.control.timeline("ghost")).rejects.toMatchObject({ status: 404 });
+    expect((await fetch(`${h.sim.url}/_sim/nothing`)).status).toBe(404);
+  });
+
+  it("counts API calls per action and resets the counters", async () => {
+    await h.control.resetCounters();
+    await h.autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
+    await h.autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
+    expect(await h.control.counters()).toEqual({
+      calls: { DescribeAutoScalingGroups: 2 },
+      throttled: {},
+    });
+    await h.control.resetCounters();
+    expect(await h.control.counters()).toEqual({ calls: {}, throttled: {} });
+  });
+
+  it("deletes one group, then everything", async () => {
+    await h.control.createGroup({ name: "doomed", desiredCapacity: 1 });
+    await h.control.deleteGroup("doomed");
+    await expect(h.control.group("doomed")).rejects.toMatchObject({ status: 404 });
+    await h.control.reset();
+    const out = await h.autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
+    expect(out.AutoScalingGroups).toEqual([]);
+  });
+});

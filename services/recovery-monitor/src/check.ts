@@ -1,0 +1,140 @@
+import { DelayedError, type Job } from "bullmq";
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
+import type { Logger } from "@macaque/shared";
+import {
+  concludeCheck,
+  type CheckDecision,
+  type Look,
+  type MonitorJob,
+  type RecoveryEvent,
+} from "./monitor-job.ts";
+import type { MonitorMetrics } from "./monitor-metrics.ts";
+import { observeGroup } from "./observe-group.ts";
+
+export interface CheckDependencies {
+  /** Batched DescribeAutoScalingGroups: the group, or undefined when it does not exist. */
+  describeGroup(name: string): Promise<AutoScalingGroup | undefined>;
+  publish(event: RecoveryEvent): Promise<void>;
+  logger: Logger;
+  metrics: Pick<MonitorMetrics, "checks" | "recoverySeconds">;
+  now(): Date;
+}
+
+/** What a finished job returns (BullMQ keeps it as the job's return value). */
+export interface CheckSummary {
+  outcome: string;
+  checks: number;
+}
+
+/**
+ * The BullMQ processor: one run is one check of one experiment. It decides, saves
+ * the decision with its events (the outbox), publishes them, then either finishes
+ * the job or moves it back to the delayed set for the next check under the same
+ * job id — BullMQ's step-job pattern: `moveToDelayed(at, token)`, then throw
+ * `DelayedError` so the worker neither completes nor fails it. If a run fails after
+ * saving, the retry finds the outbox and only publishes what is left.
+ */
+export function createCheckProcessor(deps: CheckDependencies) {
+  return async (job: Job<MonitorJob>, token?: string): Promise<CheckSummary> => {
+    let data = job.data;
+    const logger = deps.logger.child({
+      experimentId: data.experiment.id,
+      asg: data.experiment.asg,
+    });
+    if (data.outbox.length === 0 && data.nextCheckAt !== null) {
+      const look = await lookAtGroup(deps, data, logger);
+      const decision = concludeCheck(data, look, deps.now());
+      data = decision.job;
+      await job.updateData(data);
+      record(deps, decision, logger);
+    }
+    while (data.outbox.length > 0) {
+      const [event, ...rest] = data.outbox as [RecoveryEvent, ...RecoveryEvent[]];
+      await deps.publish(event);
+      data = { ...data, outbox: rest };
+      await job.updateData(data);
+    }
+    if (data.nextCheckAt === null) {
+      return {
+        outcome: data.timeline.recoveredAt ? "recovered" : "not-recovered",
+        checks: data.checks,
+      };
+    }
+    await job.moveToDelayed(data.nextCheckAt, token);
+    throw new DelayedError(`next check at ${new Date(data.nextCheckAt).toISOString()}`);
+  };
+}
+
+/**
+ * A failed describe is a missed check, not a failed job: the SDK has already
+ * retried it, the next check comes at the next interval, and the deadline still
+ * ends the experiment with the last state seen. Failing the job instead would
+ * spend BullMQ attempts that count over the whole experiment, and an experiment
+ * whose attempts run out is never reported.
+ */
+async function lookAtGroup(
+  deps: CheckDependencies,
+  job: MonitorJob,
+  logger: Logger,
+): Promise<Look> {
+  try {
+    const group = await deps.describeGroup(job.experiment.asg);
+    if (!group) {
+      deps.metrics.checks.inc({ result: "gone" });
+      return { kind: "gone" };
+    }
+    deps.metrics.checks.inc({ result: "observed" });
+    const experiment = {
+      instanceIdsAtPlan: job.experiment.instanceIdsAtPlan,
+      terminated: job.terminated,
+    };
+    return { kind: "observed", observation: observeGroup(group, experiment, deps.now()) };
+  } catch (err) {
+    deps.metrics.checks.inc({ result: "missed" });
+    logger.warn(
+      { event: "recovery.check-missed", err },
+      "check missed: could not describe the group",
+    );
+    return { kind: "missed" };
+  }
+}
+
+function record(deps: CheckDependencies, decision: CheckDecision, logger: Logger): void {
+  const { job, reached, conclusion } = decision;
+  const observed = job.lastObserved;
+  logger.debug(
+    { event: "recovery.checked", checks: job.checks, observed: observed && summarize(observed) },
+    "group checked",
+  );
+  for (const milestone of reached) {
+    logger.info(
+      { event: "recovery.milestone", milestone, at: observed?.at },
+      `recovery milestone: ${milestone}`,
+    );
+  }
+  if (!conclusion) return;
+  if (conclusion.groupGone) {
+    logger.warn({ event: "recovery.group-gone" }, "not recovered: the group no longer exists");
+  }
+  const seconds = conclusion.timeToRecoverSeconds ?? conclusion.elapsedSeconds;
+  deps.metrics.recoverySeconds.observe({ outcome: conclusion.outcome }, seconds);
+  logger.info(
+    {
+      event: "recovery.completed",
+      outcome: conclusion.outcome,
+      timeToRecoverSeconds: conclusion.timeToRecoverSeconds,
+      checks: job.checks,
+      missedChecks: job.missedChecks,
+    },
+    `recovery ${conclusion.outcome}`,
+  );
+}
+
+const summarize = (o: NonNullable<MonitorJob["lastObserved"]>) => ({
+  inService: o.inService,
+  inServiceHealthy: o.inServiceHealthy,
+  pending: o.pending,
+  terminating: o.terminating,
+  victimsStillInService: o.victimsStillInService.length,
+  replacements: o.replacements.length,
+});

@@ -1,0 +1,14 @@
+import { commonEnvSchema, envPositiveInt, redisEnvSchema } from "@macaque/shared";
+
+/** The recovery-monitor's environment: the common and Redis variables plus its own. */
+export const monitorEnvSchema = commonEnvSchema.extend(redisEnvSchema.shape).extend({
+  /**
+   * How long the describe batcher waits for more group names before it calls
+   * DescribeAutoScalingGroups (it calls at once when 100 are waiting). Default 25.
+   */
+  CHECK_BATCH_WINDOW_MS: envPositiveInt(25),
+  /** Checks run at the same time; high so that concurrent checks share calls. Default 50. */
+  WORKER_CONCURRENCY: envPositiveInt(50),
+});
+
+export type MonitorConfig = ReturnType<typeof monitorEnvSchema.parse>;

@@ -1,0 +1,120 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { SNSClient } from "@aws-sdk/client-sns";
+import {
+  QueueRole,
+  ServiceName,
+  createAwsClient,
+  createQueueConsumer,
+  createRedis,
+  createSqsClient,
+  loadConfig,
+  pingRedis,
+  publishEvent,
+  resolveTopology,
+  runService,
+} from "@macaque/shared";
+import { createCheckProcessor } from "./check.ts";
+import { monitorEnvSchema } from "./config.ts";
+import { createDescribeBatcher } from "./describe-batcher.ts";
+import { describeGroups } from "./describe-groups.ts";
+import { createTerminatedHandler } from "./handle-terminated.ts";
+import { createMonitorMetrics } from "./monitor-metrics.ts";
+import {
+  countInFlight,
+  createCheckQueue,
+  createCheckWorker,
+  scheduleRecovery,
+} from "./schedule.ts";
+
+const service = ServiceName.recoveryMonitor;
+const config = loadConfig(monitorEnvSchema, process.env, service);
+const now = () => new Date();
+
+await runService({
+  service,
+  config,
+  start: async ({ logger, metrics }) => {
+    const aws = {
+      region: config.AWS_REGION,
+      maxAttempts: config.AWS_MAX_ATTEMPTS,
+      requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
+    };
+    const sqs = createSqsClient(aws);
+    const sns = createAwsClient(SNSClient, aws);
+    const autoScaling = createAwsClient(AutoScalingClient, aws);
+    const topology = await resolveTopology({ sqs, sns, prefix: config.MACAQUE_NAME_PREFIX });
+    // Adding a job fails fast when Redis is down, so SQS redelivers the event later;
+    // the worker's connection waits Redis out instead, as BullMQ requires.
+    const redis = createRedis(config.REDIS_URL, `macaque-${service}`, { logger });
+    const workerRedis = createRedis(config.REDIS_URL, `macaque-${service}-worker`, {
+      forBullMQ: true,
+      logger,
+    });
+
+    const queue = createCheckQueue(redis, config.REDIS_KEY_PREFIX);
+    const monitorMetrics = createMonitorMetrics(metrics.registry, () => countInFlight(queue));
+    const batcher = createDescribeBatcher({
+      describe: (names) =>
+        describeGroups(autoScaling, names, () => monitorMetrics.describeCalls.inc()),
+      nameOf: (group) => group.AutoScalingGroupName,
+      windowMs: config.CHECK_BATCH_WINDOW_MS,
+    });
+    const worker = createCheckWorker({
+      connection: workerRedis,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      processor: createCheckProcessor({
+        describeGroup: (name) => batcher.describeGroup(name),
+        publish: (event) =>
+          publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
+        logger,
+        metrics: monitorMetrics,
+        now,
+      }),
+    });
+    worker.on("error", (err) => logger.error({ event: "worker.error", err }, "check worker error"));
+    worker.on("failed", (job, err) => {
+      const experimentId = job?.data.experiment.id;
+      const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+      logger.error(
+        { event: final ? "recovery.abandoned" : "recovery.check-retry", experimentId, err },
+        final
+          ? "gave up on this experiment: its result will not be reported"
+          : "check failed; BullMQ retries it",
+      );
+    });
+
+    const consumer = createQueueConsumer({
+      name: QueueRole.recovery,
+      sqs,
+      queueUrl: topology.queues.recovery.url,
+      logger,
+      metrics,
+      handle: createTerminatedHandler({
+        schedule: (job, delayMs) => scheduleRecovery(queue, job, delayMs),
+        now,
+      }),
+    });
+
+    return {
+      // Checks stop as soon as the service is told to stop, not after the consumer's
+      // last long poll (up to 20 s): close() only runs once the consumers are done.
+      consumers: [
+        {
+          start: () => consumer.start(),
+          stop: async () => void (await Promise.all([consumer.stop(), worker.close()])),
+          get isRunning() {
+            return consumer.isRunning;
+          },
+        },
+      ],
+      ready: async () => worker.isRunning() && (await pingRedis(redis)),
+      close: async () => {
+        // worker.close() (above) waited for checks under way; pending ones stay in Redis.
+        await queue.close();
+        await Promise.all([redis.quit(), workerRedis.quit()]);
+        for (const client of [sqs, sns, autoScaling]) client.destroy();
+      },
+    };
+  },
+});

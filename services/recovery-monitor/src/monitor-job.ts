@@ -1,0 +1,188 @@
+import {
+  EventType,
+  createEvent,
+  eventSource,
+  ServiceName,
+  type CloudEvent,
+  type EventData,
+  type ExperimentContext,
+  type GroupObservation,
+  type RecoveryTimeline,
+} from "@macaque/shared";
+import { evaluateRecovery, type Milestone } from "./evaluate-recovery.ts";
+import { decideVerdict, type Outcome } from "./verdict.ts";
+
+export type RecoveryEvent =
+  CloudEvent<typeof EventType.recoveryProgressed> | CloudEvent<typeof EventType.recoveryCompleted>;
+
+/** Everything one experiment's monitoring needs, kept as the BullMQ job's data. */
+export interface MonitorJob {
+  experiment: ExperimentContext;
+  terminatedAt: string;
+  /** Instances the terminator did terminate (skipped and failed ones are not victims). */
+  terminated: string[];
+  timeline: RecoveryTimeline;
+  /** Checks that observed the group. */
+  checks: number;
+  /** Checks whose DescribeAutoScalingGroups call failed. */
+  missedChecks: number;
+  lastObserved: GroupObservation | null;
+  /**
+   * Events decided by a check but not yet published. They are saved before they go
+   * out and removed one by one once published, so a retry publishes only what is left.
+   */
+  outbox: RecoveryEvent[];
+  /** Epoch ms of the next check; null once the experiment is concluded. */
+  nextCheckAt: number | null;
+}
+
+/** What one check found: the group, no such group, or no answer from AWS. */
+export type Look =
+  { kind: "observed"; observation: GroupObservation } | { kind: "gone" } | { kind: "missed" };
+
+export interface Conclusion {
+  outcome: Outcome;
+  timeToRecoverSeconds: number | null;
+  /** Seconds from termination to the check that concluded. */
+  elapsedSeconds: number;
+  /** Set when the group no longer exists. */
+  groupGone: boolean;
+}
+
+export interface CheckDecision {
+  job: MonitorJob;
+  reached: Milestone[];
+  /** Set when this check ends the experiment. */
+  conclusion?: Conclusion;
+}
+
+const source = eventSource(ServiceName.recoveryMonitor);
+const ms = (iso: string): number => Date.parse(iso);
+const secondsBetween = (from: string, to: string): number =>
+  Math.max(0, Math.round(ms(to) - ms(from)) / 1000);
+
+export const deadlineOf = (job: Pick<MonitorJob, "experiment" | "terminatedAt">): number =>
+  ms(job.terminatedAt) + job.experiment.recovery.deadlineSeconds * 1000;
+
+/**
+ * The first check is one interval after the termination (at once if the event came
+ * late), and never after the deadline.
+ */
+export function startMonitorJob(
+  data: EventData<typeof EventType.instancesTerminated>,
+  now: Date,
+): MonitorJob & { nextCheckAt: number } {
+  const job: MonitorJob = {
+    experiment: data.experiment,
+    terminatedAt: data.terminatedAt,
+    terminated: data.terminations
+      .filter((t) => t.outcome === "terminated")
+      .map((t) => t.instanceId),
+    timeline: { terminatedAt: data.terminatedAt },
+    checks: 0,
+    missedChecks: 0,
+    lastObserved: null,
+    outbox: [],
+    nextCheckAt: null,
+  };
+  const interval = data.experiment.recovery.checkIntervalSeconds * 1000;
+  const first = Math.max(now.getTime(), ms(data.terminatedAt) + interval);
+  return { ...job, nextCheckAt: Math.min(deadlineOf(job), first) };
+}
+
+/**
+ * Folds one check into the job: milestones reached become `recovery.progressed`
+ * events; recovery, a vanished group or the deadline end the experiment with
+ * `recovery.completed`; otherwise the next check is at the next whole interval
+ * after the termination, never after the deadline. Event ids are derived from the experiment, so a retried check that
+ * decides the same thing publishes events a consumer can recognise as duplicates.
+ */
+export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDecision {
+  let next: MonitorJob = {
+    ...job,
+    checks: job.checks + (look.kind === "observed" ? 1 : 0),
+    missedChecks: job.missedChecks + (look.kind === "missed" ? 1 : 0),
+  };
+  const outbox: RecoveryEvent[] = [];
+  let reached: Milestone[] = [];
+  let recovered = false;
+  if (look.kind === "observed") {
+    const evaluation = evaluateRecovery(job.experiment, job.timeline, look.observation);
+    next = { ...next, timeline: evaluation.timeline, lastObserved: look.observation };
+    reached = evaluation.reached;
+    recovered = evaluation.recovered;
+    for (const milestone of reached) outbox.push(progressedEvent(next, milestone, now));
+  }
+  const nowMs = now.getTime();
+  const deadline = deadlineOf(job);
+  if (!recovered && look.kind !== "gone" && nowMs < deadline) {
+    return {
+      job: { ...next, outbox, nextCheckAt: Math.min(deadline, nextOnGrid(job, nowMs)) },
+      reached,
+    };
+  }
+  const recoveredAt = next.timeline.recoveredAt;
+  const conclusion: Conclusion = {
+    outcome: recovered ? "recovered" : "not-recovered",
+    timeToRecoverSeconds:
+      recovered && recoveredAt ? secondsBetween(job.terminatedAt, recoveredAt) : null,
+    elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
+    groupGone: look.kind === "gone",
+  };
+  outbox.push(completedEvent(next, conclusion, now));
+  return { job: { ...next, outbox, nextCheckAt: null }, reached, conclusion };
+}
+
+/**
+ * Checks keep to a grid of whole intervals from the termination rather than one
+ * interval after the previous check ended: the gap between two checks, the
+ * precision of the measured time, stays the interval instead of growing by each
+ * check's own duration, and experiments terminated together stay in step, so their
+ * checks share describe calls.
+ */
+function nextOnGrid(job: MonitorJob, nowMs: number): number {
+  const interval = job.experiment.recovery.checkIntervalSeconds * 1000;
+  const start = ms(job.terminatedAt);
+  return start + interval * (Math.floor((nowMs - start) / interval) + 1);
+}
+
+function progressedEvent(job: MonitorJob, milestone: Milestone, now: Date): RecoveryEvent {
+  const observed = job.lastObserved as GroupObservation;
+  return createEvent(EventType.recoveryProgressed, {
+    source,
+    subject: job.experiment.id,
+    id: `${job.experiment.id}/recovery.progressed/${milestone}`,
+    now,
+    data: {
+      experiment: job.experiment,
+      milestone,
+      elapsedSeconds: secondsBetween(job.terminatedAt, observed.at),
+      observed,
+    },
+  });
+}
+
+function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): RecoveryEvent {
+  const { recovery } = job.experiment;
+  return createEvent(EventType.recoveryCompleted, {
+    source,
+    subject: job.experiment.id,
+    id: `${job.experiment.id}/recovery.completed`,
+    now,
+    data: {
+      experiment: job.experiment,
+      outcome: conclusion.outcome,
+      verdict: decideVerdict(
+        conclusion.outcome,
+        conclusion.timeToRecoverSeconds,
+        recovery.targetSeconds,
+      ),
+      timeToRecoverSeconds: conclusion.timeToRecoverSeconds,
+      timeline: job.timeline,
+      lastObserved: job.lastObserved,
+      checkIntervalSeconds: recovery.checkIntervalSeconds,
+      checks: job.checks,
+      terminated: job.terminated,
+    },
+  });
+}

@@ -1,0 +1,68 @@
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
+import type { ExperimentContext, GroupObservation } from "@macaque/shared";
+import { observeGroup } from "../src/observe-group.ts";
+
+export const t0 = new Date("2030-01-01T00:00:00.000Z");
+export const at = (seconds: number): Date => new Date(t0.getTime() + seconds * 1000);
+
+/** A group of four planned at t0; i-...01 and i-...02 are the victims. */
+export const planned = ["i-00000001", "i-00000002", "i-00000003", "i-00000004"];
+export const victims = ["i-00000001", "i-00000002"];
+
+export function experiment(
+  recovery: Partial<ExperimentContext["recovery"]> = {},
+): ExperimentContext {
+  return {
+    id: "exp-1",
+    requestId: "req-1",
+    asg: "web",
+    mode: "ec2",
+    dryRun: false,
+    notify: { emails: [] },
+    recovery: { deadlineSeconds: 60, checkIntervalSeconds: 5, requireHealthy: true, ...recovery },
+    seed: "seed",
+    plannedAt: t0.toISOString(),
+    desiredCapacity: 4,
+    instanceIdsAtPlan: planned,
+    victims: victims.map((instanceId) => ({
+      instanceId,
+      availabilityZone: "us-east-1a",
+      lifecycleState: "InService",
+      healthStatus: "Healthy",
+    })),
+  };
+}
+
+/** `"i-00000001:InService:Healthy"` per instance: compact table rows. */
+export function group(members: string[], desiredCapacity = 4): AutoScalingGroup {
+  return {
+    AutoScalingGroupName: "web",
+    DesiredCapacity: desiredCapacity,
+    MinSize: 0,
+    MaxSize: 10,
+    Instances: members.map((m) => {
+      const [InstanceId, LifecycleState, HealthStatus] = m.split(":") as [string, string, string];
+      return {
+        InstanceId,
+        LifecycleState: LifecycleState as "InService",
+        HealthStatus,
+        AvailabilityZone: "us-east-1a",
+        ProtectedFromScaleIn: false,
+      };
+    }),
+  } as AutoScalingGroup;
+}
+
+export const observe = (
+  members: string[],
+  when: Date = at(10),
+  desiredCapacity = 4,
+): GroupObservation =>
+  observeGroup(
+    group(members, desiredCapacity),
+    { instanceIdsAtPlan: planned, terminated: victims },
+    when,
+  );
+
+/** The two survivors, healthy. */
+export const survivors = ["i-00000003:InService:Healthy", "i-00000004:InService:Healthy"];

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import {
+  EventType,
+  ServiceName,
+  createEvent,
+  createLogger,
+  eventSource,
+  type MessageContext,
+} from "@macaque/shared";
+import { createTerminatedHandler } from "../src/handle-terminated.ts";
+import type { MonitorJob } from "../src/monitor-job.ts";
+import { at, experiment } from "./fixtures.ts";
+
+const context: MessageContext = {
+  logger: createLogger({ service: "test", level: "silent" }),
+  receiveCount: 1,
+  messageId: "m-1",
+};
+
+const terminatedEvent = createEvent(EventType.instancesTerminated, {
+  source: eventSource(ServiceName.terminator),
+  subject: "exp-1",
+  data: {
+    experiment: experiment(),
+    terminations: [{ instanceId: "i-00000001", outcome: "terminated", at: at(0).toISOString() }],
+    terminatedAt: at(0).toISOString(),
+  },
+});
+
+function handler(exists = false) {
+  const scheduled: Array<{ job: MonitorJob; delayMs: number }> = [];
+  const handle = createTerminatedHandler({
+    schedule: async (job, delayMs) => {
+      scheduled.push({ job, delayMs });
+      return !exists;
+    },
+    now: () => at(1),
+  });
+  return { handle, scheduled };
+}
+
+describe("createTerminatedHandler", () => {
+  it("schedules the first check one interval after the termination", async () => {
+    const { handle, scheduled } = handler();
+    await handle({ Body: JSON.stringify(terminatedEvent) }, context);
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]!.delayMs).toBe(4_000);
+    expect(scheduled[0]!.job).toMatchObject({ terminated: ["i-00000001"], checks: 0 });
+  });
+
+  it("reads an event wrapped in an SNS envelope", async () => {
+    const { handle, scheduled } = handler();
+    const envelope = { Type: "Notification", Message: JSON.stringify(terminatedEvent) };
+    await handle({ Body: JSON.stringify(envelope) }, context);
+    expect(scheduled).toHaveLength(1);
+  });
+
+  it("accepts a duplicate delivery without error", async () => {
+    const { handle } = handler(true);
+    await expect(
+      handle({ Body: JSON.stringify(terminatedEvent) }, context),
+    ).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ["not JSON", "{"],
+    [
+      "an event of another type",
+      JSON.stringify({ ...terminatedEvent, type: EventType.experimentRejected }),
+    ],
+    [
+      "a recovery event",
+      JSON.stringify(
+        createEvent(EventType.recoveryProgressed, {
+          source: eventSource(ServiceName.recoveryMonitor),
+          subject: "exp-1",
+          data: {
+            experiment: experiment(),
+            milestone: "healthy",
+            elapsedSeconds: 1,
+            observed: {
+              at: at(1).toISOString(),
+              desiredCapacity: 4,
+              inService: 4,
+              inServiceHealthy: 4,
+              pending: 0,
+              terminating: 0,
+              victimsStillInService: [],
+              replacements: [],
+              instances: [],
+            },
+          },
+        }),
+      ),
+    ],
+  ])("throws (for redelivery, then the DLQ) on %s", async (_what, body) => {
+    const { handle, scheduled } = handler();
+    await expect(handle({ Body: body }, context)).rejects.toThrow();
+    expect(scheduled).toEqual([]);
+  });
+});
