@@ -1,0 +1,83 @@
+/**
+ * The one-shot set-up of `docker compose up`: creates (or converges) the queues,
+ * dead-letter queues, topics and filtered subscriptions with the same
+ * `ensureTopology()` the sandbox runs, and verifies the SES sender identity
+ * (LocalStack verifies it at once). Running it again changes nothing.
+ */
+import { fileURLToPath } from "node:url";
+import { SESClient, VerifyEmailIdentityCommand } from "@aws-sdk/client-ses";
+import { SNSClient } from "@aws-sdk/client-sns";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { z } from "zod";
+import {
+  commonEnvSchema,
+  createAwsClient,
+  createLogger,
+  createSqsClient,
+  ensureTopology,
+  loadConfig,
+  type Logger,
+} from "@macaque/shared";
+
+export const initEnvSchema = commonEnvSchema.extend({
+  /** The notifier's From address: the identity to verify. */
+  SENDER_EMAIL: z.email("must be an email address such as chaos@example.com"),
+});
+
+export interface ProvisionOptions {
+  sqs: SQSClient;
+  sns: SNSClient;
+  ses: SESClient;
+  prefix: string;
+  senderEmail: string;
+  logger: Logger;
+}
+
+export async function provision(options: ProvisionOptions): Promise<{ changes: string[] }> {
+  const { logger } = options;
+  const { topology, changes } = await ensureTopology(options);
+  logger.info(
+    {
+      event: "init.topology-ready",
+      changes,
+      requestQueueUrl: topology.queues.requests.url,
+      reportsTopicArn: topology.topics.reports.arn,
+    },
+    changes.length > 0 ? `topology provisioned (${changes.length} changes)` : "topology unchanged",
+  );
+  await options.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: options.senderEmail }));
+  logger.info(
+    { event: "init.sender-verified", senderEmail: options.senderEmail },
+    "SES sender identity verified",
+  );
+  return { changes };
+}
+
+// Run as a script (not when a test imports it); import.meta.main needs Node 24.2+.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const config = loadConfig(initEnvSchema, process.env, "init");
+  const logger = createLogger({ service: "init", level: config.LOG_LEVEL });
+  const aws = {
+    region: config.AWS_REGION,
+    maxAttempts: config.AWS_MAX_ATTEMPTS,
+    requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
+  };
+  const clients = {
+    sqs: createSqsClient(aws),
+    sns: createAwsClient(SNSClient, aws),
+    ses: createAwsClient(SESClient, aws),
+  };
+  try {
+    await provision({
+      ...clients,
+      prefix: config.MACAQUE_NAME_PREFIX,
+      senderEmail: config.SENDER_EMAIL,
+      logger,
+    });
+  } catch (err) {
+    logger.error({ event: "init.failed", err }, "set-up failed");
+    process.exitCode = 1;
+  } finally {
+    for (const client of Object.values(clients)) client.destroy();
+  }
+}

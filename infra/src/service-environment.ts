@@ -1,0 +1,52 @@
+import { ServiceName } from "@macaque/shared";
+import type { Settings } from "./settings.ts";
+
+export const serviceNames = Object.values(ServiceName);
+
+/** The port of each service's /healthz, /readyz and /metrics server. */
+export const opsPort = 8080;
+
+/** Where `tsc -b` puts each service's entry point inside the image. */
+export const entryPoint = (service: ServiceName): string => `services/${service}/dist/main.js`;
+
+/**
+ * The environment of one service's container. The tests parse each with that
+ * service's own config schema, so a name or value here that the service would
+ * refuse fails the build, not the deployment.
+ */
+export function serviceEnvironment(
+  service: ServiceName,
+  settings: Settings,
+  shared: { region: string; redisUrl: string },
+): Record<string, string> {
+  const common = {
+    AWS_REGION: shared.region,
+    MACAQUE_NAME_PREFIX: settings.namePrefix,
+    LOG_LEVEL: settings.logLevel,
+    HTTP_PORT: String(opsPort),
+    REDIS_URL: shared.redisUrl,
+  };
+  switch (service) {
+    case ServiceName.producer:
+      return {
+        ...common,
+        OPT_IN_TAG: settings.optInTag.text,
+        EXCLUDE_TAG: settings.excludeTag.text,
+        MAX_INSTANCES_PER_EXPERIMENT: String(settings.maxInstancesPerExperiment),
+        MAX_PERCENT_OF_GROUP: String(settings.maxPercentOfGroup),
+        MIN_IN_SERVICE_AFTER: String(settings.minInServiceAfter),
+      };
+    case ServiceName.terminator:
+      return { ...common, EXCLUDE_TAG: settings.excludeTag.text };
+    case ServiceName.recoveryMonitor:
+      return common;
+    case ServiceName.notifier:
+      return {
+        ...common,
+        SENDER_EMAIL: settings.senderEmail,
+        ...(settings.defaultRecipients.length > 0 && {
+          DEFAULT_RECIPIENTS: settings.defaultRecipients.join(","),
+        }),
+      };
+  }
+}
