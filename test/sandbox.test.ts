@@ -17,6 +17,7 @@ describe("npm run sandbox", () => {
         ...process.env,
         SANDBOX_SQS_PORT: "0",
         SANDBOX_SES_PORT: "0",
+        SANDBOX_INBOX_PORT: "0",
         SANDBOX_FLEET_SIM_PORT: "0",
         MACAQUE_NAME_PREFIX: `t-sandbox-${process.pid}`,
       },
@@ -47,7 +48,7 @@ describe("npm run sandbox", () => {
         throw new Error(`no ${label} line in:\n${lines.join("\n")}`);
       };
       const fleetSim = await endpointOf("EC2 + Auto Scaling");
-      const inbox = (await endpointOf("SES")).replace(/\/$/, "");
+      const inbox = (await endpointOf("SES web inbox")).replace(/\/$/, "");
       const groups = (await (await fetch(`${fleetSim}/_sim/groups/demo-web/timeline`)).json()) as {
         events: unknown[];
       };

@@ -83,7 +83,7 @@ export interface QueueConsumerOptions {
   handle(message: Message, context: MessageContext): Promise<void>;
   /** Seconds a received message stays hidden; extended by heartbeats while the handler runs. Default 60. */
   visibilityTimeoutSeconds?: number;
-  /** Default 20 (long polling). */
+  /** Long-poll length; also the longest a stop waits for an idle poll. Default 10. */
   waitTimeSeconds?: number;
   /** Default 5. */
   batchSize?: number;
@@ -104,12 +104,11 @@ export const retryDelaySeconds = (receiveCount: number): number =>
 
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const visibilityTimeout = options.visibilityTimeoutSeconds ?? 60;
-  let inFlight = 0;
   const consumer = Consumer.create({
     queueUrl: options.queueUrl,
     sqs: options.sqs,
     batchSize: options.batchSize ?? 5,
-    waitTimeSeconds: options.waitTimeSeconds ?? 20,
+    waitTimeSeconds: options.waitTimeSeconds ?? 10,
     visibilityTimeout,
     heartbeatInterval: Math.max(1, Math.floor(visibilityTimeout / 3)),
     pollingCompleteWaitTimeMs: options.shutdownTimeoutMs ?? 20_000,
@@ -121,7 +120,6 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       const messageId = message.MessageId ?? "";
       const logger = options.logger.child({ queue: options.name, messageId });
       const stopTimer = options.metrics.handlerSeconds.startTimer({ queue: options.name });
-      inFlight++;
       try {
         await options.handle(message, { logger, receiveCount, messageId });
         options.metrics.messagesHandled.inc({ queue: options.name, outcome: "done" });
@@ -139,7 +137,6 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         options.metrics.messagesHandled.inc({ queue: options.name, outcome: "retried" });
         throw err;
       } finally {
-        inFlight--;
         stopTimer();
       }
     },
@@ -157,9 +154,10 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       new Promise<void>((resolve) => {
         if (!consumer.status.isRunning) return resolve();
         consumer.once("stopped", () => resolve());
-        // Idle, the consumer is only waiting in a long poll: abort it rather than
-        // wait up to 20 s. Busy, let the handlers finish and delete their messages.
-        consumer.stop({ abort: inFlight === 0 });
+        // Not aborted: an abandoned long poll can still be handed a message (fauxqs
+        // does this), which then stays invisible for a whole visibility timeout.
+        // Stopping waits for the poll to end instead: at most waitTimeSeconds.
+        consumer.stop();
       }),
     get isRunning() {
       return consumer.status.isRunning;
@@ -170,3 +168,12 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
 function receiveCountOf(message: Message | undefined): number {
   return Number(message?.Attributes?.ApproximateReceiveCount ?? "1") || 1;
 }
+
+/** The consumer settings every service takes from its environment. */
+export const consumerSettings = (config: {
+  SQS_WAIT_TIME_SECONDS: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+}): Pick<QueueConsumerOptions, "waitTimeSeconds" | "shutdownTimeoutMs"> => ({
+  waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+});

@@ -45,6 +45,16 @@ export const commonEnvSchema = z.object({
     .max(65_535, "must be 0-65535")
     .default(8080),
   HTTP_HOST: z.string().min(1).default("0.0.0.0"),
+  /**
+   * SQS long-poll length. Shorter stops a service faster (a stop waits for the
+   * current poll) at the price of more empty receives.
+   */
+  SQS_WAIT_TIME_SECONDS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0-20")
+    .max(20, "must be 0-20")
+    .default(10),
   /** How long a stopping service waits for in-flight messages. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
   AWS_MAX_ATTEMPTS: positiveInt(5),

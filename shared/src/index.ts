@@ -1,5 +1,6 @@
 export { awsClientConfig, createAwsClient, createSqsClient, type AwsClientOptions } from "./aws.ts";
 export {
+  consumerSettings,
   createQueueConsumer,
   isEventOf,
   parseEventBody,

@@ -18,7 +18,7 @@ import {
   type MessageContext,
 } from "@macaque/shared";
 import { sandboxCredentials, startFauxqs, type RunningProcess } from "@macaque/sandbox";
-import { sqsAt, uniquePrefix } from "../../test/support/aws.ts";
+import { sqsAt, uniquePrefix, waitFor } from "../../test/support/aws.ts";
 
 let fauxqs: RunningProcess<string>;
 let sqs: SQSClient;
@@ -131,25 +131,39 @@ describe("createQueueConsumer", () => {
     expect(run.deliveries).toHaveLength(1);
   });
 
-  it("stops at once when idle instead of waiting out a long poll", async () => {
+  it("stops an idle consumer within one long poll and hands the next message to its successor", async () => {
     const { QueueUrl } = await sqs.send(
       new CreateQueueCommand({ QueueName: uniquePrefix("idle") }),
     );
-    const consumer = createQueueConsumer({
-      name: "idle",
-      sqs,
-      queueUrl: QueueUrl!,
-      logger,
-      metrics: createMetrics("test"),
-      waitTimeSeconds: 20,
-      handle: async () => undefined,
-    });
-    consumer.start();
-    await new Promise((r) => setTimeout(r, 300)); // let it enter the long poll
-    const started = Date.now();
-    await consumer.stop();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(consumer.isRunning).toBe(false);
+    const received: string[] = [];
+    const start = (name: string) => {
+      const consumer = createQueueConsumer({
+        name,
+        sqs,
+        queueUrl: QueueUrl!,
+        logger,
+        metrics: createMetrics("test"),
+        waitTimeSeconds: 2,
+        handle: async (message) => void received.push(`${name}:${message.Body}`),
+      });
+      consumer.start();
+      return consumer;
+    };
+    const first = start("first");
+    await new Promise((r) => setTimeout(r, 300)); // let it enter its long poll
+    const stopping = Date.now();
+    await first.stop();
+    expect(Date.now() - stopping).toBeLessThan(4_000);
+    expect(first.isRunning).toBe(false);
+
+    // Nothing the stopped consumer was polling for may be stranded in flight.
+    const second = start("second");
+    await sqs.send(new SendMessageCommand({ QueueUrl: QueueUrl!, MessageBody: "after" }));
+    await waitFor("the successor to receive the message", async () =>
+      received.length > 0 ? true : undefined,
+    );
+    await second.stop();
+    expect(received).toEqual(["second:after"]);
   });
 
   it("waits for in-flight work when stopped", async () => {

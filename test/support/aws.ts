@@ -27,7 +27,8 @@ export function sandboxClient<C>(
   });
 }
 
-export const sqsAt = (endpoint: string) => sandboxClient(SQSClient, endpoint);
+export const sqsAt = (endpoint: string) =>
+  sandboxClient(SQSClient, endpoint, { useQueueUrlAsEndpoint: false });
 export const snsAt = (endpoint: string) => sandboxClient(SNSClient, endpoint);
 
 /** Polls until `check` returns a value, or fails after `timeoutMs` naming what it waited for. */

@@ -21,6 +21,7 @@ const port = (fallback: number) =>
 const envSchema = z.object({
   SANDBOX_SQS_PORT: port(4566),
   SANDBOX_SES_PORT: port(8005),
+  SANDBOX_INBOX_PORT: port(8006),
   SANDBOX_FLEET_SIM_PORT: port(4599),
   SANDBOX_TIME_SCALE: z.coerce
     .number({ error: "must be a number" })
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     ports: {
       fauxqs: env.SANDBOX_SQS_PORT,
       ses: env.SANDBOX_SES_PORT,
+      inbox: env.SANDBOX_INBOX_PORT,
       fleetSim: env.SANDBOX_FLEET_SIM_PORT,
     },
   });
@@ -74,7 +76,8 @@ async function main(): Promise<void> {
 macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot takes ${30 * env.SANDBOX_TIME_SCALE} s)
 
   SQS + SNS (fauxqs)        ${e.sqs}
-  SES (aws-ses-v2-local)    ${e.ses}   web inbox: ${e.inbox}
+  SES                       ${e.ses}
+  SES web inbox             ${e.inbox}
   EC2 + Auto Scaling (sim)  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
   Redis                     ${e.redis}
   request queue             ${q.requests.url}

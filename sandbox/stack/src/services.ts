@@ -20,6 +20,8 @@ export function serviceEnv(stack: Stack, options: ServiceOptions = {}): Record<s
     HTTP_HOST: "127.0.0.1",
     REDIS_KEY_PREFIX: `${stack.prefix}:macaque`,
     SENDER_EMAIL: options.senderEmail ?? "macaque@example.com",
+    // Short polls: a local service stops (and restarts) within a second.
+    SQS_WAIT_TIME_SECONDS: "1",
     ...options.env,
   };
 }

@@ -19,7 +19,7 @@ export interface StackOptions {
   /** Fleet simulator time scale: 0.01 makes a 30 s boot take 0.3 s. Default 1. */
   timeScale?: number;
   /** Fixed ports (0 or unset picks free ones). */
-  ports?: { fauxqs?: number; ses?: number; fleetSim?: number };
+  ports?: { fauxqs?: number; ses?: number; inbox?: number; fleetSim?: number };
   /** Every output line of every child process. */
   onLine?: (process: string, line: string) => void;
 }
@@ -54,7 +54,8 @@ export const sandboxCredentials = { accessKeyId: "test", secretAccessKey: "test"
 
 /**
  * Starts the local stand-ins for AWS as child processes — fauxqs (SQS + SNS),
- * aws-ses-v2-local (SES), the fleet simulator (EC2 + Auto Scaling) — plus a
+ * aws-ses-v2-local (SES) behind the identity front, the fleet simulator (EC2 +
+ * Auto Scaling) — plus a
  * redis-server unless a Redis URL is given, and provisions the topology.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -80,9 +81,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       node("fauxqs", "sandbox/stack/src/fauxqs-process.ts", {
         FAUXQS_PORT: String(options.ports?.fauxqs ?? 0),
       }).then(track),
+      // aws-ses-v2-local sends and shows mail; the front before it answers the
+      // identity actions it lacks (VerifyEmailIdentity, ListIdentities, ...).
       node("ses", "sandbox/stack/src/ses-process.ts", {
-        SES_PORT: String(options.ports?.ses ?? 0),
-      }).then(track),
+        SES_PORT: String(options.ports?.inbox ?? 0),
+      })
+        .then(track)
+        .then(async (inbox) => {
+          const front = await node("ses-front", "sandbox/ses-front/src/main.ts", {
+            SES_FRONT_PORT: String(options.ports?.ses ?? 0),
+            SES_UPSTREAM_URL: inbox.ready,
+          }).then(track);
+          return { front, inbox };
+        }),
       node("fleet-sim", "sandbox/fleet-sim/src/main.ts", {
         FLEET_SIM_PORT: String(options.ports?.fleetSim ?? 0),
         FLEET_SIM_TIME_SCALE: String(options.timeScale ?? 1),
@@ -93,8 +104,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const endpoints: StackEndpoints = {
       sqs: fauxqs!.ready,
       sns: fauxqs!.ready,
-      ses: ses!.ready,
-      inbox: ses!.ready,
+      ses: ses!.front.ready,
+      inbox: ses!.inbox.ready,
       autoScaling: fleetSim!.ready,
       ec2: fleetSim!.ready,
       fleetSim: fleetSim!.ready,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { commonEnvSchema, envList, redisEnvSchema } from "@macaque/shared";
+import { commonEnvSchema, envBoolean, envList, redisEnvSchema } from "@macaque/shared";
 
 const email = z.email("must be an email address such as chaos@example.com");
 
@@ -10,6 +10,8 @@ export const notifierEnvSchema = commonEnvSchema
     SENDER_EMAIL: email,
     /** Comma-separated addresses that receive every report, besides those a request names. Default none. */
     DEFAULT_RECIPIENTS: envList(email),
+    /** Also send every report to the addresses enrolled with `macaque recipients add` (verified SES identities). Default true. */
+    ENROLLED_RECIPIENTS: envBoolean(true),
   })
   .extend(redisEnvSchema.shape);
 

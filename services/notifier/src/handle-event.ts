@@ -28,7 +28,8 @@ export interface EventHandlerOptions {
   sns: SNSClient;
   deliveries: Deliveries;
   senderEmail: string;
-  defaultRecipients: readonly string[];
+  /** Who receives every report besides those a request names (configured and enrolled). */
+  defaultRecipients: () => Promise<readonly string[]>;
   reportsTopicArn: string;
   eventsTopicArn: string;
   counters: NotifierMetrics;
@@ -59,7 +60,7 @@ export function createEventHandler(options: EventHandlerOptions) {
       );
     }
     const rendered = renderReport(report);
-    const recipients = resolveRecipients(notifyEmails(event), options.defaultRecipients);
+    const recipients = resolveRecipients(notifyEmails(event), await options.defaultRecipients());
     if (recipients.dropped.length > 0) {
       logger.warn(
         { event: "report.recipients-dropped", dropped: recipients.dropped },

@@ -5,6 +5,7 @@ import {
   ServiceName,
   createAwsClient,
   createSqsClient,
+  consumerSettings,
   createQueueConsumer,
   createRedis,
   loadConfig,
@@ -14,6 +15,7 @@ import {
 } from "@macaque/shared";
 import { notifierEnvSchema } from "./config.ts";
 import { createDeliveries } from "./deliveries.ts";
+import { createEnrolledRecipients } from "./enrolled-recipients.ts";
 import { createEventHandler } from "./handle-event.ts";
 import { createNotifierMetrics } from "./notifier-metrics.ts";
 
@@ -41,19 +43,27 @@ await runService({
       // One step (an SES send or an SNS publish) takes at most this long before the SDK gives up.
       claimTtlMs: config.AWS_REQUEST_TIMEOUT_MS * config.AWS_MAX_ATTEMPTS + 5_000,
     });
+    const enrolledRecipients = createEnrolledRecipients({
+      ses,
+      senderEmail: config.SENDER_EMAIL,
+      logger,
+    });
     const consumer = createQueueConsumer({
       name: QueueRole.notifications,
       sqs,
       queueUrl: topology.queues.notifications.url,
       logger,
       metrics,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      ...consumerSettings(config),
       handle: createEventHandler({
         ses,
         sns,
         deliveries,
         senderEmail: config.SENDER_EMAIL,
-        defaultRecipients: config.DEFAULT_RECIPIENTS,
+        defaultRecipients: async () => [
+          ...config.DEFAULT_RECIPIENTS,
+          ...(config.ENROLLED_RECIPIENTS ? await enrolledRecipients() : []),
+        ],
         reportsTopicArn: topology.topics.reports.arn,
         eventsTopicArn: topology.topics.events.arn,
         counters,

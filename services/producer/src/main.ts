@@ -7,6 +7,7 @@ import {
   ServiceName,
   createAwsClient,
   createSqsClient,
+  consumerSettings,
   createQueueConsumer,
   createRedis,
   loadConfig,
@@ -65,7 +66,7 @@ await runService({
         logger,
         metrics,
         handle,
-        shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+        ...consumerSettings(config),
       });
 
     return {

@@ -4,6 +4,7 @@ import {
   QueueRole,
   ServiceName,
   createAwsClient,
+  consumerSettings,
   createQueueConsumer,
   createRedis,
   createSqsClient,
@@ -86,6 +87,7 @@ await runService({
 
     const consumer = createQueueConsumer({
       name: QueueRole.recovery,
+      ...consumerSettings(config),
       sqs,
       queueUrl: topology.queues.recovery.url,
       logger,

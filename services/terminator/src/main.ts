@@ -6,6 +6,7 @@ import {
   ServiceName,
   createAwsClient,
   createSqsClient,
+  consumerSettings,
   createQueueConsumer,
   createRedis,
   loadConfig,
@@ -61,7 +62,7 @@ await runService({
       logger,
       metrics,
       handle,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      ...consumerSettings(config),
     });
 
     return {

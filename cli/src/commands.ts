@@ -1,0 +1,218 @@
+import { allowedVictims, askCount, describeGroupState, describeGroupView } from "./ask-count.ts";
+import { createAws, type Aws } from "./aws.ts";
+import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
+import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
+import { parseDuration } from "./duration.ts";
+import { InvalidInputError } from "./errors.ts";
+import { ExitCode } from "./exit-codes.ts";
+import { submitJob, watchExperiment, type Terminal } from "./experiment.ts";
+import {
+  addRecipient,
+  checkAddress,
+  formatRecipients,
+  listRecipients,
+  removeRecipient,
+  type RecipientServices,
+} from "./recipients.ts";
+
+/** What the commands need from the process; main.ts is the only place that builds it. */
+export interface CliDeps {
+  env: Record<string, string | undefined>;
+  terminal: Terminal;
+  /** stdin and stdout are both terminals: a person can be asked. */
+  interactive: boolean;
+  /** Reads a file, or standard input for `-`. */
+  readInput(file: string): Promise<string>;
+  newRequestId(): string;
+  requestedBy?: string | undefined;
+}
+
+export interface OutputFlags {
+  json?: boolean | undefined;
+  wait?: boolean | undefined;
+  timeout?: string | undefined;
+}
+
+/** The producer answers within seconds when it runs; a minute of silence means it does not. */
+const DEFAULT_ANSWER_TIMEOUT = "60s";
+
+export async function runCommand(deps: CliDeps, flags: RunFlags & OutputFlags): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  const answerTimeoutMs = timeoutMs(flags.timeout ?? DEFAULT_ANSWER_TIMEOUT);
+  // Everything is checked before anything is asked: no question for a request bound to fail.
+  const checked = checkFlags(flags, {
+    requestId: deps.newRequestId(),
+    requestedBy: deps.requestedBy,
+  });
+  if (checked.ok === false) throw invalidJob(checked.reasons);
+  if (checked.ok === "ask" && !deps.interactive) {
+    throw new InvalidInputError(
+      "how many instances? give --count N or --percent P (no terminal to ask on)",
+    );
+  }
+  return withAws(config, async (aws) => {
+    const job =
+      checked.ok === "ask"
+        ? checked.withCount(await askHowMany(aws, config, deps.terminal, flags.asg))
+        : checked;
+    if (!job.ok) throw invalidJob(job.reasons);
+    return submitJob(aws, deps.terminal, job, followFlags(config, flags, answerTimeoutMs));
+  });
+}
+
+/** Shows the group and the limits, then asks. */
+async function askHowMany(
+  aws: Aws,
+  config: CliConfig,
+  terminal: Terminal,
+  asg: string,
+): Promise<number> {
+  const group = await describeGroupView(aws.autoScaling(), asg, config.AWS_REGION);
+  const limits = limitsOf(config);
+  const allowance = allowedVictims(group, limits);
+  terminal.out.write(`${describeGroupState(group, limits, allowance).join("\n")}\n`);
+  return askCount(group, allowance);
+}
+
+export async function sendCommand(
+  deps: CliDeps,
+  file: string,
+  flags: OutputFlags,
+): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  const answerTimeoutMs = timeoutMs(flags.timeout ?? DEFAULT_ANSWER_TIMEOUT);
+  let text: string;
+  try {
+    text = await deps.readInput(file);
+  } catch (err) {
+    throw new InvalidInputError(`cannot read ${file === "-" ? "standard input" : file}`, [
+      err instanceof Error ? err.message : String(err),
+    ]);
+  }
+  const checked: JobCheck = checkRawJob(text, deps.newRequestId);
+  if (!checked.ok) throw invalidJob(checked.reasons);
+  return withAws(config, (aws) =>
+    submitJob(aws, deps.terminal, checked, followFlags(config, flags, answerTimeoutMs)),
+  );
+}
+
+export async function watchCommand(
+  deps: CliDeps,
+  experimentId: string,
+  flags: OutputFlags,
+): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  if (!/^exp-[0-9a-f]{16}$/.test(experimentId)) {
+    throw new InvalidInputError(
+      `"${experimentId}" is not an experiment id (exp- and 16 hex digits, as run and send print)`,
+    );
+  }
+  const answerTimeoutMs = flags.timeout === undefined ? undefined : timeoutMs(flags.timeout);
+  return withAws(config, (aws) =>
+    watchExperiment(aws, deps.terminal, experimentId, {
+      json: flags.json ?? false,
+      answerTimeoutMs,
+      prefix: config.MACAQUE_NAME_PREFIX,
+    }),
+  );
+}
+
+export async function recipientsAddCommand(deps: CliDeps, text: string): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  const address = checkAddress(text);
+  return withRecipients(config, async (services, topicName) => {
+    const recipient = await addRecipient(services, address);
+    const out = deps.terminal.out;
+    out.write(`${formatRecipients([recipient], topicName).join("\n")}\n`);
+    if (recipient.subscription !== "confirmed") {
+      out.write(`${address} must confirm the subscription from the email SNS sent\n`);
+    }
+    if (recipient.verification !== "Success") {
+      out.write(`${address} must verify the address from the email SES sent\n`);
+    }
+    return ExitCode.recovered;
+  });
+}
+
+export async function recipientsListCommand(
+  deps: CliDeps,
+  flags: { json?: boolean | undefined },
+): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  return withRecipients(config, async (services, topicName) => {
+    const recipients = await listRecipients(services);
+    deps.terminal.out.write(
+      flags.json
+        ? `${JSON.stringify(recipients)}\n`
+        : `${formatRecipients(recipients, topicName).join("\n")}\n`,
+    );
+    return ExitCode.recovered;
+  });
+}
+
+export async function recipientsRemoveCommand(deps: CliDeps, text: string): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  const address = checkAddress(text);
+  return withRecipients(config, async (services, topicName) => {
+    const removal = await removeRecipient(services, address);
+    const lines: string[] = [];
+    if (removal.unsubscribed > 0) lines.push(`unsubscribed ${address} from ${topicName}`);
+    if (removal.pendingLeft > 0) {
+      lines.push(
+        `${address} has a subscription pending confirmation; SNS removes it unless it is confirmed`,
+      );
+    }
+    if (removal.wasEnrolled) lines.push(`deleted the SES identity ${address}`);
+    if (lines.length === 0) lines.push(`${address} was not a recipient`);
+    deps.terminal.out.write(`${lines.join("\n")}\n`);
+    return ExitCode.recovered;
+  });
+}
+
+async function withAws<T>(config: CliConfig, use: (aws: Aws) => Promise<T>): Promise<T> {
+  const aws = createAws(config);
+  try {
+    return await use(aws);
+  } finally {
+    aws.destroy();
+  }
+}
+
+function withRecipients<T>(
+  config: CliConfig,
+  use: (services: RecipientServices, topicName: string) => Promise<T>,
+): Promise<T> {
+  return withAws(config, async (aws) => {
+    const topology = await aws.topology();
+    const services = {
+      sns: aws.sns(),
+      ses: aws.ses(),
+      reportsTopicArn: topology.topics.reports.arn,
+    };
+    return use(services, topology.topics.reports.name);
+  });
+}
+
+function followFlags(config: CliConfig, flags: OutputFlags, answerTimeoutMs: number) {
+  return {
+    json: flags.json ?? false,
+    wait: flags.wait ?? true,
+    answerTimeoutMs,
+    prefix: config.MACAQUE_NAME_PREFIX,
+  };
+}
+
+function timeoutMs(text: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === undefined || seconds <= 0) {
+    throw new InvalidInputError(`--timeout: "${text}" is not a duration such as 90s, 5m or 120`);
+  }
+  return seconds * 1_000;
+}
+
+function invalidJob(reasons: readonly { message: string }[]): InvalidInputError {
+  return new InvalidInputError(
+    "invalid job message; nothing was sent",
+    reasons.map((r) => r.message),
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * What the process exit code tells a script. Anything the CLI could not find out
+ * because something it depends on failed is 3, never 1: "not recovered" is a
+ * measured result, not a guess.
+ */
+export const ExitCode = {
+  /** The group recovered (or the dry run was planned). */
+  recovered: 0,
+  /** The group did not recover before the deadline. */
+  notRecovered: 1,
+  /** Refused: invalid input, a guardrail, or nothing could be terminated. */
+  rejected: 2,
+  /** AWS, the queues or a service did not answer as expected. */
+  infrastructure: 3,
+  /** Stopped with Ctrl-C; the experiment itself goes on. */
+  interrupted: 130,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** How an experiment ended, as far as the CLI saw it. */
+export type Outcome =
+  | { kind: "recovered" }
+  | { kind: "not-recovered" }
+  | { kind: "dry-run" }
+  | { kind: "rejected" }
+  | { kind: "termination-failed" }
+  | { kind: "timed-out"; waitingFor: string }
+  | { kind: "interrupted" };
+
+export function exitCodeFor(outcome: Outcome): ExitCode {
+  switch (outcome.kind) {
+    case "recovered":
+    case "dry-run":
+      return ExitCode.recovered;
+    case "not-recovered":
+      return ExitCode.notRecovered;
+    case "rejected":
+    case "termination-failed":
+      return ExitCode.rejected;
+    case "timed-out":
+      return ExitCode.infrastructure;
+    case "interrupted":
+      return ExitCode.interrupted;
+  }
+}
+
+/** The exit-code table printed by `--help` and copied into the README. */
+export const exitCodeHelp = `Exit codes:
+  0    recovered, or the dry run was planned
+  1    not recovered before the deadline
+  2    rejected or invalid input (flags, job message, environment, guardrails,
+       or the terminator could terminate none of the victims)
+  3    infrastructure error (AWS unreachable, topology missing, no answer in time)
+  130  interrupted (Ctrl-C); the experiment goes on: macaque watch <id>`;

@@ -1,0 +1,136 @@
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { randomBytes } from "node:crypto";
+import { experimentAttribute, openEventTap, type EventTap } from "@macaque/shared";
+import type { Aws } from "./aws.ts";
+import type { CheckedJob } from "./build-job.ts";
+import { ExitCode, exitCodeFor } from "./exit-codes.ts";
+import { followExperiment } from "./follow.ts";
+import { createLiveView, type Output } from "./live-view.ts";
+import { summarize } from "./render.ts";
+
+/**
+ * Sending a job and following its experiment: the one place that opens the
+ * ephemeral queue, so the one place that guarantees it is removed — on the
+ * way out, on Ctrl-C and on error.
+ */
+
+export interface Terminal {
+  out: Output;
+  err: Output;
+  now(): number;
+  /** Registers a handler for Ctrl-C and SIGTERM; returns its removal. */
+  onInterrupt(handler: () => void): () => void;
+}
+
+export interface FollowFlags {
+  json: boolean;
+  /** Give up (exit 3) when the experiment is not known this long after following began. */
+  answerTimeoutMs?: number | undefined;
+}
+
+/** Past the recovery deadline, the monitor's verdict is this late at most before the CLI gives up. */
+const GRACE_AFTER_DEADLINE_MS = 60_000;
+
+/** Sends a checked job; with `wait`, follows it to the end and returns the exit code. */
+export async function submitJob(
+  aws: Aws,
+  terminal: Terminal,
+  job: CheckedJob,
+  flags: FollowFlags & { wait: boolean; prefix: string },
+): Promise<ExitCode> {
+  const topology = await aws.topology();
+  const send = async () =>
+    (
+      await aws
+        .sqs()
+        .send(
+          new SendMessageCommand({ QueueUrl: topology.queues.requests.url, MessageBody: job.body }),
+        )
+    ).MessageId ?? "";
+
+  if (!flags.wait) {
+    const messageId = await send();
+    const { experimentId, requestId } = job;
+    terminal.out.write(
+      flags.json
+        ? `${JSON.stringify({ experimentId, requestId, messageId })}\n`
+        : `${experimentId}\n`,
+    );
+    return ExitCode.recovered;
+  }
+  // Subscribed before sending, so not even the first event can be missed.
+  return follow(aws, terminal, job.experimentId, flags, {
+    before: send,
+    intro: `experiment ${job.experimentId}${job.job.dryRun ? " (dry run)" : ""} on ${job.job.asg}, request ${job.requestId}`,
+  });
+}
+
+/** Follows an experiment that is already running (only events from now on can be seen). */
+export function watchExperiment(
+  aws: Aws,
+  terminal: Terminal,
+  experimentId: string,
+  flags: FollowFlags & { prefix: string },
+): Promise<ExitCode> {
+  return follow(aws, terminal, experimentId, flags, {
+    intro: `watching experiment ${experimentId} (events from now on)`,
+  });
+}
+
+async function follow(
+  aws: Aws,
+  terminal: Terminal,
+  experimentId: string,
+  flags: FollowFlags & { prefix: string },
+  steps: { before?: () => Promise<unknown>; intro: string },
+): Promise<ExitCode> {
+  const topology = await aws.topology();
+  const interrupted = new AbortController();
+  // Ctrl-C during setup still removes whatever was created.
+  const removeHandler = terminal.onInterrupt(() => interrupted.abort());
+  let tap: EventTap | undefined;
+  try {
+    tap = await openEventTap({
+      sqs: aws.sqs(),
+      sns: aws.sns(),
+      topicArn: topology.topics.events.arn,
+      queueName: tapQueueName(flags.prefix, experimentId),
+      filterPolicy: { [experimentAttribute]: [experimentId] },
+      tags: { "macaque:experiment": experimentId, "macaque:created-by": "macaque-cli" },
+    });
+    if (interrupted.signal.aborted) return ExitCode.interrupted;
+    await steps.before?.();
+    const view = createLiveView({
+      out: terminal.out,
+      err: terminal.err,
+      json: flags.json,
+      now: terminal.now,
+      startedAt: terminal.now(),
+    });
+    view.note(`${steps.intro}\n(Ctrl-C stops watching, not the experiment)`);
+    const { outcome, progress } = await followExperiment({
+      source: tap,
+      experimentId,
+      now: terminal.now,
+      answerTimeoutMs: flags.answerTimeoutMs,
+      graceMs: GRACE_AFTER_DEADLINE_MS,
+      signal: interrupted.signal,
+      onEvent: (event, p) => view.event(event, p),
+    });
+    view.finish(summarize(outcome, progress));
+    return exitCodeFor(outcome);
+  } finally {
+    // The handler stays until the queue is gone: one more Ctrl-C must not skip the cleanup.
+    await tap?.close().catch((err: unknown) => {
+      const why = err instanceof Error ? err.message : String(err);
+      terminal.err.write(`macaque: could not remove the queue ${tap?.queueUrl}: ${why}\n`);
+    });
+    removeHandler();
+  }
+}
+
+/** `<prefix>-cli-<experiment>-<random>`: recognisable when leaked, unique per watcher. */
+export function tapQueueName(prefix: string, experimentId: string): string {
+  const short = experimentId.replace(/^exp-/, "").slice(0, 8);
+  return `${prefix}-cli-${short}-${randomBytes(3).toString("hex")}`;
+}

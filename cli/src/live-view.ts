@@ -1,0 +1,75 @@
+import type { AnyCloudEvent } from "@macaque/shared";
+import { formatDuration } from "./duration.ts";
+import { nextStep, startProgress, type Progress } from "./progress.ts";
+import { describeEvent, formatStep } from "./render.ts";
+
+export interface Output {
+  write(text: string): unknown;
+  isTTY?: boolean | undefined;
+}
+
+export interface LiveView {
+  /** Prints the phase lines of an event (or the event itself, as JSON). */
+  event(event: AnyCloudEvent, progress: Progress): void;
+  /** A line of context (what was sent, what is followed). */
+  note(line: string): void;
+  /** Stops the spinner and prints the summary. */
+  finish(lines: readonly string[]): void;
+}
+
+const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const clearLine = "\r\x1b[2K";
+
+/**
+ * Writes the live view: plain lines, plus a spinner with the step being waited
+ * for when `out` is a terminal. In JSON mode stdout gets one event per line and
+ * nothing else, and the notes and summary go to `err`, so a pipe reads only JSON.
+ */
+export function createLiveView(options: {
+  out: Output;
+  err: Output;
+  json: boolean;
+  now(): number;
+  startedAt: number;
+  /** Default: a spinner only when `out` is a terminal. */
+  spinner?: boolean;
+}): LiveView {
+  const { out, err, json, now, startedAt } = options;
+  const elapsed = () => (now() - startedAt) / 1_000;
+  const spinning = !json && (options.spinner ?? out.isTTY === true);
+  let status = nextStep(startProgress("")).waitingFor;
+  let frame = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const draw = () => {
+    out.write(
+      `${clearLine}${frames[frame++ % frames.length]} ${formatDuration(elapsed())}  ${status}`,
+    );
+  };
+  const print = (lines: readonly string[], stream: Output = out) => {
+    if (lines.length === 0) return;
+    if (timer) out.write(clearLine);
+    stream.write(`${lines.join("\n")}\n`);
+    if (timer) draw();
+  };
+  if (spinning) {
+    timer = setInterval(draw, 100);
+    timer.unref();
+    draw();
+  }
+  return {
+    event(event, progress) {
+      status = nextStep(progress).waitingFor;
+      if (json) return void out.write(`${JSON.stringify(event)}\n`);
+      print(describeEvent(event).map((step) => formatStep(elapsed(), step)));
+    },
+    note: (line) => print([line], json ? err : out),
+    finish(lines) {
+      if (timer) {
+        clearInterval(timer);
+        out.write(clearLine);
+        timer = undefined;
+      }
+      print(lines, json ? err : out);
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import { Command, CommanderError, Option } from "commander";
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { hostname, userInfo } from "node:os";
+import { text } from "node:stream/consumers";
+import {
+  recipientsAddCommand,
+  recipientsListCommand,
+  recipientsRemoveCommand,
+  runCommand,
+  sendCommand,
+  watchCommand,
+  type CliDeps,
+} from "./commands.ts";
+import { InvalidInputError, exitCodeOfError } from "./errors.ts";
+import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
+import type { Terminal } from "./experiment.ts";
+
+const environmentHelp = `Environment (the services' own variables):
+  AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING
+  MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
+  MAX_INSTANCES_PER_EXPERIMENT, MAX_PERCENT_OF_GROUP, MIN_IN_SERVICE_AFTER, OPT_IN_TAG
+                                 the producer's limits, shown when asking how many`;
+
+const examples = `Examples:
+  macaque run --asg web --count 2 --target 5m
+  macaque run --asg web                      # shows the group, asks how many
+  macaque run --asg web --percent 25 --dry-run --json | jq .type
+  macaque send job.json --no-wait            # prints the experiment id
+  macaque watch exp-1f3a9c0d2b4e6f80
+  macaque recipients add ops@example.com`;
+
+const terminal: Terminal = {
+  out: process.stdout,
+  err: process.stderr,
+  now: Date.now,
+  onInterrupt(handler) {
+    let count = 0;
+    const listener = () => {
+      if (++count > 1) {
+        process.stderr.write("macaque: interrupted again; exiting without cleaning up\n");
+        process.exit(ExitCode.interrupted);
+      }
+      handler();
+    };
+    process.on("SIGINT", listener);
+    process.on("SIGTERM", listener);
+    return () => {
+      process.off("SIGINT", listener);
+      process.off("SIGTERM", listener);
+    };
+  },
+};
+
+const deps: CliDeps = {
+  env: process.env,
+  terminal,
+  interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+  readInput: (file) => (file === "-" ? text(process.stdin) : readFile(file, "utf8")),
+  newRequestId: () => `cli-${randomUUID()}`,
+  requestedBy: requester(),
+};
+
+let exitCode: number = ExitCode.recovered;
+const done = (code: number) => void (exitCode = code);
+
+const program = new Command("macaque")
+  .description(
+    "Chaos experiments on EC2 Auto Scaling groups: send a job, watch the group heal, get the verdict.",
+  )
+  .version(packageVersion())
+  .showHelpAfterError("(macaque --help lists commands, options and exit codes)")
+  .exitOverride()
+  .addHelpText("after", `\n${exitCodeHelp}\n\n${environmentHelp}\n\n${examples}`);
+
+const followOptions = (command: Command) =>
+  command
+    .option("--json", "one JSON event per line on stdout (notes and summary on stderr)")
+    .option("--no-wait", "send, print the experiment id and exit 0")
+    .option(
+      "--timeout <duration>",
+      "give up (exit 3) when the producer has not answered within this long (default 60s)",
+    );
+
+followOptions(
+  program
+    .command("run")
+    .description("terminate instances of a group and follow its recovery live")
+    .requiredOption("--asg <name>", "target Auto Scaling group")
+    .option("--count <n>", "instances to terminate (asked when neither count nor percent is given)")
+    .option("--percent <p>", "share of the eligible instances, rounded up")
+    .addOption(
+      new Option("--mode <mode>", "ec2: crash; asg: terminate via Auto Scaling").choices([
+        "ec2",
+        "asg",
+      ]),
+    )
+    .option("--dry-run", "plan and report without terminating")
+    .option("--email <address...>", "also send the report to these addresses")
+    .option("--deadline <duration>", "give up on recovery after this long (default 15m)")
+    .option("--check-interval <duration>", "how often the group is checked (default 10s)")
+    .option("--target <duration>", "recovered within this is PASS, later FAIL")
+    .option("--seed <seed>", "makes the victim choice reproducible")
+    .option("--az <zone>", "choose victims only in this availability zone"),
+).action(async (flags) => done(await runCommand(deps, flags)));
+
+followOptions(
+  program
+    .command("send")
+    .description("send a raw job message (JSON) from a file, or - for stdin, and follow it")
+    .argument("<file>", "job message file, or - for standard input"),
+).action(async (file: string, flags) => done(await sendCommand(deps, file, flags)));
+
+program
+  .command("watch")
+  .description("follow an experiment already running (events from now on)")
+  .argument("<experiment-id>", "as printed by run or send")
+  .option("--json", "one JSON event per line on stdout")
+  .option("--timeout <duration>", "give up (exit 3) when no event arrives within this long")
+  .action(async (id: string, flags) => done(await watchCommand(deps, id, flags)));
+
+const recipients = program
+  .command("recipients")
+  .description("who gets the reports: SNS subscription to the reports topic + SES enrolment");
+recipients
+  .command("add")
+  .argument("<address>")
+  .description("subscribe an address to the reports topic and enrol it with SES")
+  .action(async (address: string) => done(await recipientsAddCommand(deps, address)));
+recipients
+  .command("list")
+  .option("--json", "as JSON")
+  .description("each address with its subscription and SES verification state")
+  .action(async (flags) => done(await recipientsListCommand(deps, flags)));
+recipients
+  .command("remove")
+  .argument("<address>")
+  .description("unsubscribe the address and delete its SES identity")
+  .action(async (address: string) => done(await recipientsRemoveCommand(deps, address)));
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  exitCode = report(err);
+}
+process.exit(exitCode);
+
+function report(err: unknown): number {
+  // Commander has printed its own message; its usage errors are invalid input.
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : ExitCode.rejected;
+  if (err instanceof Error && err.name === "ExitPromptError") return ExitCode.interrupted;
+  const message = err instanceof Error ? err.message : String(err);
+  const details = err instanceof InvalidInputError ? err.details : [];
+  process.stderr.write(`macaque: ${message}\n${details.map((d) => `  - ${d}\n`).join("")}`);
+  return exitCodeOfError(err);
+}
+
+function requester(): string | undefined {
+  try {
+    return `${userInfo().username}@${hostname()}`.slice(0, 256);
+  } catch {
+    return undefined;
+  }
+}
+
+function packageVersion(): string {
+  const file = new URL("../package.json", import.meta.url);
+  return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
+}

@@ -1,0 +1,446 @@
+import { GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import {
+  GetIdentityVerificationAttributesCommand,
+  ListIdentitiesCommand,
+  SESClient,
+  VerifyEmailIdentityCommand,
+} from "@aws-sdk/client-ses";
+import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createFleetSimControl } from "@macaque/fleet-sim";
+import { startStack, type Stack } from "@macaque/sandbox";
+import { experimentIdFor, publishEvent, type AnyCloudEvent } from "@macaque/shared";
+import { sandboxClient, snsAt, uniquePrefix, waitFor } from "../../test/support/aws.ts";
+import { experimentEvents } from "./fixtures.ts";
+import {
+  binFile,
+  extraSubscriptions,
+  leftoverQueues,
+  runCli,
+  stripAnsi,
+  takeRequest,
+} from "./support.ts";
+
+/**
+ * The CLI as a separate process against the sandbox stand-ins. The services are
+ * not running: the test takes the job message off the requests queue and
+ * publishes the experiment's events itself, which is all the CLI ever sees.
+ */
+
+let stack: Stack;
+let env: Record<string, string>;
+let sqs: SQSClient;
+let sns: SNSClient;
+let ses: SESClient;
+
+beforeAll(async () => {
+  stack = await startStack({ prefix: uniquePrefix("cli"), timeScale: 0.01 });
+  env = stack.env;
+  // Queue URLs name sqs.us-east-1.localhost, which this machine need not resolve.
+  sqs = sandboxClient(SQSClient, stack.endpoints.sqs, { useQueueUrlAsEndpoint: false });
+  sns = snsAt(stack.endpoints.sns);
+  // The stack's SES endpoint is the identity front before aws-ses-v2-local.
+  ses = sandboxClient(SESClient, stack.endpoints.ses);
+});
+
+afterAll(async () => {
+  for (const client of [sqs, sns, ses]) client?.destroy();
+  await stack?.stop();
+});
+
+const requestsUrl = () => stack.topology.queues.requests.url;
+const publish = async (...events: AnyCloudEvent[]) => {
+  for (const event of events) await publishEvent(sns, stack.topology.topics.events.arn, event);
+};
+const ownQueueArns = () => Object.values(stack.topology.queues).map((q) => q.arn);
+
+/** Every test leaves the broker as it found it: no ephemeral queue, no extra subscription. */
+afterEach(async () => {
+  expect(await leftoverQueues(sqs, stack.prefix)).toEqual([]);
+  expect(await extraSubscriptions(sns, stack.topology.topics.events.arn, ownQueueArns())).toEqual(
+    [],
+  );
+});
+
+describe("macaque run, following live", () => {
+  it.each<[string, (e: ReturnType<typeof experimentEvents>) => AnyCloudEvent[], number, string]>([
+    [
+      "recovered",
+      (e) => [e.planned, e.terminated, e.replacementSeen, e.healthy, e.recovered],
+      0,
+      "RECOVERED (web)",
+    ],
+    ["not recovered", (e) => [e.planned, e.terminated, e.notRecovered], 1, "NOT RECOVERED (web)"],
+    ["rejected", (e) => [e.rejected], 2, "REJECTED (web)"],
+    ["termination failed", (e) => [e.planned, e.terminationFailed], 2, "TERMINATION FAILED (web)"],
+  ])("exits with the outcome: %s", async (_what, script, code, headline) => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const { body, experimentId } = await takeRequest(sqs, requestsUrl());
+    expect(body).toMatchObject({ asg: "web", count: 1, version: 1 });
+    await publish(...script(experimentEvents(experimentId)));
+    expect(await cli.exited).toBe(code);
+    const out = cli.stdout();
+    expect(out).toContain(headline);
+    expect(out).toMatch(new RegExp(`\n  experiment +${experimentId}\n`));
+    // Not a terminal: plain lines, no spinner.
+    expect(out).not.toContain("\x1b");
+  });
+
+  it("shows each phase with elapsed time and the summary with time to recover", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--target", "1m"], env);
+    const { body, experimentId } = await takeRequest(sqs, requestsUrl());
+    expect(body.recovery).toEqual({ targetSeconds: 60 });
+    const e = experimentEvents(experimentId);
+    await publish(
+      e.planned,
+      e.terminated,
+      e.replacementSeen,
+      e.allInService,
+      e.healthy,
+      e.recovered,
+    );
+    expect(await cli.exited).toBe(0);
+    const lines = cli.stdout().split("\n");
+    const phases = lines.map((l) => /^\s+\+[\d.]+s\s+(\S+)/.exec(l)?.[1]).filter(Boolean);
+    expect(phases).toEqual([
+      "planned",
+      "victims",
+      "terminated",
+      "replacement",
+      "InService",
+      "healthy",
+      "recovered",
+    ]);
+    expect(cli.stdout()).toContain("time to recover  4.2 s (± 1 s, 5 checks), verdict PASS");
+    expect(cli.stdout()).toContain("replacements     i-0000000e");
+  });
+
+  it("ends a dry run once it is planned, exit 0", async () => {
+    const cli = runCli(["run", "--asg", "web", "--percent", "50", "--dry-run"], env);
+    const { body, experimentId } = await takeRequest(sqs, requestsUrl());
+    expect(body).toMatchObject({ percent: 50, dryRun: true });
+    await publish(experimentEvents(experimentId, { dryRun: true }).planned);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toContain("DRY RUN planned (web)");
+  });
+
+  it("prints one JSON event per line with --json, and nothing else on stdout", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--json"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    const e = experimentEvents(experimentId);
+    await publish(e.planned, e.terminated, e.recovered);
+    expect(await cli.exited).toBe(0);
+    const events = cli
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as AnyCloudEvent);
+    expect(events.map((x) => x.type)).toEqual([
+      "macaque.experiment.planned",
+      "macaque.instances.terminated",
+      "macaque.recovery.completed",
+    ]);
+    expect(events.every((x) => x.subject === experimentId)).toBe(true);
+    expect(cli.stderr()).toContain("RECOVERED (web)");
+  });
+
+  it("only sees its own experiment's events", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--json"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    const other = experimentEvents(experimentIdFor("someone-else"));
+    await publish(other.planned, other.rejected);
+    const mine = experimentEvents(experimentId);
+    await publish(mine.planned, mine.terminated, mine.recovered);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).not.toContain(other.experiment.id);
+  });
+
+  it("names and tags its queue so a leaked one is recognisable", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    const [queueUrl] = await leftoverQueues(sqs, stack.prefix);
+    expect(queueUrl).toMatch(
+      new RegExp(`/${stack.prefix}-cli-${experimentId.slice(4, 12)}-[0-9a-f]{6}$`),
+    );
+    const tags = await sqs.send(new ListQueueTagsCommand({ QueueUrl: queueUrl! }));
+    expect(tags.Tags).toMatchObject({
+      "macaque:ephemeral": "true",
+      "macaque:experiment": experimentId,
+    });
+    await publish(experimentEvents(experimentId).rejected);
+    expect(await cli.exited).toBe(2);
+  });
+
+  it("removes its queue and subscription on Ctrl-C and exits 130; the experiment goes on", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    await publish(experimentEvents(experimentId).planned);
+    await cli.waitForOutput("victims");
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(130);
+    expect(cli.stdout()).toContain("STOPPED WATCHING (web); the experiment goes on");
+    expect(cli.stdout()).toContain(`macaque watch ${experimentId}`);
+  });
+
+  it("gives up with exit 3 when nobody answers within --timeout", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--timeout", "2s"], env);
+    await takeRequest(sqs, requestsUrl());
+    expect(await cli.exited).toBe(3);
+    expect(cli.stdout()).toContain("NO ANSWER: gave up waiting for the plan (producer)");
+  });
+
+  it("exits 3 naming what is missing when the topology is not there", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      MACAQUE_NAME_PREFIX: "t-nothing-here",
+    });
+    expect(await cli.exited).toBe(3);
+    expect(cli.stderr()).toContain("topic t-nothing-here-events does not exist");
+  });
+
+  it("exits 2 without asking when there is no terminal and no count", async () => {
+    const cli = runCli(["run", "--asg", "web"], env);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("give --count N or --percent P (no terminal to ask on)");
+    await expectNoRequest();
+  });
+
+  it("exits 2 naming a bad environment variable", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      MAX_PERCENT_OF_GROUP: "0",
+    });
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("MAX_PERCENT_OF_GROUP: must be 1-100");
+  });
+});
+
+describe("macaque send", () => {
+  it("refuses an invalid message with every reason, exit 2, and sends nothing", async () => {
+    const cli = runCli(["send", "-"], env, { stdin: '{"asg":"web","count":0,"dryrun":true}' });
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("invalid job message; nothing was sent");
+    expect(cli.stderr()).toContain('unknown field "dryrun"');
+    expect(cli.stderr()).toContain("count: must be at least 1");
+    await expectNoRequest();
+  });
+
+  it("refuses a file that does not exist, exit 2", async () => {
+    const cli = runCli(["send", "/nonexistent/job.json"], env);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("cannot read /nonexistent/job.json");
+  });
+
+  it("prints the experiment id at once with --no-wait, and the message is on the queue", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "macaque-cli-"));
+    const file = join(dir, "job.json");
+    await writeFile(file, JSON.stringify({ asg: "web", count: 1, requestId: "send-no-wait-1" }));
+    const cli = runCli(["send", file, "--no-wait"], env);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toBe(`${experimentIdFor("send-no-wait-1")}\n`);
+    const { body } = await takeRequest(sqs, requestsUrl());
+    expect(body).toEqual({ asg: "web", count: 1, requestId: "send-no-wait-1" });
+  });
+
+  it("gives a message without requestId one, and follows it", async () => {
+    const cli = runCli(["send", "-"], env, { stdin: '{"asg":"web","percent":10}' });
+    const { body, experimentId } = await takeRequest(sqs, requestsUrl());
+    expect(body.requestId).toMatch(/^cli-/);
+    await publish(experimentEvents(experimentId).rejected);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stdout()).toContain("REJECTED (web)");
+  });
+
+  it("prints ids as JSON with --no-wait --json", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--no-wait", "--json"], env);
+    expect(await cli.exited).toBe(0);
+    const printed = JSON.parse(cli.stdout()) as {
+      experimentId: string;
+      requestId: string;
+      messageId: string;
+    };
+    expect(printed.experimentId).toBe(experimentIdFor(printed.requestId));
+    expect(printed.messageId).toBeTruthy();
+    await takeRequest(sqs, requestsUrl());
+  });
+});
+
+describe("macaque watch", () => {
+  it("follows an experiment already running to its end", async () => {
+    const id = experimentIdFor("watch-1");
+    const cli = runCli(["watch", id], env);
+    await cli.waitForOutput(`watching experiment ${id}`);
+    const e = experimentEvents(id);
+    await publish(e.terminated, e.notRecovered);
+    expect(await cli.exited).toBe(1);
+    expect(cli.stdout()).toContain("NOT RECOVERED (web)");
+  });
+
+  it("refuses what is not an experiment id, exit 2", async () => {
+    const cli = runCli(["watch", "web"], env);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('"web" is not an experiment id');
+  });
+});
+
+describe("macaque recipients", () => {
+  const address = "ops-team@example.com";
+
+  it("adds, lists and removes a recipient: SNS subscription and SES identity", async () => {
+    const added = runCli(["recipients", "add", "Ops-Team@Example.com"], env);
+    expect(await added.exited).toBe(0);
+    expect(added.stdout()).toContain(address);
+
+    const subs = await sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: stack.topology.topics.reports.arn }),
+    );
+    expect(subs.Subscriptions).toContainEqual(
+      expect.objectContaining({ Protocol: "email", Endpoint: address }),
+    );
+    const attrs = await ses.send(
+      new GetIdentityVerificationAttributesCommand({ Identities: [address] }),
+    );
+    expect(attrs.VerificationAttributes?.[address]?.VerificationStatus).toBe("Success");
+
+    // An identity enrolled some other way shows up too.
+    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: "oncall@example.com" }));
+    const listed = runCli(["recipients", "list", "--json"], env);
+    expect(await listed.exited).toBe(0);
+    expect(JSON.parse(listed.stdout())).toEqual([
+      {
+        address: "oncall@example.com",
+        subscription: "not subscribed",
+        subscriptionArns: [],
+        verification: "Success",
+      },
+      {
+        address,
+        // fauxqs, like SNS, waits for the address to confirm an email subscription.
+        subscription: "pending confirmation",
+        subscriptionArns: [expect.stringMatching(/^arn:aws:sns:/)],
+        verification: "Success",
+      },
+    ]);
+    const table = runCli(["recipients", "list"], env);
+    expect(await table.exited).toBe(0);
+    expect(table.stdout()).toMatch(new RegExp(`${address}\\s+pending confirmation\\s+Success`));
+
+    const removed = runCli(["recipients", "remove", address], env);
+    expect(await removed.exited).toBe(0);
+    expect(removed.stdout()).toContain(`unsubscribed ${address}`);
+    expect(removed.stdout()).toContain(`deleted the SES identity ${address}`);
+    const after = await sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: stack.topology.topics.reports.arn }),
+    );
+    expect(after.Subscriptions?.map((s) => s.Endpoint)).not.toContain(address);
+    const identities = await ses.send(new ListIdentitiesCommand({}));
+    expect(identities.Identities).not.toContain(address);
+
+    const again = runCli(["recipients", "remove", address], env);
+    expect(await again.exited).toBe(0);
+    expect(again.stdout()).toContain(`${address} was not a recipient`);
+  });
+
+  it("refuses what is not an address, exit 2", async () => {
+    const cli = runCli(["recipients", "add", "ops@"], env);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain('"ops@" is not an email address');
+  });
+});
+
+describe("through a real terminal", () => {
+  const pty = (args: string[]) => {
+    const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, binFile, ...args].map(quote).join(" ");
+    return runCli(
+      [],
+      { ...env, TERM: "xterm", COLUMNS: "160" },
+      {
+        command: "script",
+        commandArgs: ["-qfec", command, "/dev/null"],
+      },
+    );
+  };
+
+  it("shows the group, asks how many, refuses too many, and follows the answer", async () => {
+    const group = `web-${Date.now().toString(36)}`;
+    const control = createFleetSimControl(stack.endpoints.fleetSim);
+    await control.createGroup({
+      name: group,
+      desiredCapacity: 4,
+      tags: { "macaque:enabled": "true" },
+    });
+    await waitFor("the group to be InService", async () => {
+      const g = await control.group(group);
+      return g.instances.filter((i) => i.lifecycleState === "InService").length === 4
+        ? g
+        : undefined;
+    });
+
+    const cli = pty(["run", "--asg", group]);
+    await cli.waitForOutput(`${group}: 4 InService (4 Healthy) of desired 4`);
+    await cli.waitForOutput("the policy allows at most 2:");
+    await cli.waitForOutput(`How many instances of ${group} to terminate? (1-2)`);
+    cli.child.stdin!.write("5\r");
+    // Keys typed while the prompt validates are dropped, so wait for its verdict.
+    await cli.waitForOutput("5 is more than the policy allows (at most 2)");
+    cli.child.stdin!.write("\x7f2\r");
+
+    const { body, experimentId } = await takeRequest(sqs, requestsUrl());
+    expect(body).toMatchObject({ asg: group, count: 2 });
+    const e = experimentEvents(experimentId, { asg: group });
+    await publish(e.planned);
+    await cli.waitForOutput("victims");
+    await publish(e.terminated, e.healthy, e.recovered);
+    expect(await cli.exited).toBe(0);
+    const screen = stripAnsi(cli.stdout());
+    expect(screen).toContain(`RECOVERED (${group})`);
+    // A terminal gets the spinner with the step it waits for.
+    expect(screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [\d.]+s {2}waiting for/);
+    cli.child.stdin!.end();
+  });
+
+  it("stops on a real Ctrl-C from the terminal, exit 130, and cleans up", async () => {
+    const cli = pty(["run", "--asg", "web", "--count", "1"]);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    await publish(experimentEvents(experimentId).planned);
+    await cli.waitForOutput("victims");
+    cli.child.stdin!.write("\x03");
+    expect(await cli.exited).toBe(130);
+    expect(stripAnsi(cli.stdout())).toContain("STOPPED WATCHING (web)");
+    cli.child.stdin!.end();
+  });
+
+  it("Ctrl-C at the question sends nothing", async () => {
+    const group = `web-q-${Date.now().toString(36)}`;
+    const control = createFleetSimControl(stack.endpoints.fleetSim);
+    await control.createGroup({
+      name: group,
+      desiredCapacity: 4,
+      tags: { "macaque:enabled": "true" },
+    });
+    const cli = pty(["run", "--asg", group]);
+    await cli.waitForOutput("to terminate?");
+    cli.child.stdin!.write("\x03");
+    expect(await cli.exited).toBe(130);
+    await expectNoRequest();
+    cli.child.stdin!.end();
+  });
+});
+
+async function expectNoRequest(): Promise<void> {
+  const attrs = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: requestsUrl(),
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
+  );
+  expect(attrs.Attributes).toMatchObject({
+    ApproximateNumberOfMessages: "0",
+    ApproximateNumberOfMessagesNotVisible: "0",
+  });
+}

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { createLiveView } from "../src/live-view.ts";
+import { applyEvent, startProgress } from "../src/progress.ts";
+import { describeEvent, formatStep, summarize } from "../src/render.ts";
+import { experimentEvents, type AnyCloudEvent } from "./fixtures.ts";
+
+const id = "exp-00000000000000aa";
+const e = experimentEvents(id);
+const lines = (event: AnyCloudEvent) => describeEvent(event).map((s) => formatStep(1.25, s));
+const replay = (...events: AnyCloudEvent[]) => events.reduce(applyEvent, startProgress(id));
+
+describe("the live view's lines", () => {
+  it("shows each phase with its elapsed time", () => {
+    expect(lines(e.planned)).toEqual([
+      "    +1.3s  planned       1 instance of 4 eligible in web (desired 4), ec2 mode, seed 42",
+      "    +1.3s  victims       i-0000000b (us-east-1b)",
+    ]);
+    expect(lines(e.terminated)).toEqual(["    +1.3s  terminated    i-0000000b"]);
+    expect(lines(e.replacementSeen)).toEqual([
+      "    +1.3s  replacement   pending i-0000000e (InService 3 of 4, Healthy 3, pending 1)",
+    ]);
+    expect(lines(e.allInService)[0]).toContain("InService     every replacement InService");
+    expect(lines(e.healthy)[0]).toContain("healthy       back to desired capacity, all Healthy");
+    expect(lines(e.recovered)).toEqual(["    +1.3s  recovered     in 4.2 s, verdict PASS"]);
+    expect(lines(e.notRecovered)[0]).toContain(
+      "not recovered by the 900.0 s deadline; last seen InService 3 of 4",
+    );
+    expect(lines(e.reportSent)).toEqual([
+      "    +1.3s  report        recovery report sent to ops@example.com",
+    ]);
+  });
+
+  it("lists every reason of a rejection", () => {
+    expect(lines(e.rejected)).toEqual([
+      "    +1.3s  rejected      refused by the guardrails",
+      "                         - group web is not opted in",
+      "                         - asks for 3 instances; at most 2 are allowed",
+    ]);
+  });
+
+  it("names what was skipped when a termination fails", () => {
+    expect(lines(e.terminationFailed)).toEqual([
+      "    +1.3s  failed        terminated none of 1 victim: i-0000000b is no longer InService",
+    ]);
+  });
+});
+
+describe("the summary", () => {
+  it("gives time to recover, victims and replacements", () => {
+    const p = replay(e.planned, e.terminated, e.healthy, e.recovered);
+    expect(summarize({ kind: "recovered" }, p)).toEqual([
+      "RECOVERED (web): back to 4 InService and Healthy",
+      "  time to recover  4.2 s (± 1 s, 5 checks), verdict PASS",
+      "  victims          i-0000000b (us-east-1b)",
+      "  replacements     i-0000000e",
+      `  experiment       ${id}`,
+    ]);
+  });
+
+  it("says what was still wrong when the group did not recover", () => {
+    const p = replay(e.planned, e.terminated, e.notRecovered);
+    const text = summarize({ kind: "not-recovered" }, p).join("\n");
+    expect(text).toContain("NOT RECOVERED (web) before the deadline");
+    expect(text).toContain("time to recover  none within 900.0 s, verdict FAIL");
+  });
+
+  it("repeats the reasons of a rejection", () => {
+    const text = summarize({ kind: "rejected" }, replay(e.rejected)).join("\n");
+    expect(text).toContain("REJECTED (web): nothing was terminated");
+    expect(text).toContain("reason      group web is not opted in");
+  });
+
+  it("tells how to follow again after a timeout or Ctrl-C", () => {
+    const p = replay(e.planned);
+    const text = summarize(
+      { kind: "timed-out", waitingFor: "waiting for the terminations (terminator)" },
+      p,
+    ).join("\n");
+    expect(text).toContain("NO ANSWER (web): gave up waiting for the terminations (terminator)");
+    expect(text).toContain(`macaque watch ${id}`);
+    expect(summarize({ kind: "interrupted" }, p)[0]).toBe(
+      "STOPPED WATCHING (web); the experiment goes on",
+    );
+  });
+});
+
+describe("createLiveView", () => {
+  const sink = (isTTY: boolean) => {
+    const chunks: string[] = [];
+    return { chunks, write: (s: string) => chunks.push(s), isTTY };
+  };
+
+  it("writes only JSON events to stdout in JSON mode, notes and summary to stderr", () => {
+    const out = sink(true);
+    const err = sink(true);
+    const view = createLiveView({ out, err, json: true, now: Date.now, startedAt: Date.now() });
+    view.note("sent");
+    view.event(e.planned, replay(e.planned));
+    view.finish(["DRY RUN"]);
+    expect(out.chunks.map((c) => JSON.parse(c) as { type: string })).toEqual([
+      expect.objectContaining({ type: "macaque.experiment.planned" }),
+    ]);
+    expect(err.chunks.join("")).toBe("sent\nDRY RUN\n");
+  });
+
+  it("prints plain lines without a spinner when stdout is not a terminal", () => {
+    const out = sink(false);
+    const view = createLiveView({
+      out,
+      err: sink(false),
+      json: false,
+      now: Date.now,
+      startedAt: Date.now(),
+    });
+    view.event(e.terminated, replay(e.planned, e.terminated));
+    view.finish(["done"]);
+    expect(out.chunks.join("")).not.toContain("\x1b");
+    expect(out.chunks.join("")).toMatch(/terminated {4}i-0000000b\ndone\n$/);
+  });
+
+  it("draws a spinner on a terminal and clears it before each line", () => {
+    const out = sink(true);
+    const view = createLiveView({
+      out,
+      err: sink(true),
+      json: false,
+      now: Date.now,
+      startedAt: Date.now(),
+    });
+    view.event(e.planned, replay(e.planned));
+    view.finish([]);
+    const text = out.chunks.join("");
+    expect(text).toContain("waiting for the plan");
+    expect(text).toContain("waiting for the terminations");
+    expect(text).toContain("\r\x1b[2K    +0.0s  planned");
+  });
+});
