@@ -74,7 +74,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       readyWhen: readyUrl,
       onLine: line(name),
     });
-  const stopAll = () => Promise.all(processes.splice(0).map((p) => p.stop())).then(() => undefined);
+  const stopAll = async () => {
+    await Promise.all(adopted.splice(0).map((p) => p.stop()));
+    await Promise.all(processes.splice(0).map((p) => p.stop()));
+  };
 
   try {
     const started = await Promise.all([

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { RedisServerMissingError, startServices, startStack } from "@macaque/sandbox";
+import { uniquePrefix } from "../../../test/support/aws.ts";
+
+const gone = (child: { exitCode: number | null; signalCode: string | null }) =>
+  child.exitCode !== null || child.signalCode !== null;
+
+describe("startStack", () => {
+  it("stops the services it adopted, then every stand-in, leaving no process behind", async () => {
+    const stack = await startStack({ prefix: uniquePrefix("stack"), timeScale: 0.01 });
+    const services = Object.values(await startServices(stack));
+    const standIns = [...stack.processes];
+    expect(standIns.map((p) => p.name).sort()).toEqual(
+      ["fauxqs", "fleet-sim", "redis-server", "ses", "ses-front"].sort(),
+    );
+    await stack.stop();
+    for (const p of [...services, ...standIns]) expect(gone(p.child), p.name).toBe(true);
+    // The services stopped gracefully (exit 0), not killed with their stand-ins gone.
+    expect(services.map((p) => p.child.exitCode)).toEqual([0, 0, 0, 0]);
+  });
+
+  it("says how to install redis-server when it is missing", async () => {
+    const path = process.env.PATH;
+    process.env.PATH = "/nonexistent";
+    try {
+      await expect(startStack({ prefix: uniquePrefix("noredis") })).rejects.toThrow(
+        RedisServerMissingError,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
