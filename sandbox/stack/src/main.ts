@@ -71,7 +71,9 @@ async function main(): Promise<void> {
     });
   }
   const e = stack.endpoints;
-  const q = stack.topology.queues;
+  // fauxqs names queues on sqs.<region>.localhost, which not every resolver knows;
+  // it routes by path, so the same queue is reachable on the address it listens on.
+  const requestQueueUrl = `${e.sqs}${new URL(stack.topology.queues.requests.url).pathname}`;
   console.log(`
 macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot takes ${30 * env.SANDBOX_TIME_SCALE} s)
 
@@ -80,14 +82,14 @@ macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot take
   SES web inbox             ${e.inbox}
   EC2 + Auto Scaling (sim)  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
   Redis                     ${e.redis}
-  request queue             ${q.requests.url}
+  request queue             ${requestQueueUrl}
   events topic              ${stack.topology.topics.events.arn}
   demo groups               ${groups.join(", ")}
   services                  ${env.SANDBOX_SERVICES === "true" ? "producer, terminator, recovery-monitor, notifier" : "not started (SANDBOX_SERVICES=false)"}
 
 Drop a job message:
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${e.sqs} \\
-    sqs send-message --queue-url ${q.requests.url} \\
+    sqs send-message --queue-url ${requestQueueUrl} \\
     --message-body '{"asg":"demo-web","count":2,"recovery":{"checkIntervalSeconds":1,"deadlineSeconds":120}}'
 
 Ctrl-C stops everything.`);
