@@ -74,6 +74,7 @@ describe.each(["ec2", "asg"] as const)("an experiment in %s mode", (mode) => {
     expect(email?.to).toContain("oncall@example.com");
     expect(email?.subject).toContain(asg);
     expect(email?.text).toContain(victims[0]);
+    expect(email?.text).toMatch(/Time to recover\s+[\d.]+ s ± 0.25 s/);
     expect(email?.html).toContain(victims[1]);
     const summaries = await p.reportSummaries();
     expect(summaries.some((s) => s.includes(asg))).toBe(true);

@@ -1,7 +1,7 @@
 export { QueueAlarms } from "./alarms.ts";
 export { Cache, type CacheProps } from "./cache.ts";
 export { MacaqueStack, type MacaqueStackProps } from "./macaque-stack.ts";
-export { Messaging, queueDefaults, type MacaqueQueue } from "./messaging.ts";
+export { Messaging, type MacaqueQueue } from "./messaging.ts";
 export { grantServiceAccess, serviceAccess, unscopableActions } from "./permissions.ts";
 export { entryPoint, opsPort, serviceEnvironment, serviceNames } from "./service-environment.ts";
 export {

@@ -7,21 +7,12 @@ import {
   QueueRole,
   TopicRole,
   deadLetterQueueName,
+  queueDefaults,
   queueName,
   subscriptions,
   topicName,
   typeAttribute,
 } from "@macaque/shared";
-
-/**
- * The same attributes `ensureTopology()` gives the queues it creates, so a stack
- * and a LocalStack set-up behave alike (local copy: shared does not export them).
- */
-export const queueDefaults = {
-  visibilityTimeoutSeconds: 60,
-  maxReceiveCount: 5,
-  deadLetterRetentionSeconds: 1_209_600,
-} as const;
 
 export interface MacaqueQueue {
   queue: Queue;

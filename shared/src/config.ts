@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
-import { defaultNamePrefix } from "./names.ts";
+import { defaultNamePrefix, defaultTags } from "./names.ts";
 
 /**
  * Each service parses `process.env` once, in its main, into a frozen typed object.
@@ -92,6 +92,50 @@ export const envBoolean = (fallback: boolean) =>
     .transform((v) => v === "true" || v === "1");
 
 export const envPositiveInt = positiveInt;
+
+/** A tag to match, e.g. the opt-in tag `macaque:enabled=true`. */
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** A `key=value` tag setting; the key ends at the first `=`, so a value may contain one. */
+export const envTag = (fallback: Tag) =>
+  z
+    .string()
+    .regex(/^[^=]+=.*$/, "must be key=value, e.g. macaque:enabled=true")
+    .default(`${fallback.key}=${fallback.value}`)
+    .transform((text): Tag => {
+      const at = text.indexOf("=");
+      return { key: text.slice(0, at), value: text.slice(at + 1) };
+    });
+
+/**
+ * The guardrails an operator sets (the producer enforces them, the terminator
+ * re-checks the exclusion tag, the CLI shows them). A request can only ask for
+ * less, never more.
+ */
+export const guardrailEnvSchema = z.object({
+  /** Tag a group must carry to be a target at all. */
+  OPT_IN_TAG: envTag({ key: defaultTags.optInKey, value: defaultTags.optInValue }),
+  /** Instances carrying this tag are never chosen nor terminated. */
+  EXCLUDE_TAG: envTag({ key: defaultTags.excludeKey, value: defaultTags.excludeValue }),
+  /** Most victims one experiment may have. */
+  MAX_INSTANCES_PER_EXPERIMENT: positiveInt(10),
+  /** Victims may be at most floor(desired capacity * this / 100). */
+  MAX_PERCENT_OF_GROUP: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be 1-100")
+    .max(100, "must be 1-100")
+    .default(50),
+  /** InService and Healthy instances that must remain after the termination. */
+  MIN_IN_SERVICE_AFTER: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 or more")
+    .default(1),
+});
 
 /** Parses an environment, or throws a ConfigError naming every bad variable. */
 export function parseEnv<S extends z.ZodType>(

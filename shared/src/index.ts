@@ -1,6 +1,5 @@
 export { awsClientConfig, createAwsClient, createSqsClient, type AwsClientOptions } from "./aws.ts";
 export {
-  consumerSettings,
   createQueueConsumer,
   isEventOf,
   parseEventBody,
@@ -16,9 +15,12 @@ export {
   envBoolean,
   envList,
   envPositiveInt,
+  envTag,
+  guardrailEnvSchema,
   loadConfig,
   parseEnv,
   redisEnvSchema,
+  type Tag,
 } from "./config.ts";
 export { ConfigError, PermanentError, TopologyError } from "./errors.ts";
 export {
@@ -72,6 +74,7 @@ export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
 export {
   ensureTopology,
   findTopicArn,
+  queueDefaults,
   resolveTopology,
   type QueueRef,
   type Topology,
@@ -85,3 +88,4 @@ export {
 } from "./service.ts";
 export { ephemeralTag, openEventTap, type EventTap } from "./event-tap.ts";
 export { experimentIdFor } from "./experiment-id.ts";
+export { connectService, type Connections, type RedisConfig } from "./connections.ts";

@@ -46,6 +46,13 @@ export interface TopologyOptions {
   visibilityTimeoutSeconds?: number;
 }
 
+/** Queue attributes every deployment shares: `ensureTopology()` and the CDK app alike. */
+export const queueDefaults = {
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+  deadLetterRetentionSeconds: 1_209_600,
+} as const;
+
 const queueRoles = Object.values(QueueRole);
 const topicRoles = Object.values(TopicRole);
 
@@ -73,14 +80,16 @@ export async function ensureTopology(
   const queues = {} as Topology["queues"];
   for (const role of queueRoles) {
     const deadLetter = await ensureQueue(sqs, deadLetterQueueName(prefix, role), changes, {
-      MessageRetentionPeriod: "1209600",
+      MessageRetentionPeriod: String(queueDefaults.deadLetterRetentionSeconds),
     });
     const feedsFromTopic = subscriptions.some((s) => s.queue === role);
     const main = await ensureQueue(sqs, queueName(prefix, role), changes, {
-      VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 60),
+      VisibilityTimeout: String(
+        options.visibilityTimeoutSeconds ?? queueDefaults.visibilityTimeoutSeconds,
+      ),
       RedrivePolicy: JSON.stringify({
         deadLetterTargetArn: deadLetter.arn,
-        maxReceiveCount: options.maxReceiveCount ?? 5,
+        maxReceiveCount: options.maxReceiveCount ?? queueDefaults.maxReceiveCount,
       }),
       ...(feedsFromTopic
         ? { Policy: topicSendPolicy(`${prefix}-${role}`, topics.events.arn) }

@@ -1,16 +1,11 @@
 import { SESClient } from "@aws-sdk/client-ses";
-import { SNSClient } from "@aws-sdk/client-sns";
 import {
   QueueRole,
   ServiceName,
+  connectService,
   createAwsClient,
-  createSqsClient,
-  consumerSettings,
-  createQueueConsumer,
-  createRedis,
   loadConfig,
   pingRedis,
-  resolveTopology,
   runService,
 } from "@macaque/shared";
 import { notifierEnvSchema } from "./config.ts";
@@ -25,16 +20,9 @@ await runService({
   service: ServiceName.notifier,
   config,
   start: async ({ logger, metrics }) => {
-    const aws = {
-      region: config.AWS_REGION,
-      maxAttempts: config.AWS_MAX_ATTEMPTS,
-      requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
-    };
-    const sqs = createSqsClient(aws);
-    const sns = createAwsClient(SNSClient, aws);
-    const ses = createAwsClient(SESClient, aws);
-    const redis = createRedis(config.REDIS_URL, "macaque-notifier", { logger });
-    const topology = await resolveTopology({ sqs, sns, prefix: config.MACAQUE_NAME_PREFIX });
+    const bus = await connectService({ service: ServiceName.notifier, config, logger, metrics });
+    const { sns, redis, topology } = bus;
+    const ses = createAwsClient(SESClient, bus.aws);
 
     const counters = createNotifierMetrics(metrics.registry);
     const deliveries = createDeliveries({
@@ -48,14 +36,9 @@ await runService({
       senderEmail: config.SENDER_EMAIL,
       logger,
     });
-    const consumer = createQueueConsumer({
-      name: QueueRole.notifications,
-      sqs,
-      queueUrl: topology.queues.notifications.url,
-      logger,
-      metrics,
-      ...consumerSettings(config),
-      handle: createEventHandler({
+    const consumer = bus.consume(
+      QueueRole.notifications,
+      createEventHandler({
         ses,
         sns,
         deliveries,
@@ -68,13 +51,13 @@ await runService({
         eventsTopicArn: topology.topics.events.arn,
         counters,
       }),
-    });
+    );
     return {
       consumers: [consumer],
       ready: () => pingRedis(redis),
       close: async () => {
-        await redis.quit();
-        for (const client of [sqs, sns, ses]) client.destroy();
+        await bus.close();
+        ses.destroy();
       },
     };
   },

@@ -1,19 +1,14 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { SNSClient } from "@aws-sdk/client-sns";
 import { randomBytes } from "node:crypto";
 import {
   QueueRole,
   ServiceName,
+  connectService,
   createAwsClient,
-  createSqsClient,
-  consumerSettings,
-  createQueueConsumer,
-  createRedis,
   loadConfig,
   pingRedis,
   publishEvent,
-  resolveTopology,
   runService,
   sendJson,
 } from "@macaque/shared";
@@ -31,17 +26,10 @@ await runService({
   service: ServiceName.producer,
   config,
   async start({ logger, metrics }) {
-    const aws = {
-      region: config.AWS_REGION,
-      maxAttempts: config.AWS_MAX_ATTEMPTS,
-      requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
-    };
-    const sqs = createSqsClient(aws);
-    const sns = createAwsClient(SNSClient, aws);
-    const autoScaling = createAwsClient(AutoScalingClient, aws);
-    const ec2 = createAwsClient(EC2Client, aws);
-    const redis = createRedis(config.REDIS_URL, `macaque-${ServiceName.producer}`, { logger });
-    const topology = await resolveTopology({ sqs, sns, prefix: config.MACAQUE_NAME_PREFIX });
+    const bus = await connectService({ service: ServiceName.producer, config, logger, metrics });
+    const { sqs, sns, redis, topology } = bus;
+    const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
+    const ec2 = createAwsClient(EC2Client, bus.aws);
     const leases = createLeaseStore(redis, config.REDIS_KEY_PREFIX);
     const producerMetrics = createProducerMetrics(metrics.registry);
 
@@ -58,26 +46,16 @@ await runService({
       newSeed: () => randomBytes(16).toString("hex"),
       metrics: producerMetrics,
     });
-    const consumer = (role: QueueRole, handle: typeof handleRequest) =>
-      createQueueConsumer({
-        name: role,
-        sqs,
-        queueUrl: topology.queues[role].url,
-        logger,
-        metrics,
-        handle,
-        ...consumerSettings(config),
-      });
-
     return {
       consumers: [
-        consumer(QueueRole.requests, handleRequest),
-        consumer(QueueRole.outcomes, createOutcomeHandler({ leases, metrics: producerMetrics })),
+        bus.consume(QueueRole.requests, handleRequest),
+        bus.consume(QueueRole.outcomes, createOutcomeHandler({ leases, metrics: producerMetrics })),
       ],
       ready: () => pingRedis(redis),
       async close() {
-        await redis.quit().catch(() => redis.disconnect());
-        for (const client of [sqs, sns, autoScaling, ec2]) client.destroy();
+        await bus.close();
+        autoScaling.destroy();
+        ec2.destroy();
       },
     };
   },

@@ -1,17 +1,13 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import { SNSClient } from "@aws-sdk/client-sns";
 import {
   QueueRole,
   ServiceName,
+  connectService,
   createAwsClient,
-  consumerSettings,
-  createQueueConsumer,
   createRedis,
-  createSqsClient,
   loadConfig,
   pingRedis,
   publishEvent,
-  resolveTopology,
   runService,
 } from "@macaque/shared";
 import { createCheckProcessor } from "./check.ts";
@@ -35,18 +31,11 @@ await runService({
   service,
   config,
   start: async ({ logger, metrics }) => {
-    const aws = {
-      region: config.AWS_REGION,
-      maxAttempts: config.AWS_MAX_ATTEMPTS,
-      requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
-    };
-    const sqs = createSqsClient(aws);
-    const sns = createAwsClient(SNSClient, aws);
-    const autoScaling = createAwsClient(AutoScalingClient, aws);
-    const topology = await resolveTopology({ sqs, sns, prefix: config.MACAQUE_NAME_PREFIX });
     // Adding a job fails fast when Redis is down, so SQS redelivers the event later;
     // the worker's connection waits Redis out instead, as BullMQ requires.
-    const redis = createRedis(config.REDIS_URL, `macaque-${service}`, { logger });
+    const bus = await connectService({ service, config, logger, metrics });
+    const { sns, redis, topology } = bus;
+    const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     const workerRedis = createRedis(config.REDIS_URL, `macaque-${service}-worker`, {
       forBullMQ: true,
       logger,
@@ -85,18 +74,13 @@ await runService({
       );
     });
 
-    const consumer = createQueueConsumer({
-      name: QueueRole.recovery,
-      ...consumerSettings(config),
-      sqs,
-      queueUrl: topology.queues.recovery.url,
-      logger,
-      metrics,
-      handle: createTerminatedHandler({
+    const consumer = bus.consume(
+      QueueRole.recovery,
+      createTerminatedHandler({
         schedule: (job, delayMs) => scheduleRecovery(queue, job, delayMs),
         now,
       }),
-    });
+    );
 
     return {
       // Checks stop as soon as the service is told to stop, not after the consumer's
@@ -114,8 +98,9 @@ await runService({
       close: async () => {
         // worker.close() (above) waited for checks under way; pending ones stay in Redis.
         await queue.close();
-        await Promise.all([redis.quit(), workerRedis.quit()]);
-        for (const client of [sqs, sns, autoScaling]) client.destroy();
+        await workerRedis.quit();
+        await bus.close();
+        autoScaling.destroy();
       },
     };
   },

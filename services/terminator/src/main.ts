@@ -1,18 +1,13 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
-import { SNSClient } from "@aws-sdk/client-sns";
 import {
   QueueRole,
   ServiceName,
+  connectService,
   createAwsClient,
-  createSqsClient,
-  consumerSettings,
-  createQueueConsumer,
-  createRedis,
   loadConfig,
   pingRedis,
   publishEvent,
-  resolveTopology,
   runService,
 } from "@macaque/shared";
 import { terminatorEnvSchema } from "./config.ts";
@@ -28,17 +23,10 @@ await runService({
   service: ServiceName.terminator,
   config,
   async start({ logger, metrics }) {
-    const aws = {
-      region: config.AWS_REGION,
-      maxAttempts: config.AWS_MAX_ATTEMPTS,
-      requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
-    };
-    const sqs = createSqsClient(aws);
-    const sns = createAwsClient(SNSClient, aws);
-    const ec2 = createAwsClient(EC2Client, aws);
-    const autoScaling = createAwsClient(AutoScalingClient, aws);
-    const redis = createRedis(config.REDIS_URL, "macaque-terminator", { logger });
-    const topology = await resolveTopology({ sqs, sns, prefix: config.MACAQUE_NAME_PREFIX });
+    const bus = await connectService({ service: ServiceName.terminator, config, logger, metrics });
+    const { sns, redis, topology } = bus;
+    const ec2 = createAwsClient(EC2Client, bus.aws);
+    const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     const now = () => new Date();
 
     const handle = createOrderHandler({
@@ -55,22 +43,13 @@ await runService({
       now,
       metrics: createTerminatorMetrics(metrics.registry),
     });
-    const consumer = createQueueConsumer({
-      name: QueueRole.terminations,
-      sqs,
-      queueUrl: topology.queues.terminations.url,
-      logger,
-      metrics,
-      handle,
-      ...consumerSettings(config),
-    });
-
     return {
-      consumers: [consumer],
+      consumers: [bus.consume(QueueRole.terminations, handle)],
       ready: () => pingRedis(redis),
       async close() {
-        await redis.quit().catch(() => redis.disconnect());
-        for (const client of [sqs, sns, ec2, autoScaling]) client.destroy();
+        await bus.close();
+        ec2.destroy();
+        autoScaling.destroy();
       },
     };
   },

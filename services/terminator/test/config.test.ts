@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseEnv } from "@macaque/shared";
-import { parseTag, terminatorEnvSchema } from "../src/config.ts";
+import { terminatorEnvSchema } from "../src/config.ts";
 
 const base = { REDIS_URL: "redis://127.0.0.1:6379" };
 
@@ -19,7 +19,10 @@ describe("terminator config", () => {
         value: "a=b",
       },
     );
-    expect(parseTag("chaos=")).toEqual({ key: "chaos", value: "" });
+    expect(parseEnv(terminatorEnvSchema, { ...base, EXCLUDE_TAG: "chaos=" }).EXCLUDE_TAG).toEqual({
+      key: "chaos",
+      value: "",
+    });
   });
 
   it.each(["nokey", "=true"])("names EXCLUDE_TAG when it is %j", (value) => {
