@@ -3,6 +3,8 @@
 /** `0.4 s`, `42 s`, `3 min 05 s`, `1 h 02 min`: short and unambiguous in a subject line. */
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return "n/a";
+  // Sub-second figures keep two decimals: a 0.25 s check interval is not "0.3 s".
+  if (seconds < 1) return `${trimZero(seconds.toFixed(2))} s`;
   if (seconds < 10) return `${trimZero(seconds.toFixed(1))} s`;
   const whole = Math.round(seconds);
   if (whole < 60) return `${whole} s`;
@@ -32,4 +34,4 @@ export function secondsBetween(fromIso: string, toIso: string): number {
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 const pad = (n: number): string => String(n).padStart(2, "0");
-const trimZero = (s: string): string => s.replace(/\.0$/, "");
+const trimZero = (s: string): string => s.replace(/\.?0+$/, "");

@@ -4,7 +4,8 @@ import { formatDuration, formatInstant, secondsBetween } from "../src/format.ts"
 describe("formatDuration", () => {
   it.each([
     [0, "0 s"],
-    [0.25, "0.3 s"],
+    [0.25, "0.25 s"],
+    [0.5, "0.5 s"],
     [4, "4 s"],
     [9.94, "9.9 s"],
     [42, "42 s"],
