@@ -1,5 +1,5 @@
-import { SNSClient } from "@aws-sdk/client-sns";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import { SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { awsClientConfig } from "@macaque/shared";
 import { sandboxCredentials } from "@macaque/sandbox";
@@ -46,4 +46,29 @@ export async function waitFor<T>(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * A new queue subscribed to a topic, for a test to read what the topic carries.
+ * `raw: false` keeps the SNS envelope (to see a publish's Subject, say).
+ */
+export async function subscribeQueue(
+  clients: { sqs: SQSClient; sns: SNSClient },
+  topicArn: string,
+  queueName: string,
+  options: { raw?: boolean } = {},
+): Promise<string> {
+  const { QueueUrl } = await clients.sqs.send(new CreateQueueCommand({ QueueName: queueName }));
+  const attrs = await clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+  );
+  await clients.sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: "sqs",
+      Endpoint: attrs.Attributes!.QueueArn!,
+      Attributes: { RawMessageDelivery: String(options.raw ?? true) },
+    }),
+  );
+  return QueueUrl!;
 }

@@ -1,10 +1,4 @@
-import { SubscribeCommand } from "@aws-sdk/client-sns";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-} from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { createFleetSimControl, type CreateGroupRequest } from "@macaque/fleet-sim";
 import {
@@ -16,7 +10,7 @@ import {
   type JobMessageInput,
 } from "@macaque/shared";
 import { startServices, startStack, type ServiceOptions, type Stack } from "@macaque/sandbox";
-import { snsAt, sqsAt, uniquePrefix } from "./aws.ts";
+import { snsAt, sqsAt, subscribeQueue, uniquePrefix } from "./aws.ts";
 
 export type EventOf<T extends EventType> = Extract<AnyCloudEvent, { type: T }>;
 
@@ -42,7 +36,11 @@ export async function startPipeline(
       topicArn: stack.topology.topics.events.arn,
       queueName: `${stack.prefix}-tap`,
     });
-    const reportsQueue = await subscribeQueue(stack, `${stack.prefix}-reports-inbox`);
+    const reportsQueue = await subscribeQueue(
+      { sqs, sns },
+      stack.topology.topics.reports.arn,
+      `${stack.prefix}-reports-inbox`,
+    );
     const sim = createFleetSimControl(stack.endpoints.fleetSim);
 
     const createGroup = async (request: Omit<CreateGroupRequest, "name"> & { name?: string }) => {
@@ -121,26 +119,6 @@ export async function startPipeline(
   }
 }
 export type Pipeline = Awaited<ReturnType<typeof startPipeline>>;
-
-async function subscribeQueue(stack: Stack, name: string): Promise<string> {
-  const sqs = sqsAt(stack.endpoints.sqs);
-  const sns = snsAt(stack.endpoints.sns);
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const attrs = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: stack.topology.topics.reports.arn,
-      Protocol: "sqs",
-      Endpoint: attrs.Attributes!.QueueArn!,
-      Attributes: { RawMessageDelivery: "true" },
-    }),
-  );
-  sqs.destroy();
-  sns.destroy();
-  return QueueUrl!;
-}
 
 /** The requestId a body names, if it is JSON that names one (the producer reads it the same way). */
 function requestIdOf(body: string): string | undefined {

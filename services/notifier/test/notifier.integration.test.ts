@@ -1,11 +1,5 @@
-import { SubscribeCommand, type SNSClient } from "@aws-sdk/client-sns";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import type { SNSClient } from "@aws-sdk/client-sns";
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -24,7 +18,7 @@ import {
   type RunningProcess,
   type Stack,
 } from "@macaque/sandbox";
-import { snsAt, sqsAt, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+import { snsAt, sqsAt, subscribeQueue, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
 import {
   dryRunPlannedData,
   event,
@@ -62,7 +56,13 @@ beforeAll(async () => {
     queueName: `${stack.prefix}-tap`,
     filterPolicy: { type: [EventType.reportSent] },
   });
-  reportsQueueUrl = await subscribeEnvelopeQueue(`${stack.prefix}-reports-inbox`);
+  // Without raw delivery, so the SNS envelope shows the Subject.
+  reportsQueueUrl = await subscribeQueue(
+    { sqs, sns },
+    stack.topology.topics.reports.arn,
+    `${stack.prefix}-reports-inbox`,
+    { raw: false },
+  );
   notifier = await startNotifier({ DEFAULT_RECIPIENTS: "SRE@example.com" });
 }, 60_000);
 
@@ -256,19 +256,3 @@ describe("notifier", () => {
     expect(await emailsAbout(id)).toEqual([]);
   });
 });
-
-/** A queue on the reports topic without raw delivery, so the SNS envelope shows the Subject. */
-async function subscribeEnvelopeQueue(name: string): Promise<string> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const attrs = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: stack.topology.topics.reports.arn,
-      Protocol: "sqs",
-      Endpoint: attrs.Attributes!.QueueArn!,
-    }),
-  );
-  return QueueUrl!;
-}

@@ -1,12 +1,5 @@
 /** What the terminator's integration tests share: the process, its logs, the events it publishes, groups. */
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
-import {
-  CreateQueueCommand,
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-} from "@aws-sdk/client-sqs";
-import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { createFleetSimControl, type FleetSimControl, type GroupView } from "@macaque/fleet-sim";
 import {
   readyUrl,
@@ -16,7 +9,7 @@ import {
   type Stack,
 } from "@macaque/sandbox";
 import {
-  parseEventBody,
+  openEventTap,
   sendJson,
   type AnyCloudEvent,
   type ExperimentContext,
@@ -72,54 +65,31 @@ export async function startTerminator(
   };
 }
 
-/** A queue of our own on the events topic, read and drained by the test. */
+/** A tap of our own on the events topic, read by the test. */
 export async function subscribeToEvents(stack: Stack) {
   const sqs = sqsAt(stack.endpoints.sqs);
   const sns = snsAt(stack.endpoints.sns);
-  const { QueueUrl } = await sqs.send(
-    new CreateQueueCommand({ QueueName: uniquePrefix("events") }),
-  );
-  const queueUrl = QueueUrl!;
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
-  );
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: stack.topology.topics.events.arn,
-      Protocol: "sqs",
-      Endpoint: Attributes!.QueueArn,
-      Attributes: { RawMessageDelivery: "true" },
-    }),
-  );
-  const seen: AnyCloudEvent[] = [];
-  const drain = async () => {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    for (const m of out.Messages ?? []) {
-      seen.push(parseEventBody(m.Body ?? ""));
-      await sqs.send(
-        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }),
-      );
-    }
-  };
+  const tap = await openEventTap({
+    sqs,
+    sns,
+    topicArn: stack.topology.topics.events.arn,
+    queueName: uniquePrefix("events"),
+  });
+  const drain = async () => void (await tap.poll(1));
   return {
-    seen,
+    seen: tap.seen,
     /** Reads whatever arrived so far (waiting up to a second). */
     drain,
     /** Resolves once `count` events about the experiment arrived. */
     async waitForEvents(experimentId: string, count = 1): Promise<AnyCloudEvent[]> {
       return waitFor(`${count} event(s) about ${experimentId}`, async () => {
         await drain();
-        const about = seen.filter((e) => e.subject === experimentId);
+        const about = tap.seen.filter((e) => e.subject === experimentId);
         return about.length >= count ? about : undefined;
       });
     },
-    close() {
+    async close() {
+      await tap.close().catch(() => undefined);
       sqs.destroy();
       sns.destroy();
     },

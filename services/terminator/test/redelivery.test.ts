@@ -51,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await terminator?.process.stop();
-  events?.close();
+  await events?.close();
   fleet?.close();
   sqs?.destroy();
   await stack?.stop();

@@ -28,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await terminator?.process.stop();
-  events?.close();
+  await events?.close();
   fleet?.close();
   await stack?.stop();
 });
