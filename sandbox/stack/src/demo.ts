@@ -32,7 +32,7 @@ async function main(): Promise<number> {
   say("starting the sandbox: fauxqs, aws-ses-v2-local, fleet simulator, Redis");
   const stack = await startStack({
     prefix: `demo-${randomBytes(3).toString("hex")}`,
-    timeScale: 0.02,
+    timeScale: 0.05,
   });
   try {
     await seedDemoFleet(stack.endpoints.fleetSim);
