@@ -73,7 +73,8 @@ export async function runService(options: {
     process.exit(1);
   }
   for (const consumer of parts.consumers) consumer.start();
-  logger.info(
+  // Launchers wait for this line, so it is written whatever LOG_LEVEL says.
+  logger.child({}, { level: "info" }).info(
     { event: "service.ready", url: `http://127.0.0.1:${ops.port}` },
     `${service} ready; health and metrics on port ${ops.port}`,
   );
