@@ -74,9 +74,11 @@ export async function runService(options: {
   }
   for (const consumer of parts.consumers) consumer.start();
   // Launchers wait for this line, so it is written whatever LOG_LEVEL says.
-  logger.child({}, { level: "info" }).info(
-    { event: "service.ready", url: `http://127.0.0.1:${ops.port}` },
-    `${service} ready; health and metrics on port ${ops.port}`,
-  );
+  logger
+    .child({}, { level: "info" })
+    .info(
+      { event: "service.ready", url: `http://127.0.0.1:${ops.port}` },
+      `${service} ready; health and metrics on port ${ops.port}`,
+    );
   return { logger, metrics, opsPort: ops.port, shutdown };
 }
