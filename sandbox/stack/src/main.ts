@@ -64,11 +64,17 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 
-  const groups = await seedDemoFleet(stack.endpoints.fleetSim);
-  if (env.SANDBOX_SERVICES === "true") {
-    await startServices(stack, {
-      onLine: (service, line) => process.stdout.write(`[${service}] ${line}\n`),
-    });
+  let groups: string[];
+  try {
+    groups = await seedDemoFleet(stack.endpoints.fleetSim);
+    if (env.SANDBOX_SERVICES === "true") {
+      await startServices(stack, {
+        onLine: (service, line) => process.stdout.write(`[${service}] ${line}\n`),
+      });
+    }
+  } catch (err) {
+    await stack.stop();
+    throw err;
   }
   const e = stack.endpoints;
   // fauxqs names queues on sqs.<region>.localhost, which not every resolver knows;

@@ -47,8 +47,12 @@ export async function startServices(
   stack: Stack,
   options: ServiceOptions = {},
 ): Promise<Record<ServiceName, RunningProcess<string>>> {
-  const started = await Promise.all(serviceNames.map((name) => startService(stack, name, options)));
-  started.forEach((p) => stack.adopt(p));
+  const starts = serviceNames.map((name) => startService(stack, name, options));
+  // Adopt every service that did start, so the stack stops it even if another failed.
+  for (const result of await Promise.allSettled(starts)) {
+    if (result.status === "fulfilled") stack.adopt(result.value);
+  }
+  const started = await Promise.all(starts);
   return Object.fromEntries(serviceNames.map((n, i) => [n, started[i]!])) as Record<
     ServiceName,
     RunningProcess<string>

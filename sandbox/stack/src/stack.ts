@@ -80,7 +80,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    const started = await Promise.all([
+    const starts = [
       node("fauxqs", "sandbox/stack/src/fauxqs-process.ts", {
         FAUXQS_PORT: String(options.ports?.fauxqs ?? 0),
       }).then(track),
@@ -102,8 +102,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         FLEET_SIM_TIME_SCALE: String(options.timeScale ?? 1),
       }).then(track),
       options.redisUrl ? Promise.resolve(undefined) : startRedisServer().then(track),
-    ]);
-    const [fauxqs, ses, fleetSim, redis] = started;
+    ] as const;
+    // Every start settles (and its process is tracked) before a failure is
+    // thrown, so the catch below can stop whatever did start.
+    await Promise.allSettled(starts);
+    const [fauxqs, ses, fleetSim, redis] = await Promise.all(starts);
     const endpoints: StackEndpoints = {
       sqs: fauxqs!.ready,
       sns: fauxqs!.ready,

@@ -1,6 +1,13 @@
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { RedisServerMissingError, startServices, startStack } from "@macaque/sandbox";
 import { uniquePrefix } from "../../../test/support/aws.ts";
+
+/** This process's living children, as the OS sees them. */
+const childProcesses = (): string[] =>
+  execFileSync("ps", ["--ppid", String(process.pid), "-o", "args="], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes("conditions=source"));
 
 const gone = (child: { exitCode: number | null; signalCode: string | null }) =>
   child.exitCode !== null || child.signalCode !== null;
@@ -20,7 +27,7 @@ describe("startStack", () => {
     expect(services.map((p) => p.child.exitCode)).toEqual([0, 0, 0, 0]);
   });
 
-  it("says how to install redis-server when it is missing", async () => {
+  it("says how to install redis-server when it is missing, and stops the stand-ins that did start", async () => {
     const path = process.env.PATH;
     process.env.PATH = "/nonexistent";
     try {
@@ -30,5 +37,6 @@ describe("startStack", () => {
     } finally {
       process.env.PATH = path;
     }
+    expect(childProcesses()).toEqual([]);
   });
 });
