@@ -95,14 +95,22 @@ export async function openEventTap(options: {
     );
     const messages = out.Messages ?? [];
     if (messages.length === 0) return [];
+    // Parsed one by one: something on the topic that is not a macaque event is
+    // passed over without losing the events delivered with it.
+    const events = messages.flatMap((m) => {
+      try {
+        return [parseEventBody(m.Body ?? "")];
+      } catch {
+        return [];
+      }
+    });
+    seen.push(...events);
     await sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: queueUrl,
         Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
       }),
     );
-    const events = messages.map((m) => parseEventBody(m.Body ?? ""));
-    seen.push(...events);
     return events;
   };
   const waitFor = async (predicate: (event: AnyCloudEvent) => boolean, timeoutMs: number) => {
@@ -129,10 +137,15 @@ export async function openEventTap(options: {
     close: async () => {
       if (closed) return;
       closed = true;
-      if (subscriptionArn) {
-        await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
-      }
-      await sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+      // Both, even if one fails: a half-removed tap still leaks.
+      const removed = await Promise.allSettled([
+        subscriptionArn
+          ? sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }))
+          : Promise.resolve(),
+        sqs.send(new DeleteQueueCommand({ QueueUrl: queueUrl })),
+      ]);
+      const failed = removed.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
     },
   };
 }

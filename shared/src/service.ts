@@ -54,15 +54,26 @@ export async function runService(options: {
         process.exit(1);
       }, config.SHUTDOWN_TIMEOUT_MS + 2_000);
       force.unref();
-      await Promise.all(parts?.consumers.map((c) => c.stop()) ?? []);
-      await parts?.close();
-      await ops.close();
+      try {
+        await Promise.all(parts?.consumers.map((c) => c.stop()) ?? []);
+        await parts?.close();
+      } finally {
+        await ops.close();
+      }
       logger.info({ event: "service.stopped" }, "stopped");
     })();
     return stopping;
   };
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => void shutdown(signal).then(() => process.exit(0)));
+    process.once(signal, () => {
+      shutdown(signal).then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ event: "service.stop-failed", err }, "did not stop cleanly");
+          process.exit(1);
+        },
+      );
+    });
   }
 
   try {

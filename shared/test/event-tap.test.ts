@@ -1,4 +1,8 @@
-import { ListSubscriptionsByTopicCommand, type SNSClient } from "@aws-sdk/client-sns";
+import {
+  ListSubscriptionsByTopicCommand,
+  PublishCommand,
+  type SNSClient,
+} from "@aws-sdk/client-sns";
 import { GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -65,6 +69,29 @@ describe("openEventTap", () => {
       new ListSubscriptionsByTopicCommand({ TopicArn: topology.topics.events.arn }),
     );
     expect(subs.Subscriptions?.some((s) => s.Endpoint?.endsWith(`:${queueName}`))).toBe(false);
+  });
+
+  it("passes over a message that is not an event without losing the events beside it", async () => {
+    const tap = await openEventTap({
+      sqs,
+      sns,
+      topicArn: topology.topics.events.arn,
+      queueName: uniquePrefix("watch"),
+      filterPolicy: { [experimentAttribute]: ["exp-noisy"] },
+    });
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topology.topics.events.arn,
+        Message: "not an event",
+        MessageAttributes: {
+          [experimentAttribute]: { DataType: "String", StringValue: "exp-noisy" },
+        },
+      }),
+    );
+    await publishEvent(sns, topology.topics.events.arn, reportSent("exp-noisy"));
+    const event = await tap.waitFor((e) => e.subject === "exp-noisy", 5_000);
+    expect(event.type).toBe(EventType.reportSent);
+    await tap.close();
   });
 
   it("gives up after the timeout naming what it saw", async () => {

@@ -97,10 +97,14 @@ await runService({
       ready: async () => worker.isRunning() && (await pingRedis(redis)),
       close: async () => {
         // worker.close() (above) waited for checks under way; pending ones stay in Redis.
-        await queue.close();
-        await workerRedis.quit();
-        await bus.close();
-        autoScaling.destroy();
+        // In order (the queue uses the bus's Redis), each even when one before failed.
+        try {
+          await queue.close();
+        } finally {
+          await workerRedis.quit().catch(() => workerRedis.disconnect());
+          await bus.close();
+          autoScaling.destroy();
+        }
       },
     };
   },

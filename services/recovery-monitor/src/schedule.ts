@@ -9,13 +9,14 @@ export const checkQueueName = "checks";
  * Describe errors never fail a job (they count as missed checks), so a retry here
  * means Redis or SNS failed after the check was decided; the job's outbox makes the
  * retry publish only what did not go out. Attempts count over the job's whole life,
- * hence generous. Finished jobs stay a day so a late duplicate `instances.terminated`
- * still finds the job id taken and adds nothing.
+ * hence generous. Finished jobs stay as long as the terminator keeps its results
+ * (7 days), so a late duplicate `instances.terminated` (a replayed request, a
+ * dead-letter redrive) still finds the job id taken and adds nothing.
  */
 const jobOptions: JobsOptions = {
   attempts: 10,
   backoff: { type: "exponential", delay: 1_000 },
-  removeOnComplete: { age: 24 * 3600 },
+  removeOnComplete: { age: 7 * 24 * 3600 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
