@@ -106,9 +106,10 @@ export function giveUpAt(
 ): number | undefined {
   const { context } = progress;
   if (context) {
-    return (
-      Date.parse(context.plannedAt) + context.recovery.deadlineSeconds * 1_000 + options.graceMs
-    );
+    // The monitor's deadline runs from the termination; until that is known, from
+    // the plan (a slow terminator then moves the give-up time later, never earlier).
+    const from = progress.terminated?.terminatedAt ?? context.plannedAt;
+    return Date.parse(from) + context.recovery.deadlineSeconds * 1_000 + options.graceMs;
   }
   return options.answerTimeoutMs === undefined
     ? undefined

@@ -106,10 +106,16 @@ const rejectionStage = {
 const verdictText = (verdict: "pass" | "fail" | "none") =>
   verdict === "none" ? "" : `, verdict ${verdict.toUpperCase()}`;
 
+/**
+ * Control characters become `?`: events quote what a requester wrote (reasons,
+ * requestedBy), and an escape sequence in it must not drive the watcher's terminal.
+ */
+export const printable = (text: string): string => text.replace(/\p{Cc}/gu, "?");
+
 /** One line of the live view: elapsed time, phase, what happened. */
 export function formatStep(elapsedSeconds: number, step: Step): string {
   const time = step.label ? `+${formatDuration(elapsedSeconds)}` : "";
-  return `${time.padStart(9)}  ${step.label.padEnd(13)} ${step.text}`.trimEnd();
+  return printable(`${time.padStart(9)}  ${step.label.padEnd(13)} ${step.text}`.trimEnd());
 }
 
 /** The closing summary: outcome first, then the facts a report needs. */
@@ -148,7 +154,7 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
     rows.push(["follow again", `macaque watch ${id}`]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
-  return [headline, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
+  return [headline, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].map(printable);
 }
 
 function headlineOf(outcome: Outcome, progress: Progress): string {

@@ -63,6 +63,11 @@ describe("progress", () => {
     expect(giveUpAt(planned, { startedAt, answerTimeoutMs: 60_000, graceMs: 5_000 })).toBe(
       Date.parse(e.experiment.plannedAt) + 900_000 + 5_000,
     );
+    // Once terminated, the deadline runs from the termination, as the monitor's does.
+    const terminated = replay(e.planned, e.terminated);
+    expect(giveUpAt(terminated, { startedAt, graceMs: 5_000 })).toBe(
+      Date.parse(terminated.terminated!.terminatedAt) + 900_000 + 5_000,
+    );
   });
 });
 

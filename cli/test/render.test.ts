@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createLiveView } from "../src/live-view.ts";
 import { applyEvent, startProgress } from "../src/progress.ts";
-import { describeEvent, formatStep, summarize } from "../src/render.ts";
+import { describeEvent, formatStep, printable, summarize } from "../src/render.ts";
 import { experimentEvents, type AnyCloudEvent } from "./fixtures.ts";
 
 const id = "exp-00000000000000aa";
@@ -133,5 +133,14 @@ describe("createLiveView", () => {
     expect(text).toContain("waiting for the plan");
     expect(text).toContain("waiting for the terminations");
     expect(text).toContain("\r\x1b[2K    +0.0s  planned");
+  });
+});
+
+describe("what a requester wrote", () => {
+  it("cannot drive the terminal: control characters are printed as ?", () => {
+    expect(printable("bad \u001b[2Jfield\u0007")).toBe("bad ?[2Jfield?");
+    expect(formatStep(1, { label: "rejected", text: 'unknown field "\u001b[31mx"' })).not.toMatch(
+      /\p{Cc}/u,
+    );
   });
 });
