@@ -12,7 +12,7 @@ import { parseEventBody } from "./bus.ts";
 import type { AnyCloudEvent } from "./events.ts";
 
 /** Tag on every ephemeral queue, so a leaked one is recognisable (and can be swept). */
-export const ephemeralTag = "macaque:ephemeral";
+const ephemeralTag = "macaque:ephemeral";
 
 export interface EventTap {
   queueUrl: string;

@@ -15,7 +15,6 @@ export {
   envBoolean,
   envList,
   envPositiveInt,
-  envTag,
   guardrailEnvSchema,
   loadConfig,
   parseEnv,
@@ -24,7 +23,6 @@ export {
 } from "./config.ts";
 export { ConfigError, PermanentError, TopologyError } from "./errors.ts";
 export {
-  cloudEventSchema,
   createEvent,
   eventDataSchemas,
   parseEvent,
@@ -41,7 +39,6 @@ export {
   type TerminationOutcome,
 } from "./events.ts";
 export {
-  describeIssues,
   jobMessageJsonSchema,
   jobMessageSchema,
   parseJobMessage,
@@ -69,11 +66,9 @@ export {
   topicName,
   typeAttribute,
 } from "./names.ts";
-export { startOpsServer, type OpsServer } from "./ops-server.ts";
 export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
 export {
   ensureTopology,
-  findTopicArn,
   queueDefaults,
   resolveTopology,
   type QueueRef,
@@ -86,6 +81,6 @@ export {
   type RunningService,
   type ServiceParts,
 } from "./service.ts";
-export { ephemeralTag, openEventTap, type EventTap } from "./event-tap.ts";
+export { openEventTap, type EventTap } from "./event-tap.ts";
 export { experimentIdFor } from "./experiment-id.ts";
 export { connectService, type Connections, type RedisConfig } from "./connections.ts";

@@ -4,10 +4,9 @@ export {
   type RunningProcess,
   type StartProcessOptions,
 } from "./child-process.ts";
-export { demoGroups, seedDemoFleet } from "./demo-fleet.ts";
-export { freePort, RedisServerMissingError, startRedisServer } from "./redis-server.ts";
+export { demoGroups } from "./demo-fleet.ts";
+export { RedisServerMissingError, startRedisServer } from "./redis-server.ts";
 export {
-  serviceEnv,
   serviceNames,
   startService,
   startServices,
@@ -17,7 +16,6 @@ export {
 export {
   sandboxCredentials,
   sourceFile,
-  stackEnv,
   startFauxqs,
   startStack,
   type Stack,

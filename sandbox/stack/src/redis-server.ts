@@ -7,7 +7,7 @@ export class RedisServerMissingError extends Error {
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

@@ -13,7 +13,7 @@ export interface ServiceOptions {
 }
 
 /** Environment of one service process running against the stack. */
-export function serviceEnv(stack: Stack, options: ServiceOptions = {}): Record<string, string> {
+function serviceEnv(stack: Stack, options: ServiceOptions = {}): Record<string, string> {
   return {
     ...stack.env,
     HTTP_PORT: "0",

@@ -149,7 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** The SDK's own endpoint variables, sandbox credentials and macaque's names. */
-export function stackEnv(
+function stackEnv(
   endpoints: StackEndpoints,
   prefix: string,
   region: string,
