@@ -61,6 +61,11 @@ export const unscopableActions = {
   ],
   /** resolveTopology() finds the topics by name; ListTopics takes no resource. */
   topicLookup: ["sns:ListTopics"],
+  /**
+   * The notifier mails only subscribers to the reports topic whom SES has
+   * verified; the verification lookup takes no resource.
+   */
+  verificationLookup: ["ses:GetIdentityVerificationAttributes"],
 } as const;
 
 export function grantServiceAccess(
@@ -89,7 +94,10 @@ export function grantServiceAccess(
   }
 
   if (service === ServiceName.terminator) grantTermination(role, settings);
-  if (service === ServiceName.notifier) grantSendingMail(role, settings);
+  if (service === ServiceName.notifier) {
+    grantSendingMail(role, settings);
+    grantReadingEnrolment(role, messaging);
+  }
 }
 
 /**
@@ -128,5 +136,21 @@ function grantSendingMail(role: IRole, settings: Settings): void {
       resources: [`arn:${partition}:ses:${region}:${account}:identity/${identity}`],
       conditions: { StringEquals: { "ses:FromAddress": settings.senderEmail } },
     }),
+  );
+}
+
+/**
+ * Who `macaque recipients add` enrolled: the reports topic's subscriptions (that
+ * topic only) and whether SES has verified each address.
+ */
+function grantReadingEnrolment(role: IRole, messaging: Messaging): void {
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ["sns:ListSubscriptionsByTopic"],
+      resources: [messaging.topics[TopicRole.reports].topicArn],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new PolicyStatement({ actions: [...unscopableActions.verificationLookup], resources: ["*"] }),
   );
 }

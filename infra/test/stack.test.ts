@@ -56,11 +56,13 @@ const expected: Record<
 /**
  * The only actions allowed on `Resource: "*"`: IAM has no resource-level
  * permissions for Describe calls, for sns:ListTopics (resolveTopology finds topics
- * by name) or for the ECR login token.
+ * by name), for SES's verification lookup (the notifier's enrolled recipients) or
+ * for the ECR login token.
  */
 const unscopable = (action: string): boolean =>
   /^(ec2|autoscaling):Describe[A-Za-z]+$/.test(action) ||
   action === "sns:ListTopics" ||
+  action === "ses:GetIdentityVerificationAttributes" ||
   action === "ecr:GetAuthorizationToken";
 
 const terminating = (action: string): boolean =>
@@ -364,11 +366,33 @@ describe("the macaque stack", () => {
 
     it("lets only the notifier send mail, from the configured identity and address", () => {
       const grants = all().filter(({ s }) => actionsOf(s).some((a) => a.startsWith("ses:")));
-      expect(grants.map((g) => g.role)).toEqual([roleOf.notifier]);
-      const s = grants[0]!.s;
+      expect(new Set(grants.map((g) => g.role))).toEqual(new Set([roleOf.notifier]));
+      const sesActions = grants.flatMap(({ s }) =>
+        actionsOf(s).filter((a) => a.startsWith("ses:")),
+      );
+      expect(sesActions.sort()).toEqual(["ses:GetIdentityVerificationAttributes", "ses:SendEmail"]);
+      const sends = grants.filter(({ s }) => actionsOf(s).includes("ses:SendEmail"));
+      expect(sends).toHaveLength(1);
+      const s = sends[0]!.s;
       expect(actionsOf(s)).toEqual(["ses:SendEmail"]);
       expect(JSON.stringify(s.Resource)).toContain(":identity/chaos@example.com");
       expect(s.Condition).toEqual({ StringEquals: { "ses:FromAddress": "chaos@example.com" } });
+    });
+
+    it("lets only the notifier read who is enrolled: the reports topic's subscribers and SES verification", () => {
+      const lists = all().filter(({ s }) => actionsOf(s).includes("sns:ListSubscriptionsByTopic"));
+      expect(lists.map((g) => g.role)).toEqual([roleOf.notifier]);
+      expect(lists[0]!.s.Resource).toEqual({
+        Ref: idOf.topic(topicName(prefix, TopicRole.reports)),
+      });
+      expect(lists[0]!.s.Condition).toBeUndefined();
+
+      const lookups = all().filter(({ s }) =>
+        actionsOf(s).includes("ses:GetIdentityVerificationAttributes"),
+      );
+      expect(lookups.map((g) => g.role)).toEqual([roleOf.notifier]);
+      expect(lookups[0]!.s.Resource).toEqual("*");
+      expect(actionsOf(lookups[0]!.s).every(unscopable)).toBe(true);
     });
 
     it("gives the execution roles only their log groups", () => {

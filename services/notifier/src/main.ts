@@ -33,6 +33,8 @@ await runService({
     });
     const enrolledRecipients = createEnrolledRecipients({
       ses,
+      sns,
+      reportsTopicArn: topology.topics.reports.arn,
       senderEmail: config.SENDER_EMAIL,
       logger,
     });

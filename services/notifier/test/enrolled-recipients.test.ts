@@ -1,86 +1,240 @@
 import { SESClient, VerifyEmailIdentityCommand } from "@aws-sdk/client-ses";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsClientConfig, createLogger } from "@macaque/shared";
 import { startSesFront, type SesFront } from "@macaque/ses-front";
-import { sandboxCredentials } from "@macaque/sandbox";
+import { sandboxCredentials, startFauxqs, type RunningProcess } from "@macaque/sandbox";
 import { createEnrolledRecipients } from "../src/enrolled-recipients.ts";
 
 const logger = createLogger({ service: "test", level: "silent" });
 let front: SesFront;
 let ses: SESClient;
+let fauxqs: RunningProcess<string>;
+let sns: SNSClient;
 
-beforeAll(async () => {
-  // Identity actions are answered by the front itself; nothing is forwarded here.
-  front = await startSesFront({ upstreamUrl: "http://127.0.0.1:9" });
-  ses = new SESClient({
-    ...awsClientConfig({ region: "us-east-1" }),
-    endpoint: front.url,
+const clientAt = <C>(Client: new (config: object) => C, endpoint: string): C =>
+  new Client({
+    ...awsClientConfig({ region: "us-east-1", maxAttempts: 1, requestTimeoutMs: 2_000 }),
+    endpoint,
     credentials: sandboxCredentials,
   });
+
+// Identity actions are answered by the front itself; nothing is forwarded here.
+const startFront = () => startSesFront({ upstreamUrl: "http://127.0.0.1:9" });
+
+beforeAll(async () => {
+  [front, fauxqs] = await Promise.all([startFront(), startFauxqs()]);
+  ses = clientAt(SESClient, front.url);
+  sns = clientAt(SNSClient, fauxqs.ready);
 });
 afterAll(async () => {
   ses?.destroy();
-  await front?.close();
+  sns?.destroy();
+  await Promise.all([front?.close(), fauxqs?.stop()]);
 });
 
-const enrol = (address: string) =>
-  ses.send(new VerifyEmailIdentityCommand({ EmailAddress: address }));
+/** A reports topic of its own for each test. */
+async function createReportsTopic(): Promise<string> {
+  const out = await sns.send(new CreateTopicCommand({ Name: `t-reports-${randomUUID()}` }));
+  return out.TopicArn!;
+}
+const verify = (address: string, client = ses) =>
+  client.send(new VerifyEmailIdentityCommand({ EmailAddress: address }));
+const subscribe = (topicArn: string, address: string) =>
+  sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "email", Endpoint: address }));
+/** What `macaque recipients add` does. */
+const enrol = async (topicArn: string, address: string) => {
+  await subscribe(topicArn, address);
+  await verify(address);
+};
 
 describe("enrolled recipients", () => {
-  it("are the verified email identities except the sender, read through a cache", async () => {
-    let clock = 0;
+  it("are the addresses both subscribed to the reports topic and verified in SES", async () => {
+    const reportsTopicArn = await createReportsTopic();
+    await enrol(reportsTopicArn, "oncall@example.com");
+    await enrol(reportsTopicArn, "lead@example.com");
+    await verify("other-team@example.com");
+    await subscribe(reportsTopicArn, "unverified@example.com");
     const enrolled = createEnrolledRecipients({
       ses,
-      senderEmail: "Macaque@example.com",
+      sns,
+      reportsTopicArn,
+      senderEmail: "macaque@example.com",
       logger,
-      ttlMs: 1_000,
-      now: () => clock,
     });
-    await enrol("macaque@example.com");
-    await enrol("oncall@example.com");
-    await enrol("lead@example.com");
     expect((await enrolled()).sort()).toEqual(["lead@example.com", "oncall@example.com"]);
-
-    await enrol("late@example.com");
-    expect(await enrolled()).not.toContain("late@example.com");
-    clock += 1_000;
-    expect(await enrolled()).toContain("late@example.com");
   });
 
-  it("leaves out identities whose verification is still pending", async () => {
-    await enrol("pending@example.com");
+  it("leaves out a verified address subscribed only to another topic", async () => {
+    const [reportsTopicArn, otherTopicArn] = await Promise.all([
+      createReportsTopic(),
+      createReportsTopic(),
+    ]);
+    await enrol(otherTopicArn, "elsewhere@example.com");
+    const enrolled = createEnrolledRecipients({
+      ses,
+      sns,
+      reportsTopicArn,
+      senderEmail: "macaque@example.com",
+      logger,
+    });
+    expect(await enrolled()).toEqual([]);
+  });
+
+  it("leaves out the sender and compares addresses without regard to case", async () => {
+    const reportsTopicArn = await createReportsTopic();
+    await enrol(reportsTopicArn, "macaque@example.com");
+    await subscribe(reportsTopicArn, "Mixed.Case@Example.com");
+    await verify("mixed.case@example.com");
+    const enrolled = createEnrolledRecipients({
+      ses,
+      sns,
+      reportsTopicArn,
+      senderEmail: "Macaque@Example.com",
+      logger,
+    });
+    expect(await enrolled()).toEqual(["mixed.case@example.com"]);
+  });
+
+  it("leaves out subscribers whose SES verification is still pending", async () => {
+    const reportsTopicArn = await createReportsTopic();
+    await enrol(reportsTopicArn, "pending@example.com");
     await fetch(`${front.url}/_ses-front/identities/pending@example.com`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ verificationStatus: "Pending" }),
     });
-    const enrolled = createEnrolledRecipients({ ses, senderEmail: "macaque@example.com", logger });
-    expect(await enrolled()).not.toContain("pending@example.com");
+    const enrolled = createEnrolledRecipients({
+      ses,
+      sns,
+      reportsTopicArn,
+      senderEmail: "macaque@example.com",
+      logger,
+    });
+    expect(await enrolled()).toEqual([]);
   });
 
-  it("keeps the last known list when SES cannot be asked", async () => {
-    let clock = 0;
-    let answer: SESClient = ses;
-    const unreachable = new SESClient({
-      ...awsClientConfig({ region: "us-east-1", maxAttempts: 1, requestTimeoutMs: 500 }),
-      endpoint: "http://127.0.0.1:9",
-      credentials: sandboxCredentials,
-    });
-    // The same SES client object answers, then stops answering.
-    const switching = { send: (command: never) => answer.send(command) } as unknown as SESClient;
+  it("asks SES in batches of at most 100 addresses", async () => {
+    const reportsTopicArn = await createReportsTopic();
+    const addresses = Array.from({ length: 130 }, (_, i) => `many-${i}@example.com`);
+    for (const address of addresses) await enrol(reportsTopicArn, address);
     const enrolled = createEnrolledRecipients({
-      ses: switching,
+      ses,
+      sns,
+      reportsTopicArn,
+      senderEmail: "macaque@example.com",
+      logger,
+    });
+    expect((await enrolled()).sort()).toEqual([...addresses].sort());
+  });
+
+  it("is read through a cache", async () => {
+    let clock = 0;
+    const reportsTopicArn = await createReportsTopic();
+    await enrol(reportsTopicArn, "early@example.com");
+    const enrolled = createEnrolledRecipients({
+      ses,
+      sns,
+      reportsTopicArn,
       senderEmail: "macaque@example.com",
       logger,
       ttlMs: 1_000,
       now: () => clock,
     });
-    await enrol("kept@example.com");
-    const known = await enrolled();
-    expect(known).toContain("kept@example.com");
-    answer = unreachable;
+    expect(await enrolled()).toEqual(["early@example.com"]);
+
+    await enrol(reportsTopicArn, "late@example.com");
+    clock += 999;
+    expect(await enrolled()).toEqual(["early@example.com"]);
+    clock += 1;
+    expect((await enrolled()).sort()).toEqual(["early@example.com", "late@example.com"]);
+  });
+
+  it("keeps the last known list, and logs why, when SES cannot be asked", async () => {
+    let clock = 0;
+    const reportsTopicArn = await createReportsTopic();
+    const ownFront = await startFront();
+    const ownSes = clientAt(SESClient, ownFront.url);
+    const logs = captureLogs();
+    const enrolled = createEnrolledRecipients({
+      ses: ownSes,
+      sns,
+      reportsTopicArn,
+      senderEmail: "macaque@example.com",
+      logger: logs.logger,
+      ttlMs: 1_000,
+      now: () => clock,
+    });
+    await subscribe(reportsTopicArn, "kept@example.com");
+    await verify("kept@example.com", ownSes);
+    expect(await enrolled()).toEqual(["kept@example.com"]);
+
+    await ownFront.close();
     clock += 1_000;
-    expect(await enrolled()).toEqual(known);
+    expect(await enrolled()).toEqual(["kept@example.com"]);
+    expect(logs.events()).toEqual(["recipients.enrolled-unavailable"]);
+    ownSes.destroy();
+  });
+
+  it("keeps the last known list, and logs why, when SNS cannot be asked", async () => {
+    let clock = 0;
+    const ownFauxqs = await startFauxqs();
+    const ownSns = clientAt(SNSClient, ownFauxqs.ready);
+    const topic = await ownSns.send(new CreateTopicCommand({ Name: `t-reports-${randomUUID()}` }));
+    const logs = captureLogs();
+    const enrolled = createEnrolledRecipients({
+      ses,
+      sns: ownSns,
+      reportsTopicArn: topic.TopicArn!,
+      senderEmail: "macaque@example.com",
+      logger: logs.logger,
+      ttlMs: 1_000,
+      now: () => clock,
+    });
+    await ownSns.send(
+      new SubscribeCommand({
+        TopicArn: topic.TopicArn!,
+        Protocol: "email",
+        Endpoint: "still@example.com",
+      }),
+    );
+    await verify("still@example.com");
+    expect(await enrolled()).toEqual(["still@example.com"]);
+
+    await ownFauxqs.stop();
+    clock += 1_000;
+    expect(await enrolled()).toEqual(["still@example.com"]);
+    expect(logs.events()).toEqual(["recipients.enrolled-unavailable"]);
+    ownSns.destroy();
+  });
+
+  it("is nobody when SNS and SES have never answered", async () => {
+    const unreachable = clientAt(SNSClient, "http://127.0.0.1:9");
+    const enrolled = createEnrolledRecipients({
+      ses,
+      sns: unreachable,
+      reportsTopicArn: "arn:aws:sns:us-east-1:000000000000:absent",
+      senderEmail: "macaque@example.com",
+      logger,
+    });
+    expect(await enrolled()).toEqual([]);
     unreachable.destroy();
   });
 });
+
+/** A logger whose records the test can read back, by event name. */
+function captureLogs() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return {
+    logger: createLogger({ service: "test", level: "warn", destination }),
+    events: () => lines.map((line) => (JSON.parse(line) as { event: string }).event),
+  };
+}
