@@ -1,8 +1,8 @@
 /**
  * Whether an AWS error from a terminate call is about the instance (permanent:
  * record the victim as failed) or about the moment (throttling, network, a 5xx,
- * an activity in progress: throw, so SQS redelivers the order). The SDK has
- * already retried the latter before we see them.
+ * an activity in progress, expired credentials, a skewed clock: throw, so SQS
+ * redelivers the order). The SDK has already retried the latter before we see them.
  */
 
 const throttlingCodes = new Set([
@@ -23,6 +23,15 @@ const throttlingCodes = new Set([
 const transientClientCodes = new Set([
   "ScalingActivityInProgress",
   "ResourceContention",
+  // About our credentials or clock, not the instance: a rotated token or a
+  // resynced clock fixes them, and the victim must not be reported failed meanwhile.
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "AuthFailure",
+  "SignatureDoesNotMatch",
+  "RequestTimeTooSkewed",
   "RequestExpired",
 ]);
 

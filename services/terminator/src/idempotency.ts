@@ -17,7 +17,9 @@ import type { ResultEvent } from "./result-event.ts";
  * - `experiment:<id>` the event published for the experiment (its outcome);
  * - `claim:<id>` held while one delivery works on it, so a concurrent one waits;
  * - `progress:<id>` the victims already terminated, so a delivery that failed
- *   half-way (asg mode terminates one at a time) still reports them.
+ *   half-way (asg mode terminates one at a time) still reports them;
+ * - `attempt:<id>` when each victim's last terminate call was made, written before
+ *   the call, so a delivery whose call's answer was lost can tell (`attempts.ts`).
  */
 export interface Idempotency {
   findResult(experimentId: string): Promise<ResultEvent | undefined>;
@@ -30,6 +32,9 @@ export interface Idempotency {
   claim(experimentId: string): Promise<Claim | undefined>;
   loadProgress(experimentId: string): Promise<TerminationOutcome[]>;
   recordProgress(experimentId: string, outcomes: readonly TerminationOutcome[]): Promise<void>;
+  /** Instance id → time of its last terminate call. */
+  loadAttempts(experimentId: string): Promise<Map<string, string>>;
+  recordAttempts(experimentId: string, instanceIds: readonly string[], at: Date): Promise<void>;
 }
 
 export interface Claim {
@@ -53,11 +58,12 @@ export interface IdempotencyOptions {
 const ownedExtend = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 const ownedDelete = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
+const isoTime = z.iso.datetime({ offset: true });
 const progressSchema = z.object({
   instanceId: z.string(),
   outcome: z.literal("terminated"),
   reason: z.string().optional(),
-  at: z.iso.datetime({ offset: true }),
+  at: isoTime,
 });
 
 export function createIdempotency(options: IdempotencyOptions): Idempotency {
@@ -112,18 +118,33 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     },
 
     async recordProgress(experimentId, outcomes) {
-      if (outcomes.length === 0) return;
-      const progressKey = key("progress", experimentId);
-      const fields = Object.fromEntries(outcomes.map((o) => [o.instanceId, JSON.stringify(o)]));
-      const results = await redis
-        .multi()
-        .hset(progressKey, fields)
-        .expire(progressKey, resultTtl)
-        .exec();
-      const failure = results?.find(([err]) => err)?.[0];
-      if (failure) throw failure;
+      const fields = outcomes.map((o) => [o.instanceId, JSON.stringify(o)] as const);
+      await setFields(key("progress", experimentId), fields);
+    },
+
+    async loadAttempts(experimentId) {
+      const fields = await redis.hgetall(key("attempt", experimentId));
+      return new Map(Object.entries(fields).map(([id, at]) => [id, isoTime.parse(at)]));
+    },
+
+    async recordAttempts(experimentId, instanceIds, at) {
+      // The last call wins: an earlier one AWS had acted on would have left the
+      // victim terminating, and it would not have been called for again.
+      const fields = instanceIds.map((id) => [id, at.toISOString()] as const);
+      await setFields(key("attempt", experimentId), fields);
     },
   };
+
+  async function setFields(hashKey: string, fields: readonly (readonly [string, string])[]) {
+    if (fields.length === 0) return;
+    const results = await redis
+      .multi()
+      .hset(hashKey, Object.fromEntries(fields))
+      .expire(hashKey, resultTtl)
+      .exec();
+    const failure = results?.find(([err]) => err)?.[0];
+    if (failure) throw failure;
+  }
 }
 
 function parseResult(raw: string): ResultEvent {

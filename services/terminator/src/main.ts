@@ -40,6 +40,7 @@ await runService({
         await publishEvent(sns, topology.topics.events.arn, event);
       },
       excludeTag: config.EXCLUDE_TAG,
+      orderMaxAgeSeconds: config.ORDER_MAX_AGE_SECONDS,
       now,
       metrics: createTerminatorMetrics(metrics.registry),
     });

@@ -33,6 +33,8 @@ export function buildResultEvent(options: {
   outcomes: readonly TerminationOutcome[];
   now: Date;
   id?: string;
+  /** Why nothing was terminated when it is not the victims' doing (a stale order); default: their reasons. */
+  failureReason?: string;
 }): ResultEvent {
   const { experiment, now, id } = options;
   const terminations = [...options.outcomes];
@@ -49,7 +51,11 @@ export function buildResultEvent(options: {
   }
   return createEvent(EventType.terminationFailed, {
     ...base,
-    data: { experiment, reason: summarizeFailure(terminations), terminations },
+    data: {
+      experiment,
+      reason: options.failureReason ?? summarizeFailure(terminations),
+      terminations,
+    },
   });
 }
 

@@ -10,6 +10,8 @@ export type Mode = ExperimentContext["mode"];
 
 export interface TerminateRequest {
   instanceIds: readonly string[];
+  /** Called before each call: a retry can then tell a lost answer from no call at all. */
+  onAttempt(instanceIds: readonly string[]): Promise<void>;
   /** Called after each successful call, before the next: progress survives a crash. */
   onTerminated(outcomes: TerminationOutcome[]): Promise<void>;
 }
@@ -45,6 +47,7 @@ export function createEc2Termination(options: { ec2: EC2Client; now: Clock }): T
   const terminateAll = async (request: TerminateRequest): Promise<TerminationOutcome[]> => {
     const ids = [...request.instanceIds];
     if (ids.length === 0) return [];
+    await request.onAttempt(ids);
     try {
       const out = await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
       const at = now();
@@ -81,6 +84,7 @@ export function createAsgTermination(options: {
     async terminate(request) {
       const outcomes: TerminationOutcome[] = [];
       for (const id of request.instanceIds) {
+        await request.onAttempt([id]);
         try {
           await autoScaling.send(
             new TerminateInstanceInAutoScalingGroupCommand({

@@ -4,20 +4,34 @@
  * that fails half-way or meets another delivery's claim.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
-import { EC2Client } from "@aws-sdk/client-ec2";
+import {
+  AutoScalingClient,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { Message } from "@aws-sdk/client-sqs";
 import { Registry } from "prom-client";
 import { createFleetSimControl, startFleetSim, type FleetSim } from "@macaque/fleet-sim";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
-import { createLogger, createRedis, type ExperimentContext, type Redis } from "@macaque/shared";
+import {
+  createLogger,
+  createRedis,
+  type ExperimentContext,
+  type Redis,
+  type TerminationOrder,
+} from "@macaque/shared";
 import { OrderInProgressError } from "../src/errors.ts";
 import { createOrderHandler } from "../src/handle-order.ts";
 import { createIdempotency, type Idempotency } from "../src/idempotency.ts";
 import { createTerminatorMetrics } from "../src/metrics.ts";
 import { createRecheck } from "../src/recheck.ts";
 import type { ResultEvent } from "../src/result-event.ts";
-import { createAsgTermination, createEc2Termination, type Termination } from "../src/terminate.ts";
+import {
+  createAsgTermination,
+  createEc2Termination,
+  type Mode,
+  type Termination,
+} from "../src/terminate.ts";
 import { sandboxClient, uniquePrefix } from "../../../test/support/aws.ts";
 import { orderFor, plannedExperiment } from "./harness.ts";
 
@@ -48,30 +62,57 @@ afterAll(async () => {
 const logger = createLogger({ service: "terminator-test", level: "silent" });
 const now = () => new Date();
 
-function handlerWith(options: { asg?: Termination; idempotency?: Idempotency } = {}) {
+function handlerWith(
+  options: { ec2?: Termination; asg?: Termination; idempotency?: Idempotency } = {},
+) {
   const published: ResultEvent[] = [];
   const idempotency =
     options.idempotency ?? createIdempotency({ redis, keyPrefix: uniquePrefix("r") });
   const handle = createOrderHandler({
     recheck: createRecheck({ autoScaling, ec2 }),
     terminations: {
-      ec2: createEc2Termination({ ec2, now }),
+      ec2: options.ec2 ?? createEc2Termination({ ec2, now }),
       asg: options.asg ?? createAsgTermination({ autoScaling, now }),
     },
     idempotency,
     publish: async (event) => void published.push(event),
     excludeTag: { key: "macaque:exclude", value: "true" },
+    orderMaxAgeSeconds: 600,
     now,
     metrics: createTerminatorMetrics(new Registry()),
   });
+  const deliverOrder = (order: TerminationOrder, receiveCount = 1) =>
+    handle({ Body: JSON.stringify(order) } as Message, { logger, receiveCount, messageId: "m" });
   const deliver = (experiment: ExperimentContext, receiveCount = 1) =>
-    handle({ Body: JSON.stringify(orderFor(experiment)) } as Message, {
-      logger,
-      receiveCount,
-      messageId: "m",
-    });
-  return { deliver, published, idempotency };
+    deliverOrder(orderFor(experiment), receiveCount);
+  return { deliver, deliverOrder, published, idempotency };
 }
+
+const realTermination = (mode: Mode) =>
+  mode === "ec2" ? createEc2Termination({ ec2, now }) : createAsgTermination({ autoScaling, now });
+
+/** AWS acts on the first call, but its answer never arrives (a timeout after the fact). */
+function loseFirstAnswer(mode: Mode) {
+  const real = realTermination(mode);
+  const calls: string[][] = [];
+  let lose = true;
+  const termination: Termination = {
+    mode,
+    async terminate(request) {
+      calls.push([...request.instanceIds]);
+      if (!lose) return real.terminate(request);
+      lose = false;
+      await real.terminate({ ...request, onTerminated: async () => undefined });
+      throw new Error("socket hang up");
+    },
+  };
+  return { termination, calls };
+}
+
+const victimStates = async (instanceIds: string[]) => {
+  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
+  return (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.State?.Name));
+};
 
 const newGroup = async (label: string, desiredCapacity: number) =>
   createFleetSimControl(sim.url).createGroup({
@@ -132,6 +173,90 @@ describe("handling an order", () => {
       "macaque.instances.terminated",
     ]);
     expect(published[1]!.id).toBe(published[0]!.id);
+  });
+
+  it("refuses an order older than ORDER_MAX_AGE_SECONDS, terminating nothing, and keeps the refusal", async () => {
+    const group = await newGroup("stale", 2);
+    const plannedAt = new Date(Date.now() - 3 * 3600_000 - 5_000).toISOString();
+    const experiment = { ...plannedExperiment(group, "ec2", 1), plannedAt };
+    const victim = experiment.victims[0]!.instanceId;
+    const order = { ...orderFor(experiment), orderedAt: plannedAt };
+    const { deliverOrder, published } = handlerWith();
+
+    await deliverOrder(order, 1);
+    await deliverOrder(order, 2);
+
+    expect(published.map((e) => e.type)).toEqual([
+      "macaque.termination.failed",
+      "macaque.termination.failed",
+    ]);
+    expect(published[1]!.id).toBe(published[0]!.id);
+    const refusal = published[0]!;
+    if (refusal.type !== "macaque.termination.failed") throw new Error("not a refusal");
+    const why = `the order is 3 h old (planned at ${plannedAt}), older than ORDER_MAX_AGE_SECONDS=600; its safety checks no longer hold`;
+    expect(refusal.data.reason).toBe(`not terminating: ${why}`);
+    expect(refusal.data.terminations).toEqual([
+      expect.objectContaining({
+        instanceId: victim,
+        outcome: "skipped",
+        reason: `not terminating ${victim}: ${why}`,
+      }),
+    ]);
+    expect(await victimStates([victim])).toEqual(["running"]);
+  });
+
+  it.each(["ec2", "asg"] as const)(
+    "%s: reports a victim whose terminate call's answer was lost as terminated at the call, without calling again",
+    async (mode) => {
+      const group = await newGroup(`lost-${mode}`, 2);
+      const experiment = plannedExperiment(group, mode, 1);
+      const victim = experiment.victims[0]!.instanceId;
+      const lost = loseFirstAnswer(mode);
+      const { deliver, published } = handlerWith({ [mode]: lost.termination });
+
+      const calledBefore = Date.now();
+      await expect(deliver(experiment, 1)).rejects.toThrow("socket hang up");
+      const calledBy = Date.now();
+      await deliver(experiment, 2);
+
+      expect(lost.calls).toEqual([[victim], []]);
+      expect(published.map((e) => e.type)).toEqual(["macaque.instances.terminated"]);
+      const [outcome] = published[0]!.data.terminations;
+      expect(outcome).toMatchObject({ instanceId: victim, outcome: "terminated" });
+      expect(Date.parse(outcome!.at)).toBeGreaterThanOrEqual(calledBefore);
+      expect(Date.parse(outcome!.at)).toBeLessThanOrEqual(calledBy);
+    },
+  );
+
+  it("asg: reports a victim terminated when the SDK's retry of a lost answer is refused as already terminating", async () => {
+    const group = await newGroup("retried", 2);
+    const experiment = plannedExperiment(group, "asg", 1);
+    const victim = experiment.victims[0]!.instanceId;
+    const real = realTermination("asg");
+    // The first try acts and its answer is lost; the retry then meets a Terminating instance.
+    const retried: Termination = {
+      mode: "asg",
+      async terminate(request) {
+        await request.onAttempt(request.instanceIds);
+        for (const id of request.instanceIds) {
+          await autoScaling.send(
+            new TerminateInstanceInAutoScalingGroupCommand({
+              InstanceId: id,
+              ShouldDecrementDesiredCapacity: false,
+            }),
+          );
+        }
+        return real.terminate(request);
+      },
+    };
+    const { deliver, published } = handlerWith({ asg: retried });
+
+    await deliver(experiment);
+
+    expect(published.map((e) => e.type)).toEqual(["macaque.instances.terminated"]);
+    expect(published[0]!.data.terminations).toEqual([
+      expect.objectContaining({ instanceId: victim, outcome: "terminated" }),
+    ]);
   });
 
   it("refuses a dry run before looking at anything", async () => {
