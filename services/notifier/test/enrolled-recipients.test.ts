@@ -50,6 +50,20 @@ const enrol = async (topicArn: string, address: string) => {
   await verify(address);
 };
 
+/** The notifier's enrolled recipients for a reports topic, with the test's clients and sender. */
+const enrolledFor = (
+  reportsTopicArn: string,
+  overrides: Partial<Parameters<typeof createEnrolledRecipients>[0]> = {},
+) =>
+  createEnrolledRecipients({
+    ses,
+    sns,
+    reportsTopicArn,
+    senderEmail: "macaque@example.com",
+    logger,
+    ...overrides,
+  });
+
 describe("enrolled recipients", () => {
   it("are the addresses both subscribed to the reports topic and verified in SES", async () => {
     const reportsTopicArn = await createReportsTopic();
@@ -57,13 +71,7 @@ describe("enrolled recipients", () => {
     await enrol(reportsTopicArn, "lead@example.com");
     await verify("other-team@example.com");
     await subscribe(reportsTopicArn, "unverified@example.com");
-    const enrolled = createEnrolledRecipients({
-      ses,
-      sns,
-      reportsTopicArn,
-      senderEmail: "macaque@example.com",
-      logger,
-    });
+    const enrolled = enrolledFor(reportsTopicArn);
     expect((await enrolled()).sort()).toEqual(["lead@example.com", "oncall@example.com"]);
   });
 
@@ -73,13 +81,7 @@ describe("enrolled recipients", () => {
       createReportsTopic(),
     ]);
     await enrol(otherTopicArn, "elsewhere@example.com");
-    const enrolled = createEnrolledRecipients({
-      ses,
-      sns,
-      reportsTopicArn,
-      senderEmail: "macaque@example.com",
-      logger,
-    });
+    const enrolled = enrolledFor(reportsTopicArn);
     expect(await enrolled()).toEqual([]);
   });
 
@@ -88,13 +90,7 @@ describe("enrolled recipients", () => {
     await enrol(reportsTopicArn, "macaque@example.com");
     await subscribe(reportsTopicArn, "Mixed.Case@Example.com");
     await verify("mixed.case@example.com");
-    const enrolled = createEnrolledRecipients({
-      ses,
-      sns,
-      reportsTopicArn,
-      senderEmail: "Macaque@Example.com",
-      logger,
-    });
+    const enrolled = enrolledFor(reportsTopicArn, { senderEmail: "Macaque@Example.com" });
     expect(await enrolled()).toEqual(["mixed.case@example.com"]);
   });
 
@@ -106,13 +102,7 @@ describe("enrolled recipients", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ verificationStatus: "Pending" }),
     });
-    const enrolled = createEnrolledRecipients({
-      ses,
-      sns,
-      reportsTopicArn,
-      senderEmail: "macaque@example.com",
-      logger,
-    });
+    const enrolled = enrolledFor(reportsTopicArn);
     expect(await enrolled()).toEqual([]);
   });
 
@@ -120,13 +110,7 @@ describe("enrolled recipients", () => {
     const reportsTopicArn = await createReportsTopic();
     const addresses = Array.from({ length: 130 }, (_, i) => `many-${i}@example.com`);
     for (const address of addresses) await enrol(reportsTopicArn, address);
-    const enrolled = createEnrolledRecipients({
-      ses,
-      sns,
-      reportsTopicArn,
-      senderEmail: "macaque@example.com",
-      logger,
-    });
+    const enrolled = enrolledFor(reportsTopicArn);
     expect((await enrolled()).sort()).toEqual([...addresses].sort());
   });
 
@@ -134,15 +118,7 @@ describe("enrolled recipients", () => {
     let clock = 0;
     const reportsTopicArn = await createReportsTopic();
     await enrol(reportsTopicArn, "early@example.com");
-    const enrolled = createEnrolledRecipients({
-      ses,
-      sns,
-      reportsTopicArn,
-      senderEmail: "macaque@example.com",
-      logger,
-      ttlMs: 1_000,
-      now: () => clock,
-    });
+    const enrolled = enrolledFor(reportsTopicArn, { ttlMs: 1_000, now: () => clock });
     expect(await enrolled()).toEqual(["early@example.com"]);
 
     await enrol(reportsTopicArn, "late@example.com");
@@ -158,11 +134,8 @@ describe("enrolled recipients", () => {
     const ownFront = await startFront();
     const ownSes = clientAt(SESClient, ownFront.url);
     const logs = captureLogs();
-    const enrolled = createEnrolledRecipients({
+    const enrolled = enrolledFor(reportsTopicArn, {
       ses: ownSes,
-      sns,
-      reportsTopicArn,
-      senderEmail: "macaque@example.com",
       logger: logs.logger,
       ttlMs: 1_000,
       now: () => clock,
@@ -184,11 +157,8 @@ describe("enrolled recipients", () => {
     const ownSns = clientAt(SNSClient, ownFauxqs.ready);
     const topic = await ownSns.send(new CreateTopicCommand({ Name: `t-reports-${randomUUID()}` }));
     const logs = captureLogs();
-    const enrolled = createEnrolledRecipients({
-      ses,
+    const enrolled = enrolledFor(topic.TopicArn!, {
       sns: ownSns,
-      reportsTopicArn: topic.TopicArn!,
-      senderEmail: "macaque@example.com",
       logger: logs.logger,
       ttlMs: 1_000,
       now: () => clock,
@@ -212,13 +182,7 @@ describe("enrolled recipients", () => {
 
   it("is nobody when SNS and SES have never answered", async () => {
     const unreachable = clientAt(SNSClient, "http://127.0.0.1:9");
-    const enrolled = createEnrolledRecipients({
-      ses,
-      sns: unreachable,
-      reportsTopicArn: "arn:aws:sns:us-east-1:000000000000:absent",
-      senderEmail: "macaque@example.com",
-      logger,
-    });
+    const enrolled = enrolledFor("arn:aws:sns:us-east-1:000000000000:absent", { sns: unreachable });
     expect(await enrolled()).toEqual([]);
     unreachable.destroy();
   });
