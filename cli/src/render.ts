@@ -25,6 +25,14 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" 
 const counts = (o: GroupObservation): string =>
   `InService ${o.inService} of ${o.desiredCapacity}, Healthy ${o.inServiceHealthy}, pending ${o.pending}`;
 const seconds = (s: number) => `${s.toFixed(1)} s`;
+/** Each replacement with the state this check saw it in, not an assumed "pending". */
+const replacementStates = (o: GroupObservation): string =>
+  list(
+    o.replacements.map((id) => {
+      const state = o.instances.find((i) => i.instanceId === id)?.lifecycleState;
+      return state === undefined ? id : `${id} ${state}`;
+    }),
+  );
 
 /** The phase lines one event adds to the live view. */
 export function describeEvent(event: AnyCloudEvent): Step[] {
@@ -67,7 +75,7 @@ export function describeEvent(event: AnyCloudEvent): Step[] {
             : "healthy";
       const what =
         milestone === "replacement-seen"
-          ? `pending ${list(observed.replacements)}`
+          ? replacementStates(observed)
           : milestone === "all-in-service"
             ? "every replacement InService"
             : "back to desired capacity, all Healthy";

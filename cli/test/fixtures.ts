@@ -128,7 +128,19 @@ export function experimentEvents(
         ],
       },
     }),
-    replacementSeen: progressed("replacement-seen", observed({})),
+    replacementSeen: progressed(
+      "replacement-seen",
+      observed({
+        instances: [
+          {
+            instanceId: "i-0000000e",
+            availabilityZone: "us-east-1a",
+            lifecycleState: "Pending",
+            healthStatus: "Healthy",
+          },
+        ],
+      }),
+    ),
     allInService: progressed("all-in-service", observed({ inService: 4, pending: 0 })),
     healthy: progressed("healthy", observed({ inService: 4, inServiceHealthy: 4, pending: 0 })),
     recovered: createEvent(EventType.recoveryCompleted, {

@@ -17,7 +17,7 @@ describe("the live view's lines", () => {
     ]);
     expect(lines(e.terminated)).toEqual(["    +1.3s  terminated    i-0000000b"]);
     expect(lines(e.replacementSeen)).toEqual([
-      "    +1.3s  replacement   pending i-0000000e (InService 3 of 4, Healthy 3, pending 1)",
+      "    +1.3s  replacement   i-0000000e Pending (InService 3 of 4, Healthy 3, pending 1)",
     ]);
     expect(lines(e.allInService)[0]).toContain("InService     every replacement InService");
     expect(lines(e.healthy)[0]).toContain("healthy       back to desired capacity, all Healthy");

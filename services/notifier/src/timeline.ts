@@ -78,6 +78,13 @@ export function buildTimelineChart(timeline: RecoveryTimeline, endAt?: string): 
     // A milestone reached without its predecessors (health not required, say)
     // folds the skipped phases into this one.
     const label = missing.length > 0 ? `${missing.join(", ")}, ${step.phase}` : step.phase;
+    // Victims usually leave the group before it is healthy again: an empty
+    // last phase would only be a "0 s" row that reads like a measurement.
+    const empty = step.style === "settle" && offset === previous && missing.length === 0;
+    if (empty) {
+      previous = offset;
+      continue;
+    }
     phases.push({
       label,
       style: step.style,

@@ -46,6 +46,18 @@ describe("buildTimelineChart", () => {
     },
   );
 
+  it("drops the phase until victims are gone when it took no time", () => {
+    const chart = buildTimelineChart({
+      terminatedAt: at(0),
+      firstReplacementSeenAt: at(5),
+      allInServiceAt: at(20),
+      healthyAt: at(30),
+      recoveredAt: at(30),
+    });
+    expect(chart.phases.map((p) => p.style)).toEqual(["launch", "boot", "health"]);
+    expect(chart.milestones.at(-1)).toMatchObject({ label: "recovered", offsetSeconds: 30 });
+  });
+
   it("keeps a phase that took any time visible", () => {
     const chart = buildTimelineChart({
       terminatedAt: at(0),
