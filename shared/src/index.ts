@@ -84,3 +84,14 @@ export {
 export { openEventTap, type EventTap } from "./event-tap.ts";
 export { experimentIdFor } from "./experiment-id.ts";
 export { connectService, type Connections, type RedisConfig } from "./connections.ts";
+export {
+  SteadyStateCode,
+  checkOptIn,
+  checkSteadyState,
+  formatTag,
+  groupRefusals,
+  isInServiceHealthy,
+  type ActivityState,
+  type GroupState,
+  type InstanceState,
+} from "./steady-state.ts";

@@ -4,7 +4,7 @@ import {
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import type { ActivityState, GroupState, InstanceState } from "./group-state.ts";
+import type { ActivityState, GroupState, InstanceState } from "@macaque/shared";
 
 /** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */
 const FINISHED_ACTIVITY = new Set(["Successful", "Failed", "Cancelled"]);

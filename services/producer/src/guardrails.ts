@@ -1,5 +1,14 @@
-import type { Reason } from "@macaque/shared";
-import { formatTag, type GroupState, type InstanceState, type TagMatch } from "./group-state.ts";
+import {
+  SteadyStateCode,
+  checkOptIn,
+  checkSteadyState,
+  formatTag,
+  isInServiceHealthy,
+  type GroupState,
+  type InstanceState,
+  type Reason,
+  type Tag,
+} from "@macaque/shared";
 
 /**
  * The safety checks a request must pass before anything is chosen. Every check
@@ -8,13 +17,9 @@ import { formatTag, type GroupState, type InstanceState, type TagMatch } from ".
  */
 
 export const RefusalCode = {
+  ...SteadyStateCode,
   unknownGroup: "unknown-group",
-  notOptedIn: "not-opted-in",
   groupBusy: "group-busy",
-  notAtDesiredCapacity: "not-at-desired-capacity",
-  instancesInTransition: "instances-in-transition",
-  scalingActivityInProgress: "scaling-activity-in-progress",
-  processSuspended: "process-suspended",
   noCandidates: "no-candidates",
   aboveMaxInstances: "above-max-instances",
   groupTooSmall: "group-too-small",
@@ -23,9 +28,6 @@ export const RefusalCode = {
   notEnoughCandidates: "not-enough-candidates",
 } as const;
 export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
-
-/** Processes a group needs to heal itself; with one suspended, recovery cannot be measured. */
-export const RECOVERY_PROCESSES = ["Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy"];
 
 /** Operator limits; a request can only ask for less. */
 export interface Limits {
@@ -37,8 +39,8 @@ export interface Limits {
 }
 
 export interface GuardrailPolicy extends Limits {
-  optInTag: TagMatch;
-  excludeTag: TagMatch;
+  optInTag: Tag;
+  excludeTag: Tag;
 }
 
 export interface GuardrailRequest {
@@ -95,7 +97,7 @@ export function checkGuardrails(input: GuardrailInput): GuardrailResult {
 /** Splits the group into instances that may be chosen and the rest, each with its reason. */
 export function selectCandidates(
   group: GroupState,
-  excludeTag: TagMatch,
+  excludeTag: Tag,
   request: Pick<GuardrailRequest, "availabilityZone">,
 ): { candidates: InstanceState[]; excluded: Exclusion[] } {
   const candidates: InstanceState[] = [];
@@ -110,7 +112,7 @@ export function selectCandidates(
 
 function exclusionReason(
   instance: InstanceState,
-  excludeTag: TagMatch,
+  excludeTag: Tag,
   zone: string | undefined,
 ): string | undefined {
   // Unknown tags could hide the exclusion tag, so such an instance is never chosen.
@@ -132,16 +134,6 @@ export function resolveCount(request: GuardrailRequest, eligible: number): numbe
   return Math.max(0, Math.ceil(exact - 1e-9));
 }
 
-function checkOptIn(group: GroupState, optIn: TagMatch): Reason[] {
-  const value = group.tags[optIn.key];
-  if (value === optIn.value) return [];
-  const why =
-    value === undefined
-      ? `it does not carry the tag ${formatTag(optIn)}`
-      : `its tag ${optIn.key} is "${value}", not "${optIn.value}"`;
-  return [{ code: RefusalCode.notOptedIn, message: `group ${group.name} is not opted in: ${why}` }];
-}
-
 function checkLease(asg: string, experimentId: string, holder: string | undefined): Reason[] {
   return holder === undefined || holder === experimentId ? [] : [groupBusyReason(asg, holder)];
 }
@@ -151,45 +143,6 @@ export function groupBusyReason(asg: string, holder: string): Reason {
     code: RefusalCode.groupBusy,
     message: `experiment ${holder} is still running on group ${asg}; one experiment per group at a time`,
   };
-}
-
-export function checkSteadyState(group: GroupState): Reason[] {
-  const reasons: Reason[] = [];
-  const healthy = group.instances.filter(isInServiceHealthy).length;
-  if (healthy < group.desiredCapacity) {
-    reasons.push({
-      code: RefusalCode.notAtDesiredCapacity,
-      message: `group ${group.name} is not steady: only ${healthy} of its ${group.desiredCapacity} desired instances are InService and Healthy`,
-    });
-  } else if (healthy > group.desiredCapacity) {
-    reasons.push({
-      code: RefusalCode.notAtDesiredCapacity,
-      message: `group ${group.name} is not steady: ${healthy} instances are InService and Healthy but its desired capacity is ${group.desiredCapacity}`,
-    });
-  }
-  const moving = group.instances.filter((i) => /^(Pending|Terminating)/.test(i.lifecycleState));
-  if (moving.length > 0) {
-    const list = moving.map((i) => `${i.instanceId} (${i.lifecycleState})`).join(", ");
-    reasons.push({
-      code: RefusalCode.instancesInTransition,
-      message: `group ${group.name} is not steady: instances are still starting or stopping: ${list}`,
-    });
-  }
-  for (const activity of group.activitiesInProgress) {
-    reasons.push({
-      code: RefusalCode.scalingActivityInProgress,
-      message: `group ${group.name} is not steady: a scaling activity is in progress: ${activity.description}`,
-    });
-  }
-  const suspended = RECOVERY_PROCESSES.filter((p) => group.suspendedProcesses.includes(p));
-  if (suspended.length > 0) {
-    const plural = suspended.length > 1;
-    reasons.push({
-      code: RefusalCode.processSuspended,
-      message: `group ${group.name} cannot heal itself: the process${plural ? "es" : ""} ${suspended.join(", ")} ${plural ? "are" : "is"} suspended`,
-    });
-  }
-  return reasons;
 }
 
 function checkCount(
@@ -242,6 +195,3 @@ function checkCount(
   }
   return reasons;
 }
-
-const isInServiceHealthy = (i: InstanceState): boolean =>
-  i.lifecycleState === "InService" && i.healthStatus === "Healthy";

@@ -10,10 +10,10 @@ import {
   type JobMessage,
   type MessageContext,
   type Reason,
+  type GroupState,
   type TerminationOrder,
 } from "@macaque/shared";
 import type { Logger } from "pino";
-import type { GroupState } from "./group-state.ts";
 import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
 import { leaseTtlMs, type LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";

@@ -5,9 +5,10 @@ import type {
   GroupSnapshot,
   InstanceSnapshot,
   JobMessage,
+  GroupState,
+  InstanceState,
   Reason,
 } from "@macaque/shared";
-import type { GroupState, InstanceState } from "./group-state.ts";
 import { checkGuardrails, type GuardrailPolicy } from "./guardrails.ts";
 import { shuffleIds } from "./shuffle.ts";
 

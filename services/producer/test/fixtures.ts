@@ -1,4 +1,4 @@
-import type { GroupState, InstanceState } from "../src/group-state.ts";
+import type { GroupState, InstanceState } from "@macaque/shared";
 import type { GuardrailPolicy } from "../src/guardrails.ts";
 
 /** A steady, opted-in group of `n` instances spread over two zones. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { GroupState } from "../src/group-state.ts";
+import type { GroupState } from "@macaque/shared";
 import {
   checkGuardrails,
   resolveCount,

@@ -5,9 +5,9 @@ import {
   experimentIdFor,
   parseJobMessage,
   type JobMessage,
+  type GroupState,
   type JobMessageInput,
 } from "@macaque/shared";
-import type { GroupState } from "../src/group-state.ts";
 import { planExperiment, type PlanInput } from "../src/plan.ts";
 import { shuffleIds } from "../src/shuffle.ts";
 import { instance, policy, steadyGroup } from "./fixtures.ts";

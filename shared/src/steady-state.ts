@@ -1,0 +1,112 @@
+import type { Tag } from "./config.ts";
+import type { Reason } from "./job-message.ts";
+
+/**
+ * Whether a group may be a target at all: opted in, and steady enough that its
+ * recovery can be measured. The producer refuses on these rules and the CLI
+ * warns (or stops) on the very same ones before it asks anything, so the two
+ * can never disagree about a group. Pure: the group arrives as plain data read
+ * from the Auto Scaling and EC2 APIs.
+ */
+
+export interface InstanceState {
+  instanceId: string;
+  availabilityZone: string;
+  /** Auto Scaling lifecycle state: InService, Pending, Pending:Wait, Terminating, ... */
+  lifecycleState: string;
+  /** Healthy or Unhealthy, as the group sees it. */
+  healthStatus: string;
+  /** EC2 tags; undefined when EC2 did not return the instance, so its tags are unknown. */
+  tags: Readonly<Record<string, string>> | undefined;
+}
+
+export interface ActivityState {
+  id: string;
+  description: string;
+  statusCode: string;
+}
+
+export interface GroupState {
+  name: string;
+  desiredCapacity: number;
+  minSize: number;
+  maxSize: number;
+  tags: Readonly<Record<string, string>>;
+  suspendedProcesses: readonly string[];
+  instances: readonly InstanceState[];
+  /** Scaling activities that have not finished. */
+  activitiesInProgress: readonly ActivityState[];
+}
+
+export const formatTag = (tag: Tag): string => `${tag.key}=${tag.value}`;
+
+export const SteadyStateCode = {
+  notOptedIn: "not-opted-in",
+  notAtDesiredCapacity: "not-at-desired-capacity",
+  instancesInTransition: "instances-in-transition",
+  scalingActivityInProgress: "scaling-activity-in-progress",
+  processSuspended: "process-suspended",
+} as const;
+
+/** Processes a group needs to heal itself; with one suspended, recovery cannot be measured. */
+const recoveryProcesses = ["Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy"];
+
+export const isInServiceHealthy = (i: InstanceState): boolean =>
+  i.lifecycleState === "InService" && i.healthStatus === "Healthy";
+
+export function checkOptIn(group: GroupState, optIn: Tag): Reason[] {
+  const value = group.tags[optIn.key];
+  if (value === optIn.value) return [];
+  const why =
+    value === undefined
+      ? `it does not carry the tag ${formatTag(optIn)}`
+      : `its tag ${optIn.key} is "${value}", not "${optIn.value}"`;
+  return [
+    { code: SteadyStateCode.notOptedIn, message: `group ${group.name} is not opted in: ${why}` },
+  ];
+}
+
+export function checkSteadyState(group: GroupState): Reason[] {
+  const reasons: Reason[] = [];
+  const healthy = group.instances.filter(isInServiceHealthy).length;
+  if (healthy < group.desiredCapacity) {
+    reasons.push({
+      code: SteadyStateCode.notAtDesiredCapacity,
+      message: `group ${group.name} is not steady: only ${healthy} of its ${group.desiredCapacity} desired instances are InService and Healthy`,
+    });
+  } else if (healthy > group.desiredCapacity) {
+    reasons.push({
+      code: SteadyStateCode.notAtDesiredCapacity,
+      message: `group ${group.name} is not steady: ${healthy} instances are InService and Healthy but its desired capacity is ${group.desiredCapacity}`,
+    });
+  }
+  const moving = group.instances.filter((i) => /^(Pending|Terminating)/.test(i.lifecycleState));
+  if (moving.length > 0) {
+    const list = moving.map((i) => `${i.instanceId} (${i.lifecycleState})`).join(", ");
+    reasons.push({
+      code: SteadyStateCode.instancesInTransition,
+      message: `group ${group.name} is not steady: instances are still starting or stopping: ${list}`,
+    });
+  }
+  for (const activity of group.activitiesInProgress) {
+    reasons.push({
+      code: SteadyStateCode.scalingActivityInProgress,
+      message: `group ${group.name} is not steady: a scaling activity is in progress: ${activity.description}`,
+    });
+  }
+  const suspended = recoveryProcesses.filter((p) => group.suspendedProcesses.includes(p));
+  if (suspended.length > 0) {
+    const plural = suspended.length > 1;
+    reasons.push({
+      code: SteadyStateCode.processSuspended,
+      message: `group ${group.name} cannot heal itself: the process${plural ? "es" : ""} ${suspended.join(", ")} ${plural ? "are" : "is"} suspended`,
+    });
+  }
+  return reasons;
+}
+
+/** Every reason the producer would refuse the group as it stands, whatever the request. */
+export const groupRefusals = (group: GroupState, optIn: Tag): Reason[] => [
+  ...checkOptIn(group, optIn),
+  ...checkSteadyState(group),
+];
