@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { recoveryOptionsSchema } from "./job-message.ts";
-import { EventType, eventTypes } from "./names.ts";
+import { EventType, eventTypes, terminationOrderKind } from "./names.ts";
 
 /**
  * CloudEvents 1.0 envelopes and one data schema per event type. Every event
@@ -205,7 +205,7 @@ export function parseEvent(json: unknown): AnyCloudEvent {
 
 /** The termination order the producer sends to the terminator's queue. */
 export const terminationOrderSchema = z.object({
-  kind: z.literal("macaque.termination.ordered"),
+  kind: z.literal(terminationOrderKind),
   experiment: experimentContextSchema,
   orderedAt: isoTime,
 });

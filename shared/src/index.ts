@@ -64,6 +64,7 @@ export {
   queueName,
   subscriptions,
   topicName,
+  terminationOrderKind,
   typeAttribute,
 } from "./names.ts";
 export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";

@@ -88,3 +88,6 @@ export const ServiceName = {
 } as const;
 export type ServiceName = (typeof ServiceName)[keyof typeof ServiceName];
 export const eventSource = (service: ServiceName): string => `urn:macaque:${service}`;
+
+/** The `kind` of the one message that is not an event: the producer's order to the terminator. */
+export const terminationOrderKind = "macaque.termination.ordered" as const;

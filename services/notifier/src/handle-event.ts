@@ -10,6 +10,7 @@ import {
   publishEvent,
   type AnyCloudEvent,
   type MessageContext,
+  ServiceName,
 } from "@macaque/shared";
 import { publishReportSummary, sendReportEmail } from "./channels.ts";
 import type { Deliveries, DeliveryOutcome } from "./deliveries.ts";
@@ -139,7 +140,7 @@ async function publishReportSent(
   sent: Omit<DeliveryOutcome, "eventMessageId" | "performed">,
 ): Promise<string> {
   const event = createEvent(EventType.reportSent, {
-    source: eventSource("notifier"),
+    source: eventSource(ServiceName.notifier),
     subject: report.experimentId,
     id: `report-sent:${report.kind}:${report.experimentId}`,
     now: new Date(sent.sentAt),

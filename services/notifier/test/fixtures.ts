@@ -5,6 +5,7 @@ import {
   type CloudEvent,
   type EventData,
   type ExperimentContext,
+  ServiceName,
 } from "@macaque/shared";
 
 /** Sample events as the other services publish them, for tests and the sample renderer. */
@@ -205,7 +206,12 @@ export function event<T extends EventType>(
   data: EventData<T>,
   subject: string,
 ): CloudEvent<T> {
-  return createEvent(type, { source: eventSource("producer"), subject, data, now: new Date(t0) });
+  return createEvent(type, {
+    source: eventSource(ServiceName.producer),
+    subject,
+    data,
+    now: new Date(t0),
+  });
 }
 
 export const recoveryEvent = (data = recoveryCompletedData()) =>

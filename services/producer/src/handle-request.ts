@@ -12,6 +12,7 @@ import {
   type Reason,
   type GroupState,
   type TerminationOrder,
+  terminationOrderKind,
 } from "@macaque/shared";
 import type { Logger } from "pino";
 import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
@@ -87,7 +88,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     );
     if (!experiment.dryRun) {
       await options.sendOrder({
-        kind: "macaque.termination.ordered",
+        kind: terminationOrderKind,
         experiment,
         orderedAt: experiment.plannedAt,
       });

@@ -20,6 +20,7 @@ import {
   type EventTap,
   type Redis,
   type TerminationOrder,
+  ServiceName,
 } from "@macaque/shared";
 import {
   readyUrl,
@@ -263,7 +264,7 @@ describe("producer", () => {
   it("frees the group when the experiment's recovery completes, so the next request is planned", async () => {
     const { experiment } = first.data;
     const completed = createEvent(EventType.recoveryCompleted, {
-      source: eventSource("recovery-monitor"),
+      source: eventSource(ServiceName.recoveryMonitor),
       subject: firstId,
       data: {
         experiment,

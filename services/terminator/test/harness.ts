@@ -13,6 +13,7 @@ import {
   sendJson,
   type AnyCloudEvent,
   type ExperimentContext,
+  terminationOrderKind,
 } from "@macaque/shared";
 import { randomBytes } from "node:crypto";
 import { sandboxClient, snsAt, sqsAt, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
@@ -178,7 +179,7 @@ export function experimentFor(options: {
 }
 
 export const orderFor = (experiment: ExperimentContext) => ({
-  kind: "macaque.termination.ordered" as const,
+  kind: terminationOrderKind,
   experiment,
   orderedAt: new Date().toISOString(),
 });

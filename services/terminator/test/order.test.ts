@@ -1,3 +1,4 @@
+import { terminationOrderKind } from "@macaque/shared";
 import { describe, expect, it } from "vitest";
 import { parseOrder } from "../src/order.ts";
 
@@ -14,7 +15,7 @@ describe("parseOrder", () => {
 
   it("names the fields at fault", () => {
     const result = parseOrder(
-      JSON.stringify({ kind: "macaque.termination.ordered", orderedAt: "yesterday" }),
+      JSON.stringify({ kind: terminationOrderKind, orderedAt: "yesterday" }),
     );
     expect(result.ok).toBe(false);
     if (!result.ok) {

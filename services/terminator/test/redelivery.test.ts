@@ -1,3 +1,4 @@
+import { terminationOrderKind } from "@macaque/shared";
 /**
  * What ends up being retried, and where it ends. The stack's terminations queue
  * redrives after 5 receives, 62 s with the consumer's 2-4-8-16-32 s backoff; this
@@ -61,7 +62,7 @@ describe("terminator redelivery", () => {
   it("leaves a body that is not an order to SQS: received again, then in the dead-letter queue untouched", async () => {
     const notJson = `kill web please ${uniquePrefix("x")}`;
     const notAnOrder = JSON.stringify({
-      kind: "macaque.termination.ordered",
+      kind: terminationOrderKind,
       id: uniquePrefix("x"),
     });
     for (const body of [notJson, notAnOrder]) {
