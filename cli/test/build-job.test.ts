@@ -60,7 +60,7 @@ describe("checkFlags", () => {
       '--deadline: "5x" is not a duration such as 90s, 5m, 1h30m or 120',
       "--count (count): must be at least 1",
       "--check-interval (recovery.checkIntervalSeconds): must be at least 0.1 seconds",
-      "--email (notify.emails.0): is not an email address",
+      "--email (notify.emails.0): must be an email address such as chaos@example.com",
     ]);
   });
 

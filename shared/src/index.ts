@@ -96,3 +96,4 @@ export {
   type GroupState,
   type InstanceState,
 } from "./steady-state.ts";
+export { emailAddressSchema, isEmailAddress } from "./email.ts";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emailAddressSchema } from "./email.ts";
 
 /**
  * The job message, v1: the public API. Strict on purpose: an unknown field is far
@@ -12,7 +13,7 @@ const asgName = z
   .max(255, "is longer than the 255 characters AWS allows for a group name")
   .regex(/^[^\p{Cc}]+$/u, "contains control characters");
 
-const email = z.email("is not an email address");
+const email = emailAddressSchema;
 
 export const recoveryOptionsSchema = z
   .strictObject({

@@ -68,7 +68,7 @@ describe("job message v1", () => {
     [
       "a bad email",
       { asg: "web", count: 1, notify: { emails: ["nope"] } },
-      /^notify.emails.0: is not an email address$/,
+      /^notify.emails.0: must be an email address such as chaos@example.com$/,
     ],
     [
       "a check interval longer than the deadline",

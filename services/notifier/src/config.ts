@@ -1,7 +1,13 @@
-import { z } from "zod";
-import { commonEnvSchema, envBoolean, envList, redisEnvSchema } from "@macaque/shared";
+import type { z } from "zod";
+import {
+  commonEnvSchema,
+  emailAddressSchema,
+  envBoolean,
+  envList,
+  redisEnvSchema,
+} from "@macaque/shared";
 
-const email = z.email("must be an email address such as chaos@example.com");
+const email = emailAddressSchema;
 
 /** The notifier's environment: the common and Redis variables plus who sends and who always receives. */
 export const notifierEnvSchema = commonEnvSchema

@@ -1,3 +1,5 @@
+import { isEmailAddress } from "@macaque/shared";
+
 /**
  * Who gets the email: the addresses the event names plus the configured
  * defaults, lower-cased and de-duplicated. A rejected request's addresses were
@@ -7,10 +9,6 @@
 
 /** SES accepts at most 50 recipients per message. */
 export const maxRecipientsPerEmail = 50;
-
-// Deliberately plain: local@domain.tld, no quotes, spaces, angle brackets or comments.
-const plainAddress =
-  /^[a-z0-9.!#$%&'*+/=?^_{|}~-]+@[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
 export interface Recipients {
   addresses: string[];
@@ -26,7 +24,7 @@ export function resolveRecipients(
   const dropped: string[] = [];
   for (const raw of [...fromEvent, ...defaults]) {
     const address = raw.trim().toLowerCase();
-    if (address.length <= 254 && plainAddress.test(address)) addresses.add(address);
+    if (isEmailAddress(address)) addresses.add(address);
     else dropped.push(raw);
   }
   return { addresses: [...addresses], dropped };

@@ -1,5 +1,11 @@
-import { z } from "zod";
-import { jobMessageSchema, type EventData, type EventType, type Reason } from "@macaque/shared";
+import type { z } from "zod";
+import {
+  isEmailAddress,
+  jobMessageSchema,
+  type EventData,
+  type EventType,
+  type Reason,
+} from "@macaque/shared";
 
 export type Rejection = EventData<typeof EventType.experimentRejected>;
 export type RejectionStage = Rejection["stage"];
@@ -13,7 +19,6 @@ export interface RequestFields {
 }
 
 const RECEIVED_BODY_MAX = 4096;
-const email = z.email();
 const { asg, requestId, requestedBy } = jobMessageSchema.shape;
 
 /**
@@ -40,7 +45,9 @@ export function salvageRequestFields(body: string): RequestFields {
     requestId: pick(requestId, raw.requestId),
     asg: pick(asg, raw.asg),
     requestedBy: pick(requestedBy, raw.requestedBy),
-    emails: emails.filter((e): e is string => email.safeParse(e).success).slice(0, 50),
+    emails: emails
+      .filter((e): e is string => typeof e === "string" && isEmailAddress(e))
+      .slice(0, 50),
   };
 }
 
