@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { recoveryOptionsSchema } from "./job-message.ts";
+import { reasonSchema, recoveryOptionsSchema } from "./job-message.ts";
 import { EventType, eventTypes, terminationOrderKind } from "./names.ts";
 
 /**
@@ -51,11 +51,15 @@ export const groupSnapshotSchema = z.object({
 });
 export type GroupSnapshot = z.infer<typeof groupSnapshotSchema>;
 
-export const reasonSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  path: z.string().optional(),
-});
+/** How a recovery ended, and the PASS/FAIL judgement against the request's target. */
+export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered"]);
+export type RecoveryOutcome = z.infer<typeof recoveryOutcomeSchema>;
+export const verdictSchema = z.enum(["pass", "fail", "none"]);
+export type Verdict = z.infer<typeof verdictSchema>;
+
+/** What the notifier sends, one kind per way an experiment can end. */
+export const reportKindSchema = z.enum(["recovery", "rejection", "termination-failure", "dry-run"]);
+export type ReportKind = z.infer<typeof reportKindSchema>;
 
 /** The group as one recovery check saw it. */
 export const groupObservationSchema = z.object({
@@ -126,8 +130,8 @@ export const eventDataSchemas = {
   }),
   [EventType.recoveryCompleted]: z.object({
     experiment: experimentContextSchema,
-    outcome: z.enum(["recovered", "not-recovered"]),
-    verdict: z.enum(["pass", "fail", "none"]),
+    outcome: recoveryOutcomeSchema,
+    verdict: verdictSchema,
     timeToRecoverSeconds: z.number().nonnegative().nullable(),
     timeline: recoveryTimelineSchema,
     lastObserved: groupObservationSchema.nullable(),
@@ -138,7 +142,7 @@ export const eventDataSchemas = {
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),
-    reportKind: z.enum(["recovery", "rejection", "termination-failure", "dry-run"]),
+    reportKind: reportKindSchema,
     recipients: z.array(z.string()),
     subject: z.string(),
     sesMessageId: z.string().optional(),

@@ -15,6 +15,13 @@ const asgName = z
 
 const email = emailAddressSchema;
 
+/** The recovery settings a job message gets when it names none (the CLI's help quotes them). */
+export const recoveryDefaults = {
+  deadlineSeconds: 900,
+  checkIntervalSeconds: 10,
+  requireHealthy: true,
+} as const;
+
 export const recoveryOptionsSchema = z
   .strictObject({
     deadlineSeconds: z
@@ -22,20 +29,24 @@ export const recoveryOptionsSchema = z
       .int("must be a whole number of seconds")
       .min(1, "must be at least 1 second")
       .max(86_400, "must be at most 86400 seconds (24 h)")
-      .default(900)
-      .describe("Give up and report not-recovered after this long. Default 900."),
+      .default(recoveryDefaults.deadlineSeconds)
+      .describe(
+        `Give up and report not-recovered after this long. Default ${recoveryDefaults.deadlineSeconds}.`,
+      ),
     checkIntervalSeconds: z
       .number()
       .min(0.1, "must be at least 0.1 seconds")
       .max(3_600, "must be at most 3600 seconds")
-      .default(10)
+      .default(recoveryDefaults.checkIntervalSeconds)
       .describe(
-        "How often the group is checked; also the precision of the measured recovery time. Default 10.",
+        `How often the group is checked; also the precision of the measured recovery time. Default ${recoveryDefaults.checkIntervalSeconds}.`,
       ),
     requireHealthy: z
       .boolean()
-      .default(true)
-      .describe("Count replacements only once their health status is Healthy. Default true."),
+      .default(recoveryDefaults.requireHealthy)
+      .describe(
+        `Count replacements only once their health status is Healthy. Default ${recoveryDefaults.requireHealthy}.`,
+      ),
     targetSeconds: z
       .number()
       .positive("must be greater than 0")
@@ -80,11 +91,7 @@ export const jobMessageSchema = z
       .describe(
         "Choose victims only in this zone (with percent 100: lose a zone, within the limits).",
       ),
-    recovery: recoveryOptionsSchema.default({
-      deadlineSeconds: 900,
-      checkIntervalSeconds: 10,
-      requireHealthy: true,
-    }),
+    recovery: recoveryOptionsSchema.default(recoveryDefaults),
     notify: z
       .strictObject({
         emails: z
@@ -141,13 +148,14 @@ export type JobMessage = z.output<typeof jobMessageSchema>;
 export type RecoveryOptions = JobMessage["recovery"];
 
 /** One reason a message was refused, in words a person understands. */
-export interface Reason {
+export const reasonSchema = z.object({
   /** Stable machine-readable code, e.g. `invalid-field`, `not-opted-in`. */
-  code: string;
-  message: string;
+  code: z.string(),
+  message: z.string(),
   /** Dotted path of the offending field, when there is one. */
-  path?: string;
-}
+  path: z.string().optional(),
+});
+export type Reason = z.infer<typeof reasonSchema>;
 
 /** Turns zod issues into reasons that name the field: `recovery.deadlineSeconds: must be ...`. */
 export function describeIssues(error: z.ZodError): Reason[] {

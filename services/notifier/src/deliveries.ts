@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { redisKey, type Redis } from "@macaque/shared";
-import type { ReportKind } from "./report.ts";
+import type { ReportKind } from "@macaque/shared";
 
 /**
  * Once per experiment and report kind, even when SQS or SNS delivers an event

@@ -1,3 +1,4 @@
+import type { ReportKind } from "@macaque/shared";
 import type { TimelineChart } from "./timeline.ts";
 
 /**
@@ -5,8 +6,6 @@ import type { TimelineChart } from "./timeline.ts";
  * renderers draw the same report, and only the HTML renderer knows markup, so
  * nothing a requester wrote can reach an email unescaped.
  */
-
-export type ReportKind = "recovery" | "rejection" | "termination-failure" | "dry-run";
 
 /** Colours the status badge: good (recovered, PASS), bad (failed, FAIL), warn, info. */
 export type Tone = "good" | "bad" | "warn" | "info";

@@ -10,7 +10,8 @@ import {
   type RecoveryTimeline,
 } from "@macaque/shared";
 import { evaluateRecovery, type Milestone } from "./evaluate-recovery.ts";
-import { decideVerdict, type Outcome } from "./verdict.ts";
+import type { RecoveryOutcome } from "@macaque/shared";
+import { decideVerdict } from "./verdict.ts";
 
 export type RecoveryEvent =
   CloudEvent<typeof EventType.recoveryProgressed> | CloudEvent<typeof EventType.recoveryCompleted>;
@@ -41,7 +42,7 @@ export type Look =
   { kind: "observed"; observation: GroupObservation } | { kind: "gone" } | { kind: "missed" };
 
 export interface Conclusion {
-  outcome: Outcome;
+  outcome: RecoveryOutcome;
   timeToRecoverSeconds: number | null;
   /** Seconds from termination to the check that concluded. */
   elapsedSeconds: number;

@@ -1,5 +1,4 @@
-export type Outcome = "recovered" | "not-recovered";
-export type Verdict = "pass" | "fail" | "none";
+import type { RecoveryOutcome, Verdict } from "@macaque/shared";
 
 /**
  * PASS when the group recovered within the target, FAIL when it took longer or did
@@ -8,7 +7,7 @@ export type Verdict = "pass" | "fail" | "none";
  * the target may be judged FAIL: choose the interval with the target in mind.
  */
 export function decideVerdict(
-  outcome: Outcome,
+  outcome: RecoveryOutcome,
   timeToRecoverSeconds: number | null,
   targetSeconds: number | undefined,
 ): Verdict {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { decideVerdict, type Outcome, type Verdict } from "../src/verdict.ts";
+import type { RecoveryOutcome as Outcome, Verdict } from "@macaque/shared";
+import { decideVerdict } from "../src/verdict.ts";
 
 describe("decideVerdict", () => {
   const cases: Array<[string, Outcome, number | null, number | undefined, Verdict]> = [
