@@ -10,6 +10,7 @@ export {
   type QueueConsumer,
   type QueueConsumerOptions,
 } from "./bus.ts";
+export { chunk } from "./chunk.ts";
 export {
   commonEnvSchema,
   envBoolean,
