@@ -22,7 +22,7 @@ export {
   redisEnvSchema,
   type Tag,
 } from "./config.ts";
-export { ConfigError, PermanentError, TopologyError } from "./errors.ts";
+export { ConfigError, PermanentError, PoisonMessageError, TopologyError } from "./errors.ts";
 export {
   createEvent,
   eventDataSchemas,
