@@ -2,10 +2,15 @@ import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { Consumer } from "sqs-consumer";
 import type { Logger } from "pino";
-import { PermanentError } from "./errors.ts";
+import { PermanentError, PoisonMessageError } from "./errors.ts";
 import { parseEvent, type AnyCloudEvent, type CloudEvent } from "./events.ts";
 import type { Metrics } from "./metrics.ts";
-import { experimentAttribute, typeAttribute, type EventType } from "./names.ts";
+import {
+  experimentAttribute,
+  poisonReasonAttribute,
+  typeAttribute,
+  type EventType,
+} from "./names.ts";
 
 /** Publishes a CloudEvent to SNS with its type and experiment id as message attributes, for filter policies. */
 export async function publishEvent(
@@ -77,10 +82,17 @@ export interface QueueConsumerOptions {
   metrics: Metrics;
   /**
    * Resolve to delete the message. Throw a PermanentError to report and delete it
-   * (retrying cannot help); throw anything else to have SQS redeliver it, with
+   * (retrying cannot help); a PoisonMessageError to move it to `deadLetterQueueUrl`
+   * at once (the queue cannot use it); anything else to have SQS redeliver it, with
    * backoff, until the redrive policy moves it to the dead-letter queue.
    */
   handle(message: Message, context: MessageContext): Promise<void>;
+  /**
+   * Where a PoisonMessageError sends its message (the queue's own dead-letter queue).
+   * Without it a poison message is retried like any failure and reaches the
+   * dead-letter queue through the redrive policy.
+   */
+  deadLetterQueueUrl?: string;
   /** Seconds a received message stays hidden; extended by heartbeats while the handler runs. Default 60. */
   visibilityTimeoutSeconds?: number;
   /** Long-poll length; also the longest a stop waits for an idle poll. Default 10. */
@@ -89,6 +101,13 @@ export interface QueueConsumerOptions {
   batchSize?: number;
   /** Longest wait for in-flight messages when stopping. Default 20000. */
   shutdownTimeoutMs?: number;
+  /**
+   * Longest a handler may run. After it the message's heartbeats stop and it is
+   * redelivered after the usual backoff, so a hung handler cannot hold a message
+   * forever; the handler itself is not interrupted (its side effects are guarded by
+   * the services' idempotency claims). Default 300.
+   */
+  handleMessageTimeoutSeconds?: number;
 }
 
 export interface QueueConsumer {
@@ -104,6 +123,7 @@ export const retryDelaySeconds = (receiveCount: number): number =>
 
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const visibilityTimeout = options.visibilityTimeoutSeconds ?? 60;
+  const handleMessageTimeoutSeconds = options.handleMessageTimeoutSeconds ?? 300;
   const consumer = Consumer.create({
     queueUrl: options.queueUrl,
     sqs: options.sqs,
@@ -112,6 +132,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     visibilityTimeout,
     heartbeatInterval: Math.max(1, Math.floor(visibilityTimeout / 3)),
     pollingCompleteWaitTimeMs: options.shutdownTimeoutMs ?? 20_000,
+    handleMessageTimeout: handleMessageTimeoutSeconds * 1000,
     messageSystemAttributeNames: ["ApproximateReceiveCount"],
     messageAttributeNames: ["All"],
     terminateVisibilityTimeout: (messages) => retryDelaySeconds(receiveCountOf(messages[0])),
@@ -125,6 +146,15 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         options.metrics.messagesHandled.inc({ queue: options.name, outcome: "done" });
         return message;
       } catch (err) {
+        if (err instanceof PoisonMessageError && options.deadLetterQueueUrl) {
+          await sendToDeadLetterQueue(options.sqs, options.deadLetterQueueUrl, message, err);
+          logger.warn(
+            { event: "message.dead-lettered", err },
+            `moved to the dead-letter queue without retrying: ${err.message}`,
+          );
+          options.metrics.messagesHandled.inc({ queue: options.name, outcome: "poison" });
+          return message;
+        }
         if (err instanceof PermanentError) {
           logger.warn({ event: "message.dropped", err }, `not retrying: ${err.message}`);
           options.metrics.messagesHandled.inc({ queue: options.name, outcome: "rejected" });
@@ -141,12 +171,31 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       }
     },
   });
-  // sqs-consumer reports handler failures here too; they are logged above.
-  consumer.on("error", (err) => {
-    options.logger.error(
-      { event: "consumer.error", queue: options.name, err },
-      "SQS receive failed",
+  // Handler failures are logged above (sqs-consumer emits them as processing_error).
+  // "error" carries SQS failures: without a message, a receive; with one, a delete
+  // or a visibility change (a heartbeat or the redelivery backoff).
+  consumer.on("error", (err, message) => {
+    const messageIds = (Array.isArray(message) ? message : message ? [message] : []).map(
+      (m) => m.MessageId,
     );
+    if (messageIds.length === 0) {
+      options.logger.error(
+        { event: "consumer.receive-failed", queue: options.name, err },
+        "SQS receive failed",
+      );
+      return;
+    }
+    options.logger.error(
+      { event: "consumer.ack-failed", queue: options.name, messageIds, err },
+      "SQS delete or visibility change failed; the message may be delivered again",
+    );
+  });
+  consumer.on("timeout_error", (err, message) => {
+    options.logger.error(
+      { event: "message.timed-out", queue: options.name, messageId: message.MessageId, err },
+      `handler still running after ${handleMessageTimeoutSeconds} s; SQS will redeliver`,
+    );
+    options.metrics.messagesHandled.inc({ queue: options.name, outcome: "timed-out" });
   });
   return {
     start: () => consumer.start(),
@@ -165,6 +214,25 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   };
 }
 
+/** Copies a poison message, attributes and all, to the dead-letter queue with the reason. */
+async function sendToDeadLetterQueue(
+  sqs: SQSClient,
+  queueUrl: string,
+  message: Message,
+  err: PoisonMessageError,
+): Promise<void> {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: message.Body || "(empty)",
+      MessageAttributes: {
+        ...message.MessageAttributes,
+        [poisonReasonAttribute]: { DataType: "String", StringValue: err.message.slice(0, 1000) },
+      },
+    }),
+  );
+}
+
 function receiveCountOf(message: Message | undefined): number {
   return Number(message?.Attributes?.ApproximateReceiveCount ?? "1") || 1;
 }
@@ -173,7 +241,12 @@ function receiveCountOf(message: Message | undefined): number {
 export const consumerSettings = (config: {
   SQS_WAIT_TIME_SECONDS: number;
   SHUTDOWN_TIMEOUT_MS: number;
-}): Pick<QueueConsumerOptions, "waitTimeSeconds" | "shutdownTimeoutMs"> => ({
+  HANDLE_MESSAGE_TIMEOUT_SECONDS: number;
+}): Pick<
+  QueueConsumerOptions,
+  "waitTimeSeconds" | "shutdownTimeoutMs" | "handleMessageTimeoutSeconds"
+> => ({
   waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  handleMessageTimeoutSeconds: config.HANDLE_MESSAGE_TIMEOUT_SECONDS,
 });

@@ -47,14 +47,26 @@ export const commonEnvSchema = z.object({
   HTTP_HOST: z.string().min(1).default("0.0.0.0"),
   /**
    * SQS long-poll length. Shorter stops a service faster (a stop waits for the
-   * current poll) at the price of more empty receives.
+   * current poll) at the price of more empty receives. At least 1: 0 would turn
+   * polling into a tight loop of empty requests.
    */
   SQS_WAIT_TIME_SECONDS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number")
-    .min(0, "must be 0-20")
-    .max(20, "must be 0-20")
+    .min(1, "must be 1-20 (0 would poll in a tight loop)")
+    .max(20, "must be 1-20")
     .default(10),
+  /**
+   * Longest one message's handler may run before the message is given back to SQS
+   * for redelivery (its heartbeats stop); bounds how long a hung handler holds it.
+   * At most 43200 (12 h, SQS's longest visibility timeout).
+   */
+  HANDLE_MESSAGE_TIMEOUT_SECONDS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be 1-43200")
+    .max(43_200, "must be 1-43200")
+    .default(300),
   /** How long a stopping service waits for in-flight messages. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
   AWS_MAX_ATTEMPTS: positiveInt(5),

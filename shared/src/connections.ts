@@ -76,6 +76,7 @@ export async function connectService(options: {
         name: role,
         sqs,
         queueUrl: topology.queues[role].url,
+        deadLetterQueueUrl: topology.queues[role].deadLetter.url,
         logger,
         metrics,
         handle,

@@ -10,6 +10,7 @@ export {
   type QueueConsumer,
   type QueueConsumerOptions,
 } from "./bus.ts";
+export { chunk } from "./chunk.ts";
 export {
   commonEnvSchema,
   envBoolean,
@@ -21,7 +22,7 @@ export {
   redisEnvSchema,
   type Tag,
 } from "./config.ts";
-export { ConfigError, PermanentError, TopologyError } from "./errors.ts";
+export { ConfigError, PermanentError, PoisonMessageError, TopologyError } from "./errors.ts";
 export {
   createEvent,
   eventDataSchemas,

@@ -7,7 +7,7 @@ export function createMetrics(service: string) {
   collectDefaultMetrics({ register: registry });
   const messagesHandled = new Counter({
     name: "macaque_messages_handled_total",
-    help: "Messages handled, by queue and outcome (done, rejected, retried).",
+    help: "Messages handled, by queue and outcome (done, rejected, poison, retried, timed-out).",
     labelNames: ["queue", "outcome"] as const,
     registers: [registry],
   });

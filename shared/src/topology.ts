@@ -1,8 +1,8 @@
 import {
   CreateTopicCommand,
-  ListSubscriptionsByTopicCommand,
-  ListTopicsCommand,
   SetSubscriptionAttributesCommand,
+  paginateListSubscriptionsByTopic,
+  paginateListTopics,
   SubscribeCommand,
   GetSubscriptionAttributesCommand,
   type SNSClient,
@@ -222,26 +222,21 @@ async function findSubscription(
   topicArn: string,
   queueArn: string,
 ): Promise<string | undefined> {
-  let token: string | undefined;
-  do {
-    const page = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }),
-    );
+  for await (const page of paginateListSubscriptionsByTopic(
+    { client: sns },
+    { TopicArn: topicArn },
+  )) {
     const match = page.Subscriptions?.find((s) => s.Protocol === "sqs" && s.Endpoint === queueArn);
     if (match?.SubscriptionArn) return match.SubscriptionArn;
-    token = page.NextToken;
-  } while (token);
+  }
   return undefined;
 }
 
-export async function findTopicArn(sns: SNSClient, name: string): Promise<string | undefined> {
-  let token: string | undefined;
-  do {
-    const page = await sns.send(new ListTopicsCommand({ NextToken: token }));
+async function findTopicArn(sns: SNSClient, name: string): Promise<string | undefined> {
+  for await (const page of paginateListTopics({ client: sns }, {})) {
     const match = page.Topics?.find((t) => t.TopicArn?.split(":").pop() === name);
     if (match?.TopicArn) return match.TopicArn;
-    token = page.NextToken;
-  } while (token);
+  }
   return undefined;
 }
 

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   PermanentError,
+  PoisonMessageError,
   awsClientConfig,
   createLogger,
   createMetrics,
@@ -36,7 +37,11 @@ afterAll(async () => {
 /** Runs a consumer until `until` resolves, recording each delivery. */
 async function consume(
   handle: (body: string, context: MessageContext) => Promise<void>,
-  options: { visibilityTimeoutSeconds?: number } = {},
+  options: {
+    visibilityTimeoutSeconds?: number;
+    deadLetterQueueUrl?: string;
+    handleMessageTimeoutSeconds?: number;
+  } = {},
 ) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniquePrefix("bus") }));
   const metrics = createMetrics("test");
@@ -49,6 +54,10 @@ async function consume(
     metrics,
     waitTimeSeconds: 1,
     visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? 30,
+    ...(options.deadLetterQueueUrl ? { deadLetterQueueUrl: options.deadLetterQueueUrl } : {}),
+    ...(options.handleMessageTimeoutSeconds
+      ? { handleMessageTimeoutSeconds: options.handleMessageTimeoutSeconds }
+      : {}),
     handle: async (message, context) => {
       deliveries.push({ body: message.Body!, receiveCount: context.receiveCount, at: Date.now() });
       await handle(message.Body!, context);
@@ -91,6 +100,52 @@ describe("createQueueConsumer", () => {
     await done.promise;
     await run.consumer.stop();
     expect(await run.outcomes()).toEqual({ rejected: 1 });
+  });
+
+  it("moves a poison message to the dead-letter queue at once, with the reason", async () => {
+    const { QueueUrl: dlq } = await sqs.send(
+      new CreateQueueCommand({ QueueName: uniquePrefix("poison-dlq") }),
+    );
+    const run = await consume(
+      async () => {
+        throw new PoisonMessageError("not a macaque event");
+      },
+      { deadLetterQueueUrl: dlq! },
+    );
+    await run.send("garbage");
+    const moved = await waitFor("the poison message in the dead-letter queue", async () => {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlq!,
+          WaitTimeSeconds: 1,
+          MessageAttributeNames: ["All"],
+        }),
+      );
+      return out.Messages?.[0];
+    });
+    await run.consumer.stop();
+    expect(moved.Body).toBe("garbage");
+    expect(moved.MessageAttributes?.poisonReason?.StringValue).toBe("not a macaque event");
+    expect(run.deliveries).toHaveLength(1);
+    expect(await run.outcomes()).toEqual({ poison: 1 });
+  });
+
+  it("gives a message whose handler hangs back to SQS after handleMessageTimeoutSeconds", async () => {
+    const release = deferred();
+    const second = deferred();
+    const run = await consume(
+      async (_body, context) => {
+        if (context.receiveCount === 1) return release.promise;
+        second.resolve();
+      },
+      { handleMessageTimeoutSeconds: 1, visibilityTimeoutSeconds: 30 },
+    );
+    await run.send("hangs");
+    await second.promise;
+    release.resolve();
+    await run.consumer.stop();
+    expect(run.deliveries.map((d) => d.receiveCount)).toEqual([1, 2]);
+    expect(await run.outcomes()).toMatchObject({ "timed-out": 1 });
   });
 
   it("has SQS redeliver a message whose handler fails, after a backoff", async () => {
@@ -136,10 +191,20 @@ describe("createQueueConsumer", () => {
       new CreateQueueCommand({ QueueName: uniquePrefix("idle") }),
     );
     const received: string[] = [];
+    // A client that says when a receive goes out, so the stop lands inside a long poll.
+    const polling = deferred();
+    const watched = sqsAt(fauxqs.ready);
+    watched.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "ReceiveMessageCommand") polling.resolve();
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "signalReceive" },
+    );
     const start = (name: string) => {
       const consumer = createQueueConsumer({
         name,
-        sqs,
+        sqs: watched,
         queueUrl: QueueUrl!,
         logger,
         metrics: createMetrics("test"),
@@ -150,7 +215,7 @@ describe("createQueueConsumer", () => {
       return consumer;
     };
     const first = start("first");
-    await new Promise((r) => setTimeout(r, 300)); // let it enter its long poll
+    await polling.promise;
     const stopping = Date.now();
     await first.stop();
     expect(Date.now() - stopping).toBeLessThan(6_000);
@@ -163,6 +228,7 @@ describe("createQueueConsumer", () => {
       received.length > 0 ? true : undefined,
     );
     await second.stop();
+    watched.destroy();
     expect(received).toEqual(["second:after"]);
   });
 

@@ -32,6 +32,8 @@ describe("parseEnv", () => {
       AWS_REGION: "us-east-1",
       MACAQUE_NAME_PREFIX: "chaos",
       HTTP_PORT: 8080,
+      SQS_WAIT_TIME_SECONDS: 10,
+      HANDLE_MESSAGE_TIMEOUT_SECONDS: 300,
       REDIS_KEY_PREFIX: "macaque",
       RECIPIENTS: [],
       STRICT: true,
@@ -69,6 +71,22 @@ describe("parseEnv", () => {
       "RECIPIENTS.1: is not an email address",
     ],
     [{ REDIS_URL: "redis://x", STRICT: "yes" }, "STRICT: must be true or false"],
+    [
+      { REDIS_URL: "redis://x", SQS_WAIT_TIME_SECONDS: "0" },
+      "SQS_WAIT_TIME_SECONDS: must be 1-20 (0 would poll in a tight loop)",
+    ],
+    [
+      { REDIS_URL: "redis://x", SQS_WAIT_TIME_SECONDS: "21" },
+      "SQS_WAIT_TIME_SECONDS: must be 1-20",
+    ],
+    [
+      { REDIS_URL: "redis://x", HANDLE_MESSAGE_TIMEOUT_SECONDS: "0" },
+      "HANDLE_MESSAGE_TIMEOUT_SECONDS: must be 1-43200",
+    ],
+    [
+      { REDIS_URL: "redis://x", HANDLE_MESSAGE_TIMEOUT_SECONDS: "soon" },
+      "HANDLE_MESSAGE_TIMEOUT_SECONDS: must be a number",
+    ],
     [
       { REDIS_URL: "redis://x", LOG_LEVEL: "loud" },
       "LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent",

@@ -3,8 +3,8 @@ import {
   DescribeScalingActivitiesCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
-import { DescribeInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
-import type { ActivityState, GroupState, InstanceState } from "@macaque/shared";
+import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
+import { chunk, type ActivityState, type GroupState, type InstanceState } from "@macaque/shared";
 
 /** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */
 const FINISHED_ACTIVITY = new Set(["Successful", "Failed", "Cancelled"]);
@@ -88,16 +88,12 @@ async function describeInstanceTags(
   instanceIds: string[],
 ): Promise<Map<string, Record<string, string>>> {
   const tags = new Map<string, Record<string, string>>();
-  for (let i = 0; i < instanceIds.length; i += FILTER_VALUES_MAX) {
-    const chunk = instanceIds.slice(i, i + FILTER_VALUES_MAX);
-    let token: string | undefined;
-    do {
-      const page = await ec2.send(
-        new DescribeInstancesCommand({
-          Filters: [{ Name: "instance-id", Values: chunk }],
-          NextToken: token,
-        }),
-      );
+  for (const ids of chunk(instanceIds, FILTER_VALUES_MAX)) {
+    const pages = paginateDescribeInstances(
+      { client: ec2 },
+      { Filters: [{ Name: "instance-id", Values: ids }] },
+    );
+    for await (const page of pages) {
       for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
         if (!instance.InstanceId) continue;
         tags.set(
@@ -105,8 +101,7 @@ async function describeInstanceTags(
           Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
         );
       }
-      token = page.NextToken;
-    } while (token);
+    }
   }
   return tags;
 }

@@ -3,6 +3,7 @@ import {
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
+import { chunk } from "@macaque/shared";
 import type { VictimFacts } from "./verdicts.ts";
 
 /** Looks the victims up again, right now; any AWS error is thrown (the order is retried). */
@@ -83,10 +84,4 @@ async function describeInstances(
     }
   }
   return found;
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }
