@@ -120,3 +120,4 @@ export {
   terminationBudgetSeconds,
   type ExperimentLifetime,
 } from "./lifetime.ts";
+export { formatDuration, formatInstant, formatOffset, plural, secondsBetween } from "./format.ts";
