@@ -14,6 +14,7 @@ export { chunk } from "./chunk.ts";
 export {
   commonEnvSchema,
   envBoolean,
+  envCheckIntervalSeconds,
   envList,
   envPositiveInt,
   guardrailEnvSchema,
@@ -49,6 +50,7 @@ export {
   jobMessageJsonSchema,
   jobMessageSchema,
   parseJobMessage,
+  type JobDefaults,
   type JobMessage,
   type JobMessageInput,
   type JobParseResult,

@@ -1,13 +1,20 @@
 import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { RedisServerMissingError, startServices, startStack } from "@macaque/sandbox";
+import {
+  PortInUseError,
+  RedisServerMissingError,
+  startServices,
+  startStack,
+} from "@macaque/sandbox";
 import { uniquePrefix } from "../../../test/support/aws.ts";
 
 /** This process's living children, as the OS sees them. */
 const childProcesses = (): string[] =>
   execFileSync("ps", ["--ppid", String(process.pid), "-o", "args="], { encoding: "utf8" })
     .split("\n")
-    .filter((line) => line.includes("conditions=source"));
+    // Node entries and redis-server; not the ps that asks.
+    .filter((line) => line.includes("conditions=source") || line.startsWith("redis-server"));
 
 const gone = (child: { exitCode: number | null; signalCode: string | null }) =>
   child.exitCode !== null || child.signalCode !== null;
@@ -36,6 +43,23 @@ describe("startStack", () => {
       );
     } finally {
       process.env.PATH = path;
+    }
+    expect(childProcesses()).toEqual([]);
+  });
+
+  it("names the stand-in whose fixed port is taken, and stops the stand-ins that did start", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      const failure = await startStack({
+        prefix: uniquePrefix("busy"),
+        ports: { fleetSim: port },
+      }).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(PortInUseError);
+      expect(failure).toMatchObject({ standIn: "fleetSim", port });
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
     }
     expect(childProcesses()).toEqual([]);
   });
