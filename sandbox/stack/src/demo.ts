@@ -35,10 +35,15 @@ const timeScale = 0.05;
 const interruptedCode = 130;
 
 // The stack's children do not see a terminal's Ctrl-C (process groups of their
-// own): the demo stops them itself.
-const signalled = new Promise<string>((resolve) => {
+// own): the demo stops them itself. `on`, not `once`: under npm one Ctrl-C
+// arrives twice (from the terminal, and forwarded by npm).
+let interrupted = false;
+const signalled = new Promise<void>((resolve) => {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.once(signal, () => resolve(signal));
+    process.on(signal, () => {
+      interrupted = true;
+      resolve();
+    });
   }
 });
 
@@ -51,15 +56,14 @@ async function main(): Promise<number> {
     timeScale,
   });
   try {
-    const code = await Promise.race([
-      (async () => {
-        await seedDemoFleet(stack.endpoints.fleetSim);
-        say("starting producer, terminator, recovery-monitor and notifier as separate processes");
-        await startServices(stack);
-        return runExperiment(stack);
-      })(),
-      signalled.then(() => interruptedCode),
-    ]);
+    // Interrupted while starting: stop once everything that was starting is up,
+    // so the services still stop before the stand-ins.
+    if (interrupted) return interruptedCode;
+    await seedDemoFleet(stack.endpoints.fleetSim);
+    say("starting producer, terminator, recovery-monitor and notifier as separate processes");
+    await startServices(stack);
+    if (interrupted) return interruptedCode;
+    const code = await Promise.race([runExperiment(stack), signalled.then(() => interruptedCode)]);
     if (keep && code !== interruptedCode) {
       console.log(
         `\nThe sandbox keeps running (--keep); inbox: ${stack.endpoints.inbox}. Ctrl-C stops it.`,
@@ -68,6 +72,7 @@ async function main(): Promise<number> {
     }
     return code;
   } finally {
+    if (interrupted) say("interrupted: stopping the services, then the stand-ins");
     await stack.stop();
   }
 }

@@ -66,6 +66,8 @@ const envSchema = z.object({
 const stopLines = /"event":"service\.(stopping|stopped)"/;
 
 let stack: Stack | undefined;
+/** Set once every process is up: from then on a signal stops them at once. */
+let up = false;
 let signalled: string | undefined;
 
 /** Stops every process, services first, and exits. */
@@ -81,10 +83,13 @@ async function stop(signal: string): Promise<never> {
 // SIGHUP: the terminal closed.
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => {
+    // Once is enough: under npm one Ctrl-C arrives twice (from the terminal, and
+    // forwarded by npm), and a stop gives up on a service after 10 s by itself.
     if (signalled) return;
     signalled = signal;
-    // While the stack is still starting, main() stops it once it is up.
-    if (stack) void stop(signal);
+    // While processes are starting, main() stops them once they are up, so the
+    // services still stop before the stand-ins.
+    if (up) void stop(signal);
   });
 }
 
@@ -129,11 +134,11 @@ async function main(): Promise<void> {
       });
     }
   } catch (err) {
-    // A signal meanwhile: stop() is already stopping what did start.
-    if (signalled) return;
     await stack.stop();
     throw err;
   }
+  if (signalled) return stop(signalled);
+  up = true;
   const e = stack.endpoints;
   // fauxqs names queues on sqs.<region>.localhost, which not every resolver knows;
   // it routes by path, so the same queue is reachable on the address it listens on.
