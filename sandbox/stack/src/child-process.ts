@@ -39,8 +39,8 @@ export interface StartProcessOptions<T> {
 
 /**
  * Starts a child process and waits for the line that says it is ready. If it
- * exits or stays silent too long, the error carries the end of its stderr: a
- * sandbox that fails to start must say why.
+ * exits or stays silent too long, the error (a ProcessStartError) carries the end
+ * of its output: a sandbox that fails to start must say why.
  *
  * The child gets a process group of its own (detached): a terminal's Ctrl-C
  * signals the whole foreground group at once, and services whose Redis and SQS
