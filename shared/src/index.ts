@@ -16,6 +16,7 @@ export { chunk } from "./chunk.ts";
 export {
   commonEnvSchema,
   envBoolean,
+  envCheckIntervalSeconds,
   envList,
   envPositiveInt,
   guardrailEnvSchema,
@@ -51,6 +52,7 @@ export {
   jobMessageJsonSchema,
   jobMessageSchema,
   parseJobMessage,
+  type JobDefaults,
   type JobMessage,
   type JobMessageInput,
   type JobParseResult,
