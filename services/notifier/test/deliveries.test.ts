@@ -165,6 +165,22 @@ describe("deliveries", () => {
     expect(await redis.get(`${key}:claim`)).toBe("someone-else");
   });
 
+  it("stops when a step cannot be recorded, rather than go on unrecorded", async () => {
+    const { deliveries } = setup();
+    const steps = recordingSteps();
+    const key = deliveries.recordKey(report.experimentId, report.kind);
+    const outcome = deliveries.deliver(report, 1, {
+      ...steps.steps,
+      sendEmail: async (i) => {
+        // The record's HSET then fails inside a MULTI whose EXPIRE succeeds.
+        await redis.set(key, "not a hash");
+        return steps.steps.sendEmail(i);
+      },
+    });
+    await expect(outcome).rejects.toThrow("WRONGTYPE");
+    expect(steps.calls).toEqual(["email:0"]);
+  });
+
   it("records an email SES refused for good and goes on to the summary", async () => {
     const { deliveries } = setup();
     const steps = recordingSteps();

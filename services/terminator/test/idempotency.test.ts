@@ -103,9 +103,15 @@ describe("claim", () => {
   it("keeps a live worker's claim beyond its TTL", async () => {
     // Extended every 500 ms: lost only if the event loop stalls for a whole second,
     // which a loaded CI machine does not do (a 300 ms TTL lost it after 200 ms).
-    const { idempotency } = fresh(1500);
+    const { idempotency, keyPrefix } = fresh(1500);
+    const claimKey = `${keyPrefix}:terminator:claim:exp-1`;
     const claim = await idempotency.claim("exp-1");
-    await new Promise((r) => setTimeout(r, 2500));
+    const expiresAt = async () => Number(await redis.call("PEXPIRETIME", claimKey));
+    const firstExpiry = await expiresAt();
+    // Once extended, it outlives the TTL it was taken with.
+    await waitFor("the claim to be extended", async () =>
+      (await expiresAt()) > firstExpiry ? true : undefined,
+    );
     expect(await idempotency.claim("exp-1")).toBeUndefined();
     await claim!.release();
   });
