@@ -19,7 +19,7 @@ import { judgeOrderAge } from "./order-age.ts";
 import type { Recheck } from "./recheck.ts";
 import { buildResultEvent, orderOutcomes, type ResultEvent } from "./result-event.ts";
 import type { Mode, Termination } from "./terminate.ts";
-import { decideVictims } from "./victim-decisions.ts";
+import { decideVictims, type VictimFacts } from "./victim-decisions.ts";
 
 export interface CarryOutOptions {
   recheck: Recheck;
@@ -34,6 +34,8 @@ export interface CarryOutOptions {
 
 /** The order being carried out, and the logger bound to its experiment. */
 type Run = { experiment: ExperimentContext; logger: Logger };
+
+const lostAnswer = "its terminate call's answer was lost; AWS is terminating it";
 
 export function createOrderCarrier(options: CarryOutOptions) {
   const { idempotency, recheck, now } = options;
@@ -111,15 +113,11 @@ export function createOrderCarrier(options: CarryOutOptions) {
    * AWS is now terminating: the call's answer was lost, the victim went, at the
    * time of the call.
    */
-  async function confirm(run: Run, facts: Awaited<ReturnType<Recheck>>) {
+  async function confirm(run: Run, facts: readonly VictimFacts[]) {
     const { id, mode, asg } = run.experiment;
     const attempts = await idempotency.loadAttempts(id);
     const confirmed = confirmAttempts({ mode, asg, facts, attempts });
-    await keepTerminated(
-      run,
-      confirmed,
-      "its terminate call's answer was lost; AWS is terminating it",
-    );
+    await keepTerminated(run, confirmed, lostAnswer);
     return confirmed;
   }
 
