@@ -120,3 +120,12 @@ export {
   type InstanceState,
 } from "./steady-state.ts";
 export { emailAddressSchema, isEmailAddress } from "./email.ts";
+export {
+  experimentLifetime,
+  leaseTtlMs,
+  orderWindowSeconds,
+  recoveryDeadlineAt,
+  reportMarginSeconds,
+  terminationBudgetSeconds,
+  type ExperimentLifetime,
+} from "./lifetime.ts";
