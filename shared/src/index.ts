@@ -85,6 +85,15 @@ export {
 } from "./names.ts";
 export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
 export {
+  recordFields,
+  releaseIfHeld,
+  renewIfHeld,
+  setIfAbsent,
+  tryClaim,
+  type Claim,
+  type ClaimOptions,
+} from "./redis-claim.ts";
+export {
   ensureTopology,
   queueDefaults,
   resolveTopology,
