@@ -121,11 +121,16 @@ export async function recipientsAddCommand(deps: CliDeps, text: string): Promise
   const config = loadCliConfig(deps.env);
   const address = checkAddress(text);
   return withRecipients(config, async (services, topicName) => {
-    const recipient = await addRecipient(services, address);
+    const { recipient, identityKept } = await addRecipient(services, address);
     const out = deps.terminal.out;
     out.write(`${formatRecipients([recipient], topicName).join("\n")}\n`);
     if (recipient.subscription !== "confirmed") {
       out.write(`${address} must confirm the subscription from the email SNS sent\n`);
+    }
+    if (identityKept) {
+      out.write(
+        `${address} was already an SES identity, not enrolled by macaque: left as it is, and recipients remove will not delete it\n`,
+      );
     }
     if (recipient.verification !== "Success") {
       out.write(`${address} must verify the address from the email SES sent\n`);
@@ -162,7 +167,12 @@ export async function recipientsRemoveCommand(deps: CliDeps, text: string): Prom
         `${address} has a subscription pending confirmation; SNS removes it unless it is confirmed`,
       );
     }
-    if (removal.wasEnrolled) lines.push(`deleted the SES identity ${address}`);
+    if (removal.identity === "deleted") lines.push(`deleted the SES identity ${address}`);
+    if (removal.identity === "kept, not macaque's") {
+      lines.push(
+        `kept the SES identity ${address}: macaque did not enrol it (it was verified before recipients add, or by another application); delete it in SES if nothing else uses it`,
+      );
+    }
     if (lines.length === 0) lines.push(`${address} was not a recipient`);
     deps.terminal.out.write(`${lines.join("\n")}\n`);
     return ExitCode.recovered;
@@ -188,6 +198,7 @@ function withRecipients<T>(
       sns: aws.sns(),
       ses: aws.ses(),
       reportsTopicArn: topology.topics.reports.arn,
+      senderEmail: config.SENDER_EMAIL,
     };
     return use(services, topology.topics.reports.name);
   });

@@ -6,7 +6,11 @@ import {
   SESClient,
   VerifyEmailIdentityCommand,
 } from "@aws-sdk/client-ses";
-import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
+import {
+  ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +18,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFleetSimControl } from "@macaque/fleet-sim";
 import { startStack, type Stack } from "@macaque/sandbox";
 import { experimentIdFor, publishEvent, type AnyCloudEvent } from "@macaque/shared";
+import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
 import { sandboxClient, snsAt, uniquePrefix, waitFor } from "../../test/support/aws.ts";
 import { experimentEvents } from "./fixtures.ts";
 import {
@@ -289,14 +294,25 @@ describe("macaque watch", () => {
 
 describe("macaque recipients", () => {
   const address = "ops-team@example.com";
+  const sender = "macaque-sender@example.com";
+  /** The notifier's variable too, as an operator's shell would carry it. */
+  const withSender = () => ({ ...env, SENDER_EMAIL: sender });
+  const reportsTopicArn = () => stack.topology.topics.reports.arn;
+  const verify = (email: string) =>
+    ses.send(new VerifyEmailIdentityCommand({ EmailAddress: email }));
+  const identities = async () => (await ses.send(new ListIdentitiesCommand({}))).Identities ?? [];
+  const endpoints = async () =>
+    (
+      await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: reportsTopicArn() }))
+    ).Subscriptions?.map((s) => s.Endpoint);
 
   it("adds, lists and removes a recipient: SNS subscription and SES identity", async () => {
-    const added = runCli(["recipients", "add", "Ops-Team@Example.com"], env);
+    const added = runCli(["recipients", "add", "Ops-Team@Example.com"], withSender());
     expect(await added.exited).toBe(0);
     expect(added.stdout()).toContain(address);
 
     const subs = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: stack.topology.topics.reports.arn }),
+      new ListSubscriptionsByTopicCommand({ TopicArn: reportsTopicArn() }),
     );
     expect(subs.Subscriptions).toContainEqual(
       expect.objectContaining({ Protocol: "email", Endpoint: address }),
@@ -305,44 +321,118 @@ describe("macaque recipients", () => {
       new GetIdentityVerificationAttributesCommand({ Identities: [address] }),
     );
     expect(attrs.VerificationAttributes?.[address]?.VerificationStatus).toBe("Success");
+    // The record of what macaque enrolled, on the reports topic for an operator to see.
+    const tags = await sns.send(new ListTagsForResourceCommand({ ResourceArn: reportsTopicArn() }));
+    expect(tags.Tags).toContainEqual({
+      Key: expect.stringMatching(/^macaque:ses-identity:/),
+      Value: address,
+    });
 
-    // An identity enrolled some other way shows up too.
-    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: "oncall@example.com" }));
-    const listed = runCli(["recipients", "list", "--json"], env);
+    const listed = runCli(["recipients", "list", "--json"], withSender());
     expect(await listed.exited).toBe(0);
-    expect(JSON.parse(listed.stdout())).toEqual([
-      {
-        address: "oncall@example.com",
-        subscription: "not subscribed",
-        subscriptionArns: [],
-        verification: "Success",
-      },
-      {
-        address,
-        // fauxqs, like SNS, waits for the address to confirm an email subscription.
-        subscription: "pending confirmation",
-        subscriptionArns: [expect.stringMatching(/^arn:aws:sns:/)],
-        verification: "Success",
-      },
-    ]);
-    const table = runCli(["recipients", "list"], env);
+    expect(JSON.parse(listed.stdout())).toContainEqual({
+      address,
+      // fauxqs, like SNS, waits for the address to confirm an email subscription.
+      subscription: "pending confirmation",
+      subscriptionArns: [expect.stringMatching(/^arn:aws:sns:/)],
+      verification: "Success",
+      identityByMacaque: true,
+    });
+    const table = runCli(["recipients", "list"], withSender());
     expect(await table.exited).toBe(0);
-    expect(table.stdout()).toMatch(new RegExp(`${address}\\s+pending confirmation\\s+Success`));
+    expect(table.stdout()).toMatch(
+      new RegExp(`${address}\\s+pending confirmation\\s+Success\\s+enrolled by macaque`),
+    );
 
-    const removed = runCli(["recipients", "remove", address], env);
+    const removed = runCli(["recipients", "remove", address], withSender());
     expect(await removed.exited).toBe(0);
     expect(removed.stdout()).toContain(`unsubscribed ${address}`);
     expect(removed.stdout()).toContain(`deleted the SES identity ${address}`);
+    expect(await endpoints()).not.toContain(address);
+    expect(await identities()).not.toContain(address);
     const after = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: stack.topology.topics.reports.arn }),
+      new ListTagsForResourceCommand({ ResourceArn: reportsTopicArn() }),
     );
-    expect(after.Subscriptions?.map((s) => s.Endpoint)).not.toContain(address);
-    const identities = await ses.send(new ListIdentitiesCommand({}));
-    expect(identities.Identities).not.toContain(address);
+    expect(after.Tags?.map((t) => t.Value)).not.toContain(address);
 
-    const again = runCli(["recipients", "remove", address], env);
+    const again = runCli(["recipients", "remove", address], withSender());
     expect(await again.exited).toBe(0);
     expect(again.stdout()).toContain(`${address} was not a recipient`);
+  });
+
+  it("lists exactly the addresses the notifier mails", async () => {
+    const mailed = "mailed@example.com";
+    const added = runCli(["recipients", "add", mailed], withSender());
+    expect(await added.exited).toBe(0);
+    // None of these is mailed: verified only, an email-json subscription, the
+    // sender, and a subscriber SES has not verified.
+    await verify("other-app@example.com");
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: reportsTopicArn(),
+        Protocol: "email-json",
+        Endpoint: "robot@example.com",
+      }),
+    );
+    await verify("robot@example.com");
+    await sns.send(
+      new SubscribeCommand({ TopicArn: reportsTopicArn(), Protocol: "email", Endpoint: sender }),
+    );
+    await verify(sender);
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: reportsTopicArn(),
+        Protocol: "email",
+        Endpoint: "unverified@example.com",
+      }),
+    );
+
+    const listed = runCli(["recipients", "list", "--json"], withSender());
+    expect(await listed.exited).toBe(0);
+    const addresses = (JSON.parse(listed.stdout()) as { address: string }[]).map((r) => r.address);
+    const notifierMails = await listEnrolledRecipients({
+      ses,
+      sns,
+      reportsTopicArn: reportsTopicArn(),
+      senderEmail: sender,
+    });
+    expect(addresses).toEqual(notifierMails);
+    expect(addresses).toContain(mailed);
+    for (const never of ["other-app@example.com", "robot@example.com", sender]) {
+      expect(addresses).not.toContain(never);
+    }
+    expect(addresses).not.toContain("unverified@example.com");
+
+    expect(await runCli(["recipients", "remove", mailed], withSender()).exited).toBe(0);
+  });
+
+  it("refuses to remove the report sender, exit 2, and leaves its identity", async () => {
+    await verify(sender);
+    const cli = runCli(["recipients", "remove", sender.toUpperCase()], withSender());
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      `not removing ${sender}: it is the report sender (SENDER_EMAIL)`,
+    );
+    expect(cli.stderr()).toContain("would stop every report");
+    expect(await identities()).toContain(sender);
+  });
+
+  it("removes only the subscription of an identity macaque did not enrol, and says why", async () => {
+    const theirs = "verified-elsewhere@example.com";
+    await verify(theirs);
+    const added = runCli(["recipients", "add", theirs], withSender());
+    expect(await added.exited).toBe(0);
+    expect(added.stdout()).toContain(
+      `${theirs} was already an SES identity, not enrolled by macaque`,
+    );
+    expect(await endpoints()).toContain(theirs);
+
+    const removed = runCli(["recipients", "remove", theirs], withSender());
+    expect(await removed.exited).toBe(0);
+    expect(removed.stdout()).toContain(`unsubscribed ${theirs}`);
+    expect(removed.stdout()).toContain(`kept the SES identity ${theirs}: macaque did not enrol it`);
+    expect(await endpoints()).not.toContain(theirs);
+    expect(await identities()).toContain(theirs);
   });
 
   it("refuses what is not an address, exit 2", async () => {

@@ -76,7 +76,9 @@ describe("enrolled recipients", () => {
     await enrol(reportsTopicArn, "macaque@example.com");
     await subscribe(reportsTopicArn, "Mixed.Case@Example.com");
     await verify("mixed.case@example.com");
-    expect(await enrolledOf(reportsTopicArn, "Macaque@Example.com")).toEqual(["mixed.case@example.com"]);
+    expect(await enrolledOf(reportsTopicArn, "Macaque@Example.com")).toEqual([
+      "mixed.case@example.com",
+    ]);
   });
 
   it("leaves out subscribers whose SES verification is still pending", async () => {
