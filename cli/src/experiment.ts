@@ -20,6 +20,8 @@ export interface Terminal {
   now(): number;
   /** Registers a handler for Ctrl-C and SIGTERM; returns its removal. */
   onInterrupt(handler: () => void): () => void;
+  /** Registers a handler for `out` closing under the CLI (`| head -1`); returns its removal. */
+  onOutputClosed(handler: () => void): () => void;
 }
 
 export interface FollowFlags {
@@ -88,6 +90,13 @@ async function follow(
   const interrupted = new AbortController();
   // Ctrl-C during setup still removes whatever was created.
   const removeHandler = terminal.onInterrupt(() => interrupted.abort());
+  // A reader that has gone (`| head -1`) has seen what it wanted: stop following,
+  // clean up, and end quietly, since nothing more can be printed.
+  let outputClosed = false;
+  const removeClosedHandler = terminal.onOutputClosed(() => {
+    outputClosed = true;
+    interrupted.abort();
+  });
   let tap: EventTap | undefined;
   try {
     tap = await openEventTap({
@@ -98,7 +107,7 @@ async function follow(
       filterPolicy: { [experimentAttribute]: [experimentId] },
       tags: { "macaque:experiment": experimentId, "macaque:created-by": "macaque-cli" },
     });
-    if (interrupted.signal.aborted) return ExitCode.interrupted;
+    if (interrupted.signal.aborted) return outputClosed ? ExitCode.recovered : ExitCode.interrupted;
     await steps.before?.();
     const view = createLiveView({
       out: terminal.out,
@@ -117,6 +126,7 @@ async function follow(
       signal: interrupted.signal,
       onEvent: (event, p) => view.event(event, p),
     });
+    if (outputClosed) return ExitCode.recovered;
     view.finish(summarize(outcome, progress));
     return exitCodeFor(outcome);
   } finally {
@@ -126,6 +136,7 @@ async function follow(
       terminal.err.write(`macaque: could not remove the queue ${tap?.queueUrl}: ${why}\n`);
     });
     removeHandler();
+    removeClosedHandler();
   }
 }
 

@@ -31,6 +31,20 @@ const examples = `Examples:
   macaque watch exp-1f3a9c0d2b4e6f80
   macaque recipients add ops@example.com`;
 
+/**
+ * Standard output closed by its reader (`macaque run --json | head -1`): every
+ * later write fails with EPIPE, emitted as an error that would otherwise crash
+ * the CLI and leave its temporary queue behind.
+ */
+let outputClosed = false;
+const outputClosedHandlers = new Set<() => void>();
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+  if (outputClosed) return;
+  outputClosed = true;
+  outputClosedHandlers.forEach((handler) => handler());
+});
+
 const terminal: Terminal = {
   out: process.stdout,
   err: process.stderr,
@@ -50,6 +64,11 @@ const terminal: Terminal = {
       process.off("SIGINT", listener);
       process.off("SIGTERM", listener);
     };
+  },
+  onOutputClosed(handler) {
+    if (outputClosed) queueMicrotask(handler);
+    else outputClosedHandlers.add(handler);
+    return () => outputClosedHandlers.delete(handler);
   },
 };
 

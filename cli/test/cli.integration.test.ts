@@ -191,6 +191,26 @@ describe("macaque run, following live", () => {
     expect(cli.stdout()).toContain(`macaque watch ${experimentId}`);
   });
 
+  it("stops quietly, exit 0, and removes its queue when its reader closes the pipe", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--json"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    const [queueUrl] = await leftoverQueues(sqs, stack.prefix);
+    expect(queueUrl).toBeDefined();
+    const e = experimentEvents(experimentId);
+    await publish(e.planned);
+    await cli.waitForOutput("macaque.experiment.planned");
+    // What `| head -1` does once it has its line.
+    cli.child.stdout!.destroy();
+    // The next line written meets the closed pipe.
+    await publish(e.terminated);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).not.toMatch(/EPIPE|Error/);
+    expect(await leftoverQueues(sqs, stack.prefix)).toEqual([]);
+    expect(await extraSubscriptions(sns, stack.topology.topics.events.arn, ownQueueArns())).toEqual(
+      [],
+    );
+  });
+
   it("gives up with exit 3 when nobody answers within --timeout", async () => {
     const cli = runCli(["run", "--asg", "web", "--count", "1", "--timeout", "2s"], env);
     await takeRequest(sqs, requestsUrl());
