@@ -1,7 +1,9 @@
 import {
   DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
+import { isActivityUnfinished, isInServiceHealthy, type GroupState } from "@macaque/shared";
 import { number } from "@inquirer/prompts";
 import { InvalidInputError } from "./errors.ts";
 
@@ -30,7 +32,7 @@ export interface GroupView {
   inServiceHealthy: number;
   /** Instances starting or stopping. */
   inTransition: number;
-  tags: Record<string, string>;
+  tags: Readonly<Record<string, string>>;
 }
 
 export interface Allowance {
@@ -39,27 +41,63 @@ export interface Allowance {
   bounds: { limit: string; allows: number }[];
 }
 
-export async function describeGroupView(
+/**
+ * Reads the group as the producer does (Auto Scaling only: instance tags, which
+ * only decide exclusions, stay unread), so shared's `groupRefusals` can say
+ * before anything is asked whether the producer is bound to refuse.
+ */
+export async function describeGroup(
   autoScaling: AutoScalingClient,
   name: string,
   region: string,
-): Promise<GroupView> {
-  const out = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
-  );
-  const group = out.AutoScalingGroups?.[0];
+): Promise<GroupState> {
+  const [described, activities] = await Promise.all([
+    autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+    // Newest first: an unfinished activity is on the first page, as the producer reads it.
+    autoScaling
+      .send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100 }))
+      .catch((err: unknown) => {
+        // Asked for a group that does not exist; the describe call says so more plainly.
+        if (err instanceof Error && err.name === "ValidationError") return { Activities: [] };
+        throw err;
+      }),
+  ]);
+  const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) throw new InvalidInputError(`no Auto Scaling group named ${name} in ${region}`);
-  const instances = group.Instances ?? [];
   return {
     name,
     desiredCapacity: group.DesiredCapacity ?? 0,
-    inService: instances.filter((i) => i.LifecycleState === "InService").length,
-    inServiceHealthy: instances.filter(
-      (i) => i.LifecycleState === "InService" && i.HealthStatus === "Healthy",
-    ).length,
-    inTransition: instances.filter((i) => /^(Pending|Terminating)/.test(i.LifecycleState ?? ""))
-      .length,
+    minSize: group.MinSize ?? 0,
+    maxSize: group.MaxSize ?? 0,
     tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+    suspendedProcesses: (group.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? ""),
+    instances: (group.Instances ?? []).map((m) => ({
+      instanceId: m.InstanceId ?? "",
+      availabilityZone: m.AvailabilityZone ?? "",
+      lifecycleState: m.LifecycleState ?? "",
+      healthStatus: m.HealthStatus ?? "",
+      tags: undefined,
+    })),
+    activitiesInProgress: (activities.Activities ?? [])
+      .filter((a) => isActivityUnfinished(a.StatusCode ?? ""))
+      .map((a) => ({
+        id: a.ActivityId ?? "",
+        description: a.Description ?? a.Cause ?? "(no description)",
+        statusCode: a.StatusCode ?? "",
+      })),
+  };
+}
+
+/** The counts shown before the question. */
+export function groupViewOf(group: GroupState): GroupView {
+  const { instances } = group;
+  return {
+    name: group.name,
+    desiredCapacity: group.desiredCapacity,
+    inService: instances.filter((i) => i.lifecycleState === "InService").length,
+    inServiceHealthy: instances.filter(isInServiceHealthy).length,
+    inTransition: instances.filter((i) => /^(Pending|Terminating)/.test(i.lifecycleState)).length,
+    tags: group.tags,
   };
 }
 
@@ -88,7 +126,6 @@ export function describeGroupState(
   limits: Limits,
   allowance: Allowance,
 ): string[] {
-  const { key, value } = limits.optInTag;
   const moving = group.inTransition ? `, ${group.inTransition} starting or stopping` : "";
   const width = Math.max(...allowance.bounds.map((b) => b.limit.length));
   const lines = [
@@ -96,14 +133,6 @@ export function describeGroupState(
     `the policy allows at most ${allowance.max}:`,
     ...allowance.bounds.map((b) => `  ${b.limit.padEnd(width)}  → ${b.allows}`),
   ];
-  if (group.tags[key] !== value) {
-    lines.push(
-      `warning: ${group.name} is not opted in (tag ${key}=${value}); the producer will refuse`,
-    );
-  }
-  if (group.inServiceHealthy !== group.desiredCapacity || group.inTransition > 0) {
-    lines.push(`warning: ${group.name} is not steady; the producer will refuse until it is`);
-  }
   return lines;
 }
 

@@ -1,4 +1,11 @@
-import { allowedVictims, askCount, describeGroupState, describeGroupView } from "./ask-count.ts";
+import { groupRefusals } from "@macaque/shared";
+import {
+  allowedVictims,
+  askCount,
+  describeGroup,
+  describeGroupState,
+  groupViewOf,
+} from "./ask-count.ts";
 import { createAws, type Aws } from "./aws.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
@@ -60,15 +67,27 @@ export async function runCommand(deps: CliDeps, flags: RunFlags & OutputFlags): 
   });
 }
 
-/** Shows the group and the limits, then asks. */
+/**
+ * Shows the group and the limits, then asks; a group the producer is bound to
+ * refuse (shared's `groupRefusals`, the producer's own rules) is refused here,
+ * with every reason, before anything is asked.
+ */
 async function askHowMany(
   aws: Aws,
   config: CliConfig,
   terminal: Terminal,
   asg: string,
 ): Promise<number> {
-  const group = await describeGroupView(aws.autoScaling(), asg, config.AWS_REGION);
+  const state = await describeGroup(aws.autoScaling(), asg, config.AWS_REGION);
   const limits = limitsOf(config);
+  const refusals = groupRefusals(state, limits.optInTag);
+  if (refusals.length > 0) {
+    throw new InvalidInputError(
+      `the producer would refuse any experiment on ${asg} now; nothing was asked or sent`,
+      refusals.map((r) => r.message),
+    );
+  }
+  const group = groupViewOf(state);
   const allowance = allowedVictims(group, limits);
   terminal.out.write(`${describeGroupState(group, limits, allowance).join("\n")}\n`);
   return askCount(group, allowance);

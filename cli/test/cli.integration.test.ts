@@ -15,7 +15,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createFleetSimControl } from "@macaque/fleet-sim";
+import { createFleetSimControl, type CreateGroupRequest } from "@macaque/fleet-sim";
 import { startStack, type Stack } from "@macaque/sandbox";
 import { experimentIdFor, publishEvent, type AnyCloudEvent } from "@macaque/shared";
 import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
@@ -513,6 +513,36 @@ describe("through a real terminal", () => {
     expect(screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [\d.]+s {2}waiting for/);
     cli.child.stdin!.end();
   });
+
+  it.each<[string, Record<string, string>, CreateGroupRequest["suspendedProcesses"], string]>([
+    ["not opted in", {}, [], "is not opted in: it does not carry the tag macaque:enabled=true"],
+    [
+      "Launch suspended",
+      { "macaque:enabled": "true" },
+      ["Launch"],
+      "cannot heal itself: the process Launch is suspended",
+    ],
+  ])(
+    "refuses a group the producer would refuse (%s) before asking, exit 2",
+    async (_what, tags, suspendedProcesses, reason) => {
+      const group = `refused-${Math.random().toString(36).slice(2, 8)}`;
+      const control = createFleetSimControl(stack.endpoints.fleetSim);
+      await control.createGroup({
+        name: group,
+        desiredCapacity: 2,
+        tags,
+        suspendedProcesses,
+      });
+      const cli = pty(["run", "--asg", group]);
+      expect(await cli.exited).toBe(2);
+      const screen = stripAnsi(cli.stdout());
+      expect(screen).toContain(`the producer would refuse any experiment on ${group} now`);
+      expect(screen).toContain(`group ${group} ${reason}`);
+      expect(screen).not.toContain("to terminate?");
+      await expectNoRequest();
+      cli.child.stdin!.end();
+    },
+  );
 
   it("stops on a real Ctrl-C from the terminal, exit 130, and cleans up", async () => {
     const cli = pty(["run", "--asg", "web", "--count", "1"]);

@@ -100,6 +100,7 @@ export {
   checkSteadyState,
   formatTag,
   groupRefusals,
+  isActivityUnfinished,
   isInServiceHealthy,
   type ActivityState,
   type GroupState,
