@@ -6,7 +6,7 @@ import {
   describeGroupState,
   groupViewOf,
 } from "./ask-count.ts";
-import { createAws, type Aws } from "./aws.ts";
+import { createAws, describeTarget, resolveRegion, type Aws } from "./aws.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
 import { parseDuration } from "./duration.ts";
@@ -78,7 +78,7 @@ async function askHowMany(
   terminal: Terminal,
   asg: string,
 ): Promise<number> {
-  const state = await describeGroup(aws.autoScaling(), asg, config.AWS_REGION);
+  const state = await describeGroup(aws.autoScaling(), asg, aws.region);
   const limits = limitsOf(config);
   const refusals = groupRefusals(state, limits.optInTag);
   if (refusals.length > 0) {
@@ -89,7 +89,8 @@ async function askHowMany(
   }
   const group = groupViewOf(state);
   const allowance = allowedVictims(group, limits);
-  terminal.out.write(`${describeGroupState(group, limits, allowance).join("\n")}\n`);
+  const target = await describeTarget(aws, "Auto Scaling");
+  terminal.out.write(`${[target, ...describeGroupState(group, limits, allowance)].join("\n")}\n`);
   return askCount(group, allowance);
 }
 
@@ -199,7 +200,7 @@ export async function recipientsRemoveCommand(deps: CliDeps, text: string): Prom
 }
 
 async function withAws<T>(config: CliConfig, use: (aws: Aws) => Promise<T>): Promise<T> {
-  const aws = createAws(config);
+  const aws = createAws(config, await resolveRegion(config));
   try {
     return await use(aws);
   } finally {

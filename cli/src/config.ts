@@ -14,7 +14,15 @@ import type { Limits } from "./ask-count.ts";
  * find the same queues, and the same guardrail limits (the producer's, with its
  * defaults) tell a person how many instances they may ask for.
  */
+const regionSchema = commonEnvSchema.shape.AWS_REGION.unwrap().optional();
+
 export const cliEnvSchema = commonEnvSchema.extend(guardrailEnvSchema.shape).extend({
+  /**
+   * No default, unlike the services': the CLI finds the region as the AWS CLI
+   * does (see resolveRegion), so a profile's region is not silently us-east-1.
+   */
+  AWS_REGION: regionSchema,
+  AWS_DEFAULT_REGION: regionSchema,
   /** The notifier's From address: `recipients` never enrols or removes it. Optional here. */
   SENDER_EMAIL: emailAddressSchema.optional(),
 });

@@ -1,7 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { experimentAttribute, openEventTap, type EventTap } from "@macaque/shared";
-import type { Aws } from "./aws.ts";
+import { describeTarget, type Aws } from "./aws.ts";
 import type { CheckedJob } from "./build-job.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
 import { followExperiment } from "./follow.ts";
@@ -60,10 +60,12 @@ export async function submitJob(
     );
     return ExitCode.recovered;
   }
+  // Where it goes, said before anything can be terminated.
+  const target = await describeTarget(aws, "SQS");
   // Subscribed before sending, so not even the first event can be missed.
   return follow(aws, terminal, job.experimentId, flags, {
     before: send,
-    intro: `experiment ${job.experimentId}${job.job.dryRun ? " (dry run)" : ""} on ${job.job.asg}, request ${job.requestId}`,
+    intro: `experiment ${job.experimentId}${job.job.dryRun ? " (dry run)" : ""} on ${job.job.asg}, request ${job.requestId}\n${target}`,
   });
 }
 

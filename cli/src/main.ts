@@ -18,7 +18,9 @@ import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
 import type { Terminal } from "./experiment.ts";
 
 const environmentHelp = `Environment (the services' own variables):
-  AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING
+  AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region (AWS_PROFILE)
+  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING, _STS (the account shown)
+  SENDER_EMAIL                   the notifier's sender: recipients never add or remove it
   MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
   MAX_INSTANCES_PER_EXPERIMENT, MAX_PERCENT_OF_GROUP, MIN_IN_SERVICE_AFTER, OPT_IN_TAG
                                  the producer's limits, shown when asking how many`;

@@ -244,6 +244,75 @@ describe("macaque run, following live", () => {
   });
 });
 
+describe("where macaque points", () => {
+  /** An AWS config file of the test's own, so the machine's ~/.aws never counts. */
+  const awsConfigFile = async (text: string) => {
+    const dir = await mkdtemp(join(tmpdir(), "macaque-aws-"));
+    await writeFile(join(dir, "config"), text);
+    return join(dir, "config");
+  };
+
+  it("names the account, region and endpoint before sending", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      // fauxqs answers STS GetCallerIdentity too.
+      AWS_ENDPOINT_URL_STS: stack.endpoints.sqs,
+    });
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    await publish(experimentEvents(experimentId).rejected);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stdout()).toContain(
+      `account 000000000000, region us-east-1, SQS endpoint ${new URL(stack.endpoints.sqs).origin}`,
+    );
+  });
+
+  it("does not show stand-in credentials to AWS STS: the account is unknown", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    await publish(experimentEvents(experimentId).rejected);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stdout()).toContain(
+      "account unknown (the other endpoints are stand-ins; set AWS_ENDPOINT_URL_STS to ask one), region us-east-1",
+    );
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ["AWS_DEFAULT_REGION", { AWS_DEFAULT_REGION: "eu-west-1" }, "eu-west-1"],
+    ["the profile's region", { AWS_PROFILE: "chaos" }, "ap-south-1"],
+  ])("takes the region from %s, as the AWS CLI does", async (_what, vars, region) => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      AWS_REGION: "",
+      // A named profile takes its credentials from the files, not the environment.
+      AWS_CONFIG_FILE: await awsConfigFile(
+        `[profile chaos]\nregion = ap-south-1\naws_access_key_id = ${env.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${env.AWS_SECRET_ACCESS_KEY}\n`,
+      ),
+      ...vars,
+    });
+    // fauxqs keeps queues and topics per region, as AWS does: the sandbox's are in us-east-1.
+    expect(await cli.exited).toBe(3);
+    expect(cli.stderr()).toMatch(
+      new RegExp(
+        `${stack.prefix}-\\w+ does not exist; provision the topology first \\(region ${region}\\)`,
+      ),
+    );
+    await expectNoRequest();
+  });
+
+  it("exits 2 naming what to set when no region can be found", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      AWS_REGION: "",
+      AWS_CONFIG_FILE: await awsConfigFile(""),
+    });
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      "macaque: no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS profile (AWS_PROFILE)",
+    );
+    await expectNoRequest();
+  });
+});
+
 describe("macaque send", () => {
   it("refuses an invalid message with every reason, exit 2, and sends nothing", async () => {
     const cli = runCli(["send", "-"], env, { stdin: '{"asg":"web","count":0,"dryrun":true}' });
@@ -492,6 +561,11 @@ describe("through a real terminal", () => {
     });
 
     const cli = pty(["run", "--asg", group]);
+    await cli.waitForOutput(
+      new RegExp(
+        `account unknown \\(.*\\), region us-east-1, Auto Scaling endpoint ${new URL(stack.endpoints.autoScaling).origin}`,
+      ),
+    );
     await cli.waitForOutput(`${group}: 4 InService (4 Healthy) of desired 4`);
     await cli.waitForOutput("the policy allows at most 2:");
     await cli.waitForOutput(`How many instances of ${group} to terminate? (1-2)`);
