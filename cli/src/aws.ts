@@ -15,7 +15,15 @@ import {
   NODE_REGION_CONFIG_OPTIONS,
   loadConfig,
 } from "@smithy/core/config";
-import type { HttpRequest, MetadataBearer, MiddlewareStack } from "@smithy/types";
+import {
+  StandInOnlyError,
+  explainErrors,
+  isAwsHost,
+  recordEndpoints,
+  refuseEndpoint,
+  type AwsService,
+  type Pluggable,
+} from "./aws-middleware.ts";
 import type { CliConfig } from "./config.ts";
 import { InfrastructureError, InvalidInputError } from "./errors.ts";
 
@@ -36,7 +44,7 @@ export interface Aws {
   destroy(): void;
 }
 
-export type AwsService = "SQS" | "SNS" | "SES" | "Auto Scaling" | "STS";
+export type { AwsService };
 
 /**
  * The region as the AWS CLI finds it: AWS_REGION, then AWS_DEFAULT_REGION
@@ -71,10 +79,16 @@ export function createAws(config: CliConfig, region: string): Aws {
   };
   const endpoints = new Map<AwsService, string>();
   const made: { destroy(): void }[] = [];
-  const lazy = <C extends Recorded>(service: AwsService, make: () => C): (() => C) => {
+  const lazy = <C extends Pluggable & { destroy(): void }>(
+    service: AwsService,
+    make: () => C,
+  ): (() => C) => {
     let client: C | undefined;
     return () => {
-      if (!client) made.push((client = recordEndpoints(make(), service, endpoints)));
+      if (!client) {
+        client = explainErrors(recordEndpoints(make(), service, endpoints), service, endpoints);
+        made.push(client);
+      }
       return client;
     };
   };
@@ -131,53 +145,4 @@ export async function describeTarget(aws: Aws, service: AwsService): Promise<str
   const who = "id" in account ? `account ${account.id}` : `account unknown (${account.unknown})`;
   const endpoint = aws.endpointOf(service) ?? "AWS";
   return `${who}, region ${aws.region}, ${service} endpoint ${endpoint}`;
-}
-
-const isAwsHost = (endpoint: string): boolean =>
-  /\.amazonaws\.com(\.cn)?(:\d+)?$/.test(new URL(endpoint).host);
-
-class StandInOnlyError extends Error {
-  override name = "StandInOnlyError";
-}
-
-/** What the endpoint recorder and guard need of any SDK client. */
-interface Recorded {
-  destroy(): void;
-  middlewareStack: Pick<MiddlewareStack<object, MetadataBearer>, "add">;
-}
-
-const endpointOfRequest = (request: unknown): string | undefined => {
-  const r = request as Partial<HttpRequest>;
-  if (!r.hostname) return undefined;
-  return `${r.protocol ?? "https:"}//${r.hostname}${r.port ? `:${r.port}` : ""}`;
-};
-
-/** Records the endpoint each request actually went to: the SDK resolves it per request. */
-function recordEndpoints<C extends Recorded>(
-  client: C,
-  service: AwsService,
-  endpoints: Map<AwsService, string>,
-): C {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const endpoint = endpointOfRequest(args.request);
-      if (endpoint) endpoints.set(service, endpoint);
-      return next(args);
-    },
-    { step: "finalizeRequest", name: "macaqueRecordEndpoint", priority: "low" },
-  );
-  return client;
-}
-
-/** Refuses, before credentials are read or a request is signed, an endpoint `refuse` names. */
-function refuseEndpoint<C extends Recorded>(client: C, refuse: (endpoint: string) => boolean): C {
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      const endpoint = endpointOfRequest(args.request);
-      if (endpoint && refuse(endpoint)) throw new StandInOnlyError(endpoint);
-      return next(args);
-    },
-    { step: "build", name: "macaqueStandInGuard", priority: "low" },
-  );
-  return client;
 }

@@ -313,6 +313,44 @@ describe("where macaque points", () => {
   });
 });
 
+describe("errors that name what to change", () => {
+  it("names the service, the endpoint and its variables when the endpoint refuses, exit 3", async () => {
+    const unreachable = "http://127.0.0.1:1";
+    const cli = runCli(["recipients", "list"], {
+      ...env,
+      AWS_ENDPOINT_URL_SQS: unreachable,
+      AWS_ENDPOINT_URL_SNS: unreachable,
+    });
+    expect(await cli.exited).toBe(3);
+    expect(cli.stderr()).toMatch(
+      /^macaque: could not reach (SQS|SNS) at http:\/\/127\.0\.0\.1:1 \(AWS_ENDPOINT_URL_(SQS|SNS) \/ AWS_ENDPOINT_URL\): connection refused\n$/,
+    );
+  });
+
+  it("says how to give credentials when there are none, exit 2 like any bad environment", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "macaque-aws-"));
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_SESSION_TOKEN: "",
+      AWS_PROFILE: "",
+      AWS_CONFIG_FILE: join(dir, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+      // Not this machine's instance role, if it has one.
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: "",
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "",
+    });
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      "set AWS_PROFILE (a profile in the AWS config files), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    );
+    expect(cli.stderr()).toMatch(/^macaque: no AWS credentials for (SQS|SNS):/);
+    await expectNoRequest();
+  });
+});
+
 describe("macaque send", () => {
   it("refuses an invalid message with every reason, exit 2, and sends nothing", async () => {
     const cli = runCli(["send", "-"], env, { stdin: '{"asg":"web","count":0,"dryrun":true}' });
