@@ -13,6 +13,7 @@ import { parseDuration } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { submitJob, watchExperiment, type Terminal } from "./experiment.ts";
+import { watchExperiments } from "./watch-many.ts";
 import {
   addRecipient,
   checkAddress,
@@ -118,10 +119,27 @@ export async function sendCommand(
 
 export async function watchCommand(
   deps: CliDeps,
-  experimentId: string,
-  flags: OutputFlags,
+  experimentId: string | undefined,
+  flags: OutputFlags & { asg?: string | undefined },
 ): Promise<ExitCode> {
   const config = loadCliConfig(deps.env);
+  if (experimentId === undefined) {
+    if (flags.timeout !== undefined) {
+      throw new InvalidInputError("--timeout follows one experiment: macaque watch ID --timeout D");
+    }
+    return withAws(config, (aws) =>
+      watchExperiments(aws, deps.terminal, {
+        asg: flags.asg,
+        json: flags.json ?? false,
+        prefix: config.MACAQUE_NAME_PREFIX,
+      }),
+    );
+  }
+  if (flags.asg !== undefined) {
+    throw new InvalidInputError(
+      "give an experiment id or --asg NAME, not both (an experiment is on one group)",
+    );
+  }
   if (!/^exp-[0-9a-f]{16}$/.test(experimentId)) {
     throw new InvalidInputError(
       `"${experimentId}" is not an experiment id (exp- and 16 hex digits, as run and send print)`,

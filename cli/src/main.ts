@@ -31,6 +31,7 @@ const examples = `Examples:
   macaque run --asg web --percent 25 --dry-run --json | jq .type
   macaque send job.json --no-wait            # prints the experiment id
   macaque watch exp-1f3a9c0d2b4e6f80
+  macaque watch --asg web                    # every experiment on web from now on
   macaque recipients add ops@example.com`;
 
 /**
@@ -135,11 +136,17 @@ followOptions(
 
 program
   .command("watch")
-  .description("follow an experiment already running (events from now on)")
-  .argument("<experiment-id>", "as printed by run or send")
+  .description(
+    "follow experiments from now on: one (by id), those on a group (--asg), or every one",
+  )
+  .argument("[experiment-id]", "as printed by run or send; ends with its outcome")
+  .option("--asg <name>", "every experiment on this group from now on, until Ctrl-C")
   .option("--json", "one JSON event per line on stdout")
-  .option("--timeout <duration>", "give up (exit 3) when no event arrives within this long")
-  .action(async (id: string, flags) => done(await watchCommand(deps, id, flags)));
+  .option(
+    "--timeout <duration>",
+    "with an id: give up (exit 3) when no event arrives within this long",
+  )
+  .action(async (id: string | undefined, flags) => done(await watchCommand(deps, id, flags)));
 
 const recipients = program
   .command("recipients")

@@ -412,6 +412,64 @@ describe("macaque watch", () => {
     expect(cli.stdout()).toContain("NOT RECOVERED (web)");
   });
 
+  it("stamps each line on the experiment's clock, not the watcher's", async () => {
+    const id = experimentIdFor("watch-clock");
+    const e = experimentEvents(id);
+    const plannedAt = Date.parse(e.experiment.plannedAt);
+    const cli = runCli(["watch", id], env);
+    await cli.waitForOutput(`watching experiment ${id}`);
+    // Terminated 90 s into the experiment, though the watcher has only just begun.
+    await publish(
+      { ...e.terminated, time: new Date(plannedAt + 90_000).toISOString() },
+      { ...e.recovered, time: new Date(plannedAt + 125_000).toISOString() },
+    );
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(/^ +\+1m 30s {2}terminated /m);
+    expect(cli.stdout()).toMatch(/^ +\+2m 05s {2}recovered /m);
+  });
+
+  it("follows every experiment on a group with --asg, and only those, until Ctrl-C", async () => {
+    const [mine, other] = [experimentIdFor("watch-asg-1"), experimentIdFor("watch-asg-2")];
+    const a = experimentEvents(mine, { asg: "web-a" });
+    const b = experimentEvents(other, { asg: "web-b" });
+    const cli = runCli(["watch", "--asg", "web-a"], env);
+    await cli.waitForOutput("watching experiments on web-a");
+    await publish(b.planned, a.planned, b.terminated, a.terminated, a.recovered, a.reportSent);
+    await cli.waitForOutput(`${mine}  web-a  RECOVERED (web-a)`);
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(130);
+    const out = cli.stdout();
+    expect(out).toMatch(new RegExp(`^${mine}  web-a  \\+[\\d.]+s  planned `, "m"));
+    expect(out).toMatch(new RegExp(`^${mine}  web-a  \\+[\\d.]+s  report `, "m"));
+    expect(out).not.toContain(other);
+    expect(out).toContain("stopped watching experiments on web-a; the experiments go on");
+  });
+
+  it("follows every experiment without an id or a group", async () => {
+    const [first, second] = [experimentIdFor("watch-all-1"), experimentIdFor("watch-all-2")];
+    const cli = runCli(["watch", "--json"], env);
+    await cli.waitForOutput("watching every experiment");
+    await publish(
+      experimentEvents(first, { asg: "api" }).rejected,
+      experimentEvents(second, { asg: "db" }).planned,
+    );
+    await cli.waitForOutput(second);
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(130);
+    const events = cli
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as AnyCloudEvent);
+    expect(events.map((x) => x.subject)).toEqual([first, second]);
+  });
+
+  it("refuses an id together with --asg, exit 2", async () => {
+    const cli = runCli(["watch", experimentIdFor("x"), "--asg", "web"], env);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("give an experiment id or --asg NAME, not both");
+  });
+
   it("refuses what is not an experiment id, exit 2", async () => {
     const cli = runCli(["watch", "web"], env);
     expect(await cli.exited).toBe(2);
