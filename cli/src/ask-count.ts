@@ -4,11 +4,13 @@ import {
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import { isActivityUnfinished, isInServiceHealthy, type GroupState } from "@macaque/shared";
-import { number } from "@inquirer/prompts";
 import { InvalidInputError } from "./errors.ts";
 
-/** Streams and abort signal of a prompt (tests and non-default terminals). */
-export type PromptContext = Parameters<typeof number>[1];
+/** Asks for a number until `check` accepts it (the terminal's prompt). */
+export type AskNumber = (
+  message: string,
+  check: (value: number | undefined) => true | string,
+) => Promise<number>;
 
 /**
  * Step 2 of the workflow, asked in person: shows the group as it is now and
@@ -148,7 +150,7 @@ export function checkCount(value: number | undefined, max: number): true | strin
 export async function askCount(
   group: GroupView,
   allowance: Allowance,
-  context?: PromptContext,
+  ask: AskNumber,
 ): Promise<number> {
   if (allowance.max < 1) {
     throw new InvalidInputError(
@@ -156,12 +158,7 @@ export async function askCount(
       [...allowance.bounds.filter((b) => b.allows < 1).map((b) => `${b.limit} allows none`)],
     );
   }
-  return number(
-    {
-      message: `How many instances of ${group.name} to terminate? (1-${allowance.max})`,
-      required: true,
-      validate: (value) => checkCount(value, allowance.max),
-    },
-    context,
+  return ask(`How many instances of ${group.name} to terminate? (1-${allowance.max})`, (value) =>
+    checkCount(value, allowance.max),
   );
 }

@@ -92,7 +92,7 @@ async function askHowMany(
   const allowance = allowedVictims(group, limits);
   const target = await describeTarget(aws, "Auto Scaling");
   terminal.out.write(`${[target, ...describeGroupState(group, limits, allowance)].join("\n")}\n`);
-  return askCount(group, allowance);
+  return askCount(group, allowance, terminal.askNumber);
 }
 
 export async function sendCommand(

@@ -20,6 +20,8 @@ export interface Terminal {
   now(): number;
   /** Registers a handler for Ctrl-C and SIGTERM; returns its removal. */
   onInterrupt(handler: () => void): () => void;
+  /** Asks for a number on the terminal until `check` accepts it. */
+  askNumber(message: string, check: (value: number | undefined) => true | string): Promise<number>;
   /** Registers a handler for `out` closing under the CLI (`| head -1`); returns its removal. */
   onOutputClosed(handler: () => void): () => void;
 }

@@ -13,9 +13,10 @@ import {
   watchCommand,
   type CliDeps,
 } from "./commands.ts";
-import { InvalidInputError, exitCodeOfError } from "./errors.ts";
+import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.ts";
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
 import type { Terminal } from "./experiment.ts";
+import { askNumber } from "./prompt.ts";
 
 const environmentHelp = `Environment (the services' own variables):
   AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region (AWS_PROFILE)
@@ -68,6 +69,8 @@ const terminal: Terminal = {
       process.off("SIGTERM", listener);
     };
   },
+  askNumber: (message, check) =>
+    askNumber({ input: process.stdin, output: process.stdout, message, check }),
   onOutputClosed(handler) {
     if (outputClosed) queueMicrotask(handler);
     else outputClosedHandlers.add(handler);
@@ -177,7 +180,7 @@ process.exit(exitCode);
 function report(err: unknown): number {
   // Commander has printed its own message; its usage errors are invalid input.
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : ExitCode.rejected;
-  if (err instanceof Error && err.name === "ExitPromptError") return ExitCode.interrupted;
+  if (err instanceof InterruptedError) return err.exitCode;
   const message = err instanceof Error ? err.message : String(err);
   const details = err instanceof InvalidInputError ? err.details : [];
   process.stderr.write(`macaque: ${message}\n${details.map((d) => `  - ${d}\n`).join("")}`);

@@ -666,7 +666,7 @@ describe("through a real terminal", () => {
     await cli.waitForOutput("the policy allows at most 2:");
     await cli.waitForOutput(`How many instances of ${group} to terminate? (1-2)`);
     cli.child.stdin!.write("5\r");
-    // Keys typed while the prompt validates are dropped, so wait for its verdict.
+    // The question comes again after the verdict.
     await cli.waitForOutput("5 is more than the policy allows (at most 2)");
     cli.child.stdin!.write("\x7f2\r");
 
