@@ -13,6 +13,8 @@ import {
   watchCommand,
   type CliDeps,
 } from "./commands.ts";
+import { recoveryDefaults } from "@macaque/shared";
+import { formatFlagDuration } from "./duration.ts";
 import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.ts";
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
 import type { Terminal } from "./experiment.ts";
@@ -123,8 +125,14 @@ followOptions(
     )
     .option("--dry-run", "plan and report without terminating")
     .option("--email <address...>", "also send the report to these addresses")
-    .option("--deadline <duration>", "give up on recovery after this long (default 15m)")
-    .option("--check-interval <duration>", "how often the group is checked (default 10s)")
+    .option(
+      "--deadline <duration>",
+      `give up on recovery after this long (default ${formatFlagDuration(recoveryDefaults.deadlineSeconds)})`,
+    )
+    .option(
+      "--check-interval <duration>",
+      `how often the group is checked (default ${formatFlagDuration(recoveryDefaults.checkIntervalSeconds)})`,
+    )
     .option("--target <duration>", "recovered within this is PASS, later FAIL")
     .option("--seed <seed>", "makes the victim choice reproducible")
     .option("--az <zone>", "choose victims only in this availability zone"),

@@ -17,9 +17,15 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFleetSimControl, type CreateGroupRequest } from "@macaque/fleet-sim";
 import { startStack, type Stack } from "@macaque/sandbox";
-import { experimentIdFor, publishEvent, type AnyCloudEvent } from "@macaque/shared";
+import {
+  experimentIdFor,
+  publishEvent,
+  recoveryDefaults,
+  type AnyCloudEvent,
+} from "@macaque/shared";
 import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
 import { sandboxClient, snsAt, uniquePrefix, waitFor } from "../../test/support/aws.ts";
+import { formatFlagDuration } from "../src/duration.ts";
 import { experimentEvents } from "./fixtures.ts";
 import {
   binFile,
@@ -348,6 +354,19 @@ describe("errors that name what to change", () => {
     );
     expect(cli.stderr()).toMatch(/^macaque: no AWS credentials for (SQS|SNS):/);
     await expectNoRequest();
+  });
+});
+
+describe("help", () => {
+  it("states the recovery defaults the job message applies", async () => {
+    const cli = runCli(["run", "--help"], env);
+    expect(await cli.exited).toBe(0);
+    const deadline = formatFlagDuration(recoveryDefaults.deadlineSeconds);
+    const interval = formatFlagDuration(recoveryDefaults.checkIntervalSeconds);
+    expect(cli.stdout()).toMatch(new RegExp(`--deadline <duration> .*\\(default ${deadline}\\)`));
+    expect(cli.stdout()).toMatch(
+      new RegExp(`--check-interval <duration> .*\\(default ${interval}\\)`),
+    );
   });
 });
 
