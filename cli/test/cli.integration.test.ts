@@ -610,7 +610,7 @@ describe("macaque recipients", () => {
     expect(await runCli(["recipients", "remove", mailed], withSender()).exited).toBe(0);
   });
 
-  it("refuses to remove the report sender, exit 2, and leaves its identity", async () => {
+  it("refuses to remove or add the report sender, exit 2, and leaves its identity", async () => {
     await verify(sender);
     const cli = runCli(["recipients", "remove", sender.toUpperCase()], withSender());
     expect(await cli.exited).toBe(2);
@@ -619,6 +619,12 @@ describe("macaque recipients", () => {
     );
     expect(cli.stderr()).toContain("would stop every report");
     expect(await identities()).toContain(sender);
+
+    const subscribedBefore = (await endpoints())?.filter((e) => e === sender).length;
+    const added = runCli(["recipients", "add", sender], withSender());
+    expect(await added.exited).toBe(2);
+    expect(added.stderr()).toContain(`not adding ${sender}: it is the report sender`);
+    expect((await endpoints())?.filter((e) => e === sender).length).toBe(subscribedBefore);
   });
 
   it("removes only the subscription of an identity macaque did not enrol, and says why", async () => {
