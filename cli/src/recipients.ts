@@ -1,17 +1,9 @@
 import {
   DeleteIdentityCommand,
-  GetIdentityVerificationAttributesCommand,
-  ListIdentitiesCommand,
   VerifyEmailIdentityCommand,
   type SESClient,
 } from "@aws-sdk/client-ses";
-import {
-  GetSubscriptionAttributesCommand,
-  ListSubscriptionsByTopicCommand,
-  SubscribeCommand,
-  UnsubscribeCommand,
-  type SNSClient,
-} from "@aws-sdk/client-sns";
+import { SubscribeCommand, UnsubscribeCommand, type SNSClient } from "@aws-sdk/client-sns";
 import { isEmailAddress } from "@macaque/shared";
 import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
 import {
@@ -21,6 +13,12 @@ import {
   recordKey,
 } from "./enrolment-record.ts";
 import { InvalidInputError } from "./errors.ts";
+import {
+  emailSubscriptions,
+  identityNames,
+  identityStatus,
+  type EmailSubscription,
+} from "./recipient-state.ts";
 
 /**
  * Report recipients, as the seed's last step puts it: an SNS `email`
@@ -207,68 +205,4 @@ function recipientOf(
     verification,
     identityByMacaque,
   };
-}
-
-interface EmailSubscription {
-  address: string;
-  protocol: string;
-  arn?: string;
-  state: "confirmed" | "pending confirmation";
-}
-
-/** `email` and `email-json` subscriptions: `remove` takes both off the topic. */
-async function emailSubscriptions(sns: SNSClient, topicArn: string): Promise<EmailSubscription[]> {
-  const found: EmailSubscription[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }),
-    );
-    for (const s of page.Subscriptions ?? []) {
-      const protocol = s.Protocol ?? "";
-      if ((protocol !== "email" && protocol !== "email-json") || !s.Endpoint) continue;
-      const address = s.Endpoint.toLowerCase();
-      // Real SNS lists a pending subscription with the ARN "PendingConfirmation".
-      if (!s.SubscriptionArn?.startsWith("arn:")) {
-        if (s.SubscriptionArn !== "Deleted") {
-          found.push({ address, protocol, state: "pending confirmation" });
-        }
-        continue;
-      }
-      const attrs = await sns.send(
-        new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }),
-      );
-      const pending = attrs.Attributes?.PendingConfirmation === "true";
-      found.push({
-        address,
-        protocol,
-        arn: s.SubscriptionArn,
-        state: pending ? "pending confirmation" : "confirmed",
-      });
-    }
-    token = page.NextToken;
-  } while (token);
-  return found;
-}
-
-/** The identity's verification status, or undefined when SES has no such identity. */
-async function identityStatus(ses: SESClient, address: string): Promise<string | undefined> {
-  const out = await ses.send(
-    new GetIdentityVerificationAttributesCommand({ Identities: [address] }),
-  );
-  return out.VerificationAttributes?.[address]?.VerificationStatus;
-}
-
-/** The email identities as SES spells them. */
-async function identityNames(ses: SESClient): Promise<string[]> {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await ses.send(
-      new ListIdentitiesCommand({ IdentityType: "EmailAddress", NextToken: token }),
-    );
-    names.push(...(page.Identities ?? []));
-    token = page.NextToken;
-  } while (token);
-  return names;
 }
