@@ -116,6 +116,7 @@ export {
   checkSteadyState,
   formatTag,
   groupRefusals,
+  isActivityUnfinished,
   isInServiceHealthy,
   type ActivityState,
   type GroupState,
