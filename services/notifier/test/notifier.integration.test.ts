@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EventType,
   openEventTap,
+  poisonReasonAttribute,
   publishEvent,
   type AnyCloudEvent,
   type CloudEvent,
@@ -229,15 +230,29 @@ describe("notifier", () => {
     expect(tap.seen.filter((e) => e.subject === real)).toEqual([]);
   });
 
-  it("leaves a message that is not an event to SQS's redrive (the dead-letter queue)", async () => {
-    const before = await handled("retried");
+  it("moves a message that is not an event straight to the dead-letter queue, with the reason", async () => {
+    const before = await handled("poison");
+    const body = JSON.stringify({ hello: uniqueId("world") });
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: stack.topology.queues.notifications.url,
-        MessageBody: '{"hello":"world"}',
+        MessageBody: body,
       }),
     );
-    await untilHandled("retried", before + 1);
+    await untilHandled("poison", before + 1);
+    const dead = await waitFor("the message in the notifications dead-letter queue", async () => {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.topology.queues.notifications.deadLetter.url,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ["All"],
+        }),
+      );
+      return out.Messages?.find((m) => m.Body === body);
+    });
+    expect(dead.MessageAttributes?.[poisonReasonAttribute]?.StringValue).toMatch(
+      /^not a macaque event: /,
+    );
   });
 
   it("publishes the summary but sends no email when there is nobody to email", async () => {
