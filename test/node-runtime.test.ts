@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExitCode } from "../cli/src/exit-codes.ts";
 
 /**
  * The old-Node bootstrap (scripts/ensure-node.mjs), run for real on the machine's
@@ -102,13 +103,13 @@ describe.skipIf(skipReason !== undefined)(
       expect(result.status).toBe(0);
     });
 
-    it("stops with exit code 4 and the command that fixes it when installing is switched off", () => {
+    it("stops with the documented exit code and the command that fixes it when installing is switched off", () => {
       const empty = join(dir, "empty-cache");
       const result = run(["--import", ensureNode, child, "0"], {
         MACAQUE_NODE_DIR: empty,
         MACAQUE_NO_NODE_INSTALL: "1",
       });
-      expect(result.status).toBe(4);
+      expect(result.status).toBe(ExitCode.nodeMissing);
       expect(result.stdout).toBe("");
       expect(result.stderr).toBe(
         `macaque: found Node.js ${oldVersion}, this project needs ${floor} (none in ${empty}; ` +
@@ -117,7 +118,7 @@ describe.skipIf(skipReason !== undefined)(
       );
     });
 
-    it("stops with exit code 4, leaving no half install, when npm cannot be run", () => {
+    it("stops with the documented exit code, leaving no half install, when npm cannot be run", () => {
       const noNpm = join(dir, "no-npm");
       const nothing = join(dir, "empty-path");
       mkdirSync(nothing);
@@ -126,7 +127,7 @@ describe.skipIf(skipReason !== undefined)(
         PATH: nothing,
         npm_execpath: undefined,
       });
-      expect(result.status).toBe(4);
+      expect(result.status).toBe(ExitCode.nodeMissing);
       const lines = result.stderr.trim().split("\n");
       expect(lines[0]).toContain("installing node@24 into");
       expect(lines[1]).toMatch(

@@ -6,6 +6,7 @@
 // On a Node older than package.json's engines.node, ensure-node.mjs (evaluated
 // before anything below) runs this same command under the cached Node 24 instead.
 import "../../scripts/ensure-node.mjs";
+import { NODE_MISSING_EXIT_CODE } from "../../scripts/node-runtime.mjs";
 import module from "node:module";
 import process from "node:process";
 import { URL } from "node:url";
@@ -15,7 +16,7 @@ if (typeof module.registerHooks !== "function" || !process.features.typescript) 
     `macaque: Node.js ${process.versions.node} cannot run TypeScript sources ` +
       "(is --no-experimental-strip-types set?)\n",
   );
-  process.exit(4);
+  process.exit(NODE_MISSING_EXIT_CODE);
 }
 module.registerHooks({
   resolve(specifier, context, nextResolve) {
