@@ -96,8 +96,10 @@ export function findSupportedNode(options) {
     );
   }
 
+  const npm = npmCommand(env);
+  if (!npm) throw missing("npm not found");
   say(`macaque: ${reason}; installing ${NODE_PACKAGE} into ${dir} (once) and running under it`);
-  const failure = installNode(dir, env);
+  const failure = installNode(dir, npm, env);
   const installed = versionOf(bin);
   if (failure || !installed || !isAtLeast(installed, required.floor)) {
     throw missing(failure || `the installed node is ${installed || "not runnable"}`);
@@ -110,7 +112,7 @@ export function findSupportedNode(options) {
  * renamed into place, so two commands started at once never see half an install.
  * Returns why it failed, or undefined.
  */
-function installNode(dir, env) {
+function installNode(dir, npm, env) {
   let target = dir;
   let staged = false;
   try {
@@ -122,7 +124,6 @@ function installNode(dir, env) {
   } catch (err) {
     return `cannot write ${path.dirname(dir)}: ${err.code || err.message}`;
   }
-  const npm = npmCommand(env);
   const result = spawnSync(
     npm.command,
     [
@@ -133,12 +134,12 @@ function installNode(dir, env) {
       "--no-audit",
       "--no-fund",
       "--loglevel=error",
-    ].concat([NODE_PACKAGE]),
+    ].concat(NODE_PACKAGE),
     { env, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" },
   );
   let failure;
   if (result.error) {
-    failure = result.error.code === "ENOENT" ? "npm not found" : `npm: ${result.error.message}`;
+    failure = `npm: ${result.error.message}`;
   } else if (result.status !== 0) {
     failure = `npm install failed: ${lastLine(result.stderr) || `exit ${result.status}`}`;
   }
@@ -159,13 +160,25 @@ function installNode(dir, env) {
   return failure;
 }
 
-/** npm as the running npm script sees it (npm_execpath), else the one on PATH. */
+/** npm as the running npm script sees it (npm_execpath), else the one on PATH, else undefined. */
 function npmCommand(env) {
   const execPath = env.npm_execpath;
   if (execPath && /npm-cli\.js$/.test(execPath) && fs.existsSync(execPath)) {
     return { command: process.execPath, args: [execPath] };
   }
-  return { command: process.platform === "win32" ? "npm.cmd" : "npm", args: [] };
+  const name = process.platform === "win32" ? "npm.cmd" : "npm";
+  const onPath = (env.PATH || "")
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      try {
+        fs.accessSync(path.join(dir, name), fs.constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  return onPath ? { command: name, args: [] } : undefined;
 }
 
 /** `bin --version` without the "v", or undefined when it does not run. */

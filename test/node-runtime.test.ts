@@ -118,23 +118,40 @@ describe.skipIf(skipReason !== undefined)(
       );
     });
 
-    it("stops with the documented exit code, leaving no half install, when npm cannot be run", () => {
-      const noNpm = join(dir, "no-npm");
-      const nothing = join(dir, "empty-path");
-      mkdirSync(nothing);
+    it("stops at once with the documented exit code, touching nothing, when there is no npm", () => {
+      const parent = join(dir, "no-npm");
       const result = run(["--import", ensureNode, child, "0"], {
-        MACAQUE_NODE_DIR: join(noNpm, "node"),
-        PATH: nothing,
+        MACAQUE_NODE_DIR: join(parent, "node"),
+        PATH: join(dir, "nothing-here"),
+        npm_execpath: undefined,
+      });
+      expect(result.status).toBe(ExitCode.nodeMissing);
+      expect(result.stderr).toMatch(
+        /^macaque: found Node\.js .*\(npm not found\)\. Fix: npm install --prefix \S+ node@24, .*\n$/,
+      );
+      expect(existsSync(parent)).toBe(false);
+    });
+
+    it("says why when npm fails, and leaves no half install behind", async () => {
+      const fakeBin = join(dir, "failing-npm");
+      mkdirSync(fakeBin);
+      await writeFile(
+        join(fakeBin, "npm"),
+        "#!/bin/sh\necho 'npm error code ETIMEDOUT' >&2\necho 'npm error network timed out' >&2\nexit 1\n",
+        { mode: 0o755 },
+      );
+      const parent = join(dir, "failed-install");
+      const result = run(["--import", ensureNode, child, "0"], {
+        MACAQUE_NODE_DIR: join(parent, "node"),
+        PATH: fakeBin,
         npm_execpath: undefined,
       });
       expect(result.status).toBe(ExitCode.nodeMissing);
       const lines = result.stderr.trim().split("\n");
-      expect(lines[0]).toContain("installing node@24 into");
-      expect(lines[1]).toMatch(
-        /^macaque: found Node\.js .*\(npm not found\)\. Fix: npm install --prefix /,
-      );
       expect(lines).toHaveLength(2);
-      expect(existsSync(noNpm) ? readdirSync(noNpm) : []).toEqual([]);
+      expect(lines[0]).toContain(`installing node@24 into ${join(parent, "node")} (once)`);
+      expect(lines[1]).toContain("(npm install failed: network timed out). Fix: npm install");
+      expect(readdirSync(parent)).toEqual([]);
     });
   },
 );
