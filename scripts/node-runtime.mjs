@@ -1,10 +1,10 @@
 // The Node.js this project needs, brought along when the machine's is too old.
 //
 // Development runs the TypeScript sources directly, which needs Node's built-in
-// type stripping and, for some dependencies, Node 22.22.2 or newer (the floor is
+// type stripping, on by default from Node 22.18.0 (the floor is
 // package.json's `engines.node`). On an older Node every entry point (the npm
 // scripts, `npx macaque`) would otherwise die with an error that names neither
-// the cause nor the fix. Instead, `require-node.mjs` calls `runUnderSupportedNode()`
+// the cause nor the fix. Instead, `ensure-node.mjs` calls `runUnderSupportedNode()`
 // first: on a new enough Node it does nothing; on an older one it installs the
 // `node@24` npm package into a cache outside the repository (once), says so in one
 // line, and runs the same command under it.

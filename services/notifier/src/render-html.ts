@@ -1,5 +1,5 @@
+import { formatDuration, formatOffset } from "@macaque/shared";
 import { escapeHtml as esc } from "./escape.ts";
-import { formatDuration, formatOffset } from "./format.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
 import type { PhaseStyle, TimelineChart, TimelinePhase } from "./timeline.ts";
 
@@ -23,7 +23,7 @@ const tones: Record<Tone, { fg: string; bg: string }> = {
   info: { fg: "#1f4e8c", bg: "#e6effa" },
 };
 
-export const phaseColours: Record<PhaseStyle, string> = {
+const phaseColours: Record<PhaseStyle, string> = {
   launch: "#f0a30a",
   boot: "#2f80ed",
   health: "#27ae60",

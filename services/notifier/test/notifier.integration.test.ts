@@ -43,8 +43,36 @@ let reportsQueueUrl: string;
 const summaries: Array<{ Subject?: string; Message: string }> = [];
 
 const sender = "chaos@example.com";
+/** The notifier's log lines, parsed, and whoever waits for one. */
+const logs: Array<Record<string, unknown>> = [];
+const logWaiters = new Set<() => void>();
 const startNotifier = (env: Record<string, string> = {}) =>
-  startService(stack, "notifier", { senderEmail: sender, env });
+  startService(stack, "notifier", {
+    senderEmail: sender,
+    env,
+    onLine: (_, line) => {
+      if (!line.startsWith("{")) return;
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const wake of logWaiters) wake();
+    },
+  });
+/** Resolves with the first log line about `experimentId` that has a msg, once it is written. */
+const reportLogFor = (experimentId: string): Promise<Record<string, unknown>> =>
+  new Promise((resolve, reject) => {
+    const check = () => {
+      const line = logs.find((l) => l.experimentId === experimentId && l.kind !== undefined);
+      if (!line) return;
+      logWaiters.delete(check);
+      clearTimeout(timer);
+      resolve(line);
+    };
+    const timer = setTimeout(() => {
+      logWaiters.delete(check);
+      reject(new Error(`no report log line for ${experimentId}`));
+    }, 10_000);
+    logWaiters.add(check);
+    check();
+  });
 
 beforeAll(async () => {
   stack = await startStack({ prefix: uniquePrefix("notifier") });
@@ -156,6 +184,11 @@ describe("notifier", () => {
       await metric("macaque_reports_published_total", 'kind="recovery"'),
     ).toBeGreaterThanOrEqual(1);
     expect(await metric("macaque_emails_sent_total")).toBeGreaterThanOrEqual(1);
+    expect(await reportLogFor(id)).toMatchObject({
+      event: "report.sent",
+      msg: "sent recovery report to 2 recipients",
+      recipients: 2,
+    });
   });
 
   it("sends one email for an event delivered twice, even at the same time", async () => {
@@ -269,5 +302,14 @@ describe("notifier", () => {
     const summary = await summaryWithSubject("[macaque] lonely: recovered in 42 s (PASS)");
     expect(summary.Message).toContain(id);
     expect(await emailsAbout(id)).toEqual([]);
+    // The log does not claim a report went out by mail that went to nobody.
+    expect(await reportLogFor(id)).toMatchObject({
+      event: "report.published",
+      msg: "published recovery report; no recipients to e-mail",
+      recipients: 0,
+    });
+    expect(logs.filter((l) => l.experimentId === id && String(l.msg).startsWith("sent"))).toEqual(
+      [],
+    );
   });
 });

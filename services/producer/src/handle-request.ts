@@ -9,14 +9,16 @@ import {
   type CloudEvent,
   type JobMessage,
   type MessageContext,
+  type JobDefaults,
   type Reason,
   type GroupState,
   type TerminationOrder,
   terminationOrderKind,
+  leaseTtlMs,
 } from "@macaque/shared";
 import type { Logger } from "pino";
 import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
-import { leaseTtlMs, type LeaseStore } from "./lease.ts";
+import type { LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";
 import type { PlanStore } from "./plan-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
@@ -41,6 +43,8 @@ export interface RequestHandlerOptions {
   /** Sends the order to the terminator's queue. */
   sendOrder(order: TerminationOrder): Promise<void>;
   policy: GuardrailPolicy;
+  /** What a job message that leaves a field out gets (DEFAULT_CHECK_INTERVAL_SECONDS). */
+  jobDefaults?: JobDefaults;
   region: string;
   now(): Date;
   /** A fresh seed for a job that brings none. */
@@ -153,7 +157,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
 
   return async function handleRequest(message: Message, context: MessageContext): Promise<void> {
     const body = message.Body ?? "";
-    const parsed = parseJobMessage(body);
+    const parsed = parseJobMessage(body, options.jobDefaults);
     if (!parsed.ok) {
       const fields = salvageRequestFields(body);
       const requestId = fields.requestId ?? context.messageId;

@@ -1,18 +1,12 @@
-import { ServiceName, redisKey, type Redis } from "@macaque/shared";
-import { deleteIfEqual, getOrSet } from "./redis-scripts.ts";
+import { ServiceName, redisKey, releaseIfHeld, setIfAbsent, type Redis } from "@macaque/shared";
 
 /**
  * One experiment per group at a time: overlapping experiments would corrupt each
  * other's recovery measurement. The lease names the experiment holding the group
- * and expires on its own after the recovery deadline plus a margin, so a lost
- * outcome event blocks the group for a while, never for ever.
+ * and expires on its own at the end of the experiment's lifetime (`leaseTtlMs` in
+ * shared/lifetime), so a lost outcome event blocks the group for a while, never
+ * for ever, and never less than the experiment can last.
  */
-
-/** Time beyond the recovery deadline for termination, queueing and the last check. */
-export const LEASE_MARGIN_MS = 5 * 60_000;
-
-export const leaseTtlMs = (deadlineSeconds: number): number =>
-  deadlineSeconds * 1_000 + LEASE_MARGIN_MS;
 
 export interface LeaseStore {
   /** The experiment holding the group, if any. */
@@ -27,7 +21,7 @@ export function createLeaseStore(redis: Redis, prefix: string): LeaseStore {
   const key = (asg: string) => redisKey(prefix, ServiceName.producer, "lease", asg);
   return {
     holder: async (asg) => (await redis.get(key(asg))) ?? undefined,
-    acquire: (asg, experimentId, ttlMs) => getOrSet(redis, key(asg), experimentId, ttlMs),
-    release: (asg, experimentId) => deleteIfEqual(redis, key(asg), experimentId),
+    acquire: (asg, experimentId, ttlMs) => setIfAbsent(redis, key(asg), experimentId, ttlMs),
+    release: (asg, experimentId) => releaseIfHeld(redis, key(asg), experimentId),
   };
 }
