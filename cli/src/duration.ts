@@ -31,17 +31,6 @@ export function parseDuration(text: string): number | undefined {
   return Math.round(seconds * 1_000) / 1_000;
 }
 
-/** `12.3s`, `4m 05s`, `1h 02m`: short and aligned enough for a live view. */
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const whole = Math.round(seconds);
-  const h = Math.floor(whole / 3_600);
-  const m = Math.floor((whole % 3_600) / 60);
-  const s = whole % 60;
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
-}
-
 /** `15m`, `10s`, `1h30m`, `0.5s`: as a person would type it, so help text reads back through parseDuration. */
 export function formatFlagDuration(seconds: number): string {
   const whole = Math.floor(seconds);

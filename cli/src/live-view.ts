@@ -1,8 +1,7 @@
-import type { AnyCloudEvent } from "@macaque/shared";
-import { formatDuration } from "./duration.ts";
+import { describeEvent, formatClock, type AnyCloudEvent } from "@macaque/shared";
 import { createExperimentClock, type ExperimentClock } from "./experiment-clock.ts";
 import { nextStep, startProgress, type Progress } from "./progress.ts";
-import { describeEvent, formatStep } from "./render.ts";
+import { formatStep } from "./render.ts";
 
 export interface Output {
   write(text: string): unknown;
@@ -46,7 +45,7 @@ export function createLiveView(options: {
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
     out.write(
-      `${clearLine}${frames[frame++ % frames.length]} ${formatDuration(elapsed())}  ${status}`,
+      `${clearLine}${frames[frame++ % frames.length]} ${formatClock(elapsed())}  ${status}`,
     );
   };
   const print = (lines: readonly string[], stream: Output = out) => {

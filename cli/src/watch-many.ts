@@ -1,10 +1,10 @@
-import { openEventTap, type AnyCloudEvent, type EventTap } from "@macaque/shared";
+import { describeEvent, openEventTap, type AnyCloudEvent, type EventTap } from "@macaque/shared";
 import type { Aws } from "./aws.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { asgOf, createExperimentClock } from "./experiment-clock.ts";
 import { tapQueueName, type Terminal } from "./experiment.ts";
 import { applyEvent, outcomeOf, startProgress, type Progress } from "./progress.ts";
-import { describeEvent, formatStep, summarize } from "./render.ts";
+import { formatStep, summarize } from "./render.ts";
 
 /**
  * `macaque watch --asg NAME` and `macaque watch`: every experiment from now on

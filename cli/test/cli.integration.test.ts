@@ -455,6 +455,8 @@ describe("macaque watch", () => {
     await cli.waitForOutput("watching experiments on web-a");
     await publish(b.planned, a.planned, b.terminated, a.terminated, a.recovered, a.reportSent);
     await cli.waitForOutput(`${mine}  web-a  RECOVERED (web-a)`);
+    // report.sent names no group: shown because the experiment is one already seen.
+    await cli.waitForOutput("report sent to");
     cli.child.kill("SIGINT");
     expect(await cli.exited).toBe(130);
     const out = cli.stdout();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatFlagDuration, parseDuration } from "../src/duration.ts";
+import { formatFlagDuration, parseDuration } from "../src/duration.ts";
 
 describe("parseDuration", () => {
   it.each([
@@ -23,18 +23,6 @@ describe("parseDuration", () => {
       expect(parseDuration(text)).toBeUndefined();
     },
   );
-});
-
-describe("formatDuration", () => {
-  it.each([
-    [0, "0.0s"],
-    [4.23, "4.2s"],
-    [59.9, "59.9s"],
-    [65, "1m 05s"],
-    [3_725, "1h 02m"],
-  ])("shows %d seconds as %j", (seconds, text) => {
-    expect(formatDuration(seconds)).toBe(text);
-  });
 });
 
 describe("formatFlagDuration", () => {

@@ -48,7 +48,7 @@ describe("macaque run against the running services", () => {
     expect(await cli.exited, `${cli.stdout()}\n${cli.stderr()}`).toBe(0);
     const out = cli.stdout();
     expect(out).toContain(`RECOVERED (${group}): back to 3 InService and Healthy`);
-    expect(out).toMatch(/time to recover +\d+\.\d s \(± 0\.5 s, \d+ checks?\)/);
+    expect(out).toMatch(/time to recover +\d+(\.\d+)? s \(± 0\.5 s, \d+ checks?\)/);
     expect(out).toMatch(/replacements +i-[0-9a-f]+/);
 
     // The simulator's own record agrees that the group healed.

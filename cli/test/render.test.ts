@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { describeEvent } from "@macaque/shared";
 import { createLiveView } from "../src/live-view.ts";
 import { applyEvent, startProgress } from "../src/progress.ts";
-import { describeEvent, formatStep, printable, summarize } from "../src/render.ts";
+import { formatStep, printable, summarize } from "../src/render.ts";
 import { experimentEvents, type AnyCloudEvent } from "./fixtures.ts";
 
 const id = "exp-00000000000000aa";
@@ -19,11 +20,11 @@ describe("the live view's lines", () => {
     expect(lines(e.replacementSeen)).toEqual([
       "    +1.3s  replacement   i-0000000e Pending (InService 3 of 4, Healthy 3, pending 1)",
     ]);
-    expect(lines(e.allInService)[0]).toContain("InService     every replacement InService");
-    expect(lines(e.healthy)[0]).toContain("healthy       back to desired capacity, all Healthy");
+    expect(lines(e.allInService)[0]).toContain("InService     all InService (");
+    expect(lines(e.healthy)[0]).toContain("healthy       all healthy (");
     expect(lines(e.recovered)).toEqual(["    +1.3s  recovered     in 4.2 s, verdict PASS"]);
     expect(lines(e.notRecovered)[0]).toContain(
-      "not recovered by the 900.0 s deadline; last seen InService 3 of 4",
+      "not recovered by the 15 min deadline; last seen InService 3 of 4",
     );
     expect(lines(e.reportSent)).toEqual([
       "    +1.3s  report        recovery report sent to ops@example.com",
@@ -61,7 +62,7 @@ describe("the summary", () => {
     const p = replay(e.planned, e.terminated, e.notRecovered);
     const text = summarize({ kind: "not-recovered" }, p).join("\n");
     expect(text).toContain("NOT RECOVERED (web) before the deadline");
-    expect(text).toContain("time to recover  none within 900.0 s, verdict FAIL");
+    expect(text).toContain("time to recover  none within 15 min, verdict FAIL");
   });
 
   it("repeats the reasons of a rejection", () => {

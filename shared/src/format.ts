@@ -15,6 +15,16 @@ export function formatDuration(seconds: number): string {
   return s === 0 ? `${min} min` : `${min} min ${pad(s)} s`;
 }
 
+/** `12.3s`, `4m 05s`, `1h 02m`: a running clock, compact and aligned, for a live view. */
+export function formatClock(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const whole = Math.round(seconds);
+  const h = Math.floor(whole / 3_600);
+  const m = Math.floor((whole % 3_600) / 60);
+  const s = whole % 60;
+  return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
+}
+
 /** `+42 s` from the start of an experiment. */
 export const formatOffset = (seconds: number): string => `+${formatDuration(seconds)}`;
 

@@ -136,4 +136,18 @@ export {
   terminationBudgetSeconds,
   type ExperimentLifetime,
 } from "./lifetime.ts";
-export { formatDuration, formatInstant, formatOffset, plural, secondsBetween } from "./format.ts";
+export {
+  formatClock,
+  formatDuration,
+  formatInstant,
+  formatOffset,
+  plural,
+  secondsBetween,
+} from "./format.ts";
+export {
+  describeEvent,
+  formatIds,
+  formatVerdict,
+  formatVictims,
+  type EventStep,
+} from "./describe-event.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatInstant, secondsBetween } from "../src/format.ts";
+import { formatClock, formatDuration, formatInstant, secondsBetween } from "../src/format.ts";
 
 describe("formatDuration", () => {
   it.each([
@@ -36,5 +36,17 @@ describe("secondsBetween", () => {
   it("never goes negative when clocks disagree", () => {
     expect(secondsBetween("2025-11-26T10:00:10Z", "2025-11-26T10:00:00Z")).toBe(0);
     expect(secondsBetween("2025-11-26T10:00:00Z", "2025-11-26T10:00:01.5Z")).toBe(1.5);
+  });
+});
+
+describe("formatClock", () => {
+  it.each([
+    [0, "0.0s"],
+    [4.23, "4.2s"],
+    [59.9, "59.9s"],
+    [65, "1m 05s"],
+    [3_725, "1h 02m"],
+  ])("shows %d seconds as %j", (seconds, text) => {
+    expect(formatClock(seconds)).toBe(text);
   });
 });

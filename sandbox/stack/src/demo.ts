@@ -19,7 +19,7 @@ import {
   type JobMessageInput,
 } from "@macaque/shared";
 import { seedDemoFleet } from "./demo-fleet.ts";
-import { describeEvent } from "./describe-event.ts";
+import { demoLines } from "./describe-event.ts";
 import { readInbox } from "./inbox.ts";
 import { startServices } from "./services.ts";
 import { sandboxCredentials, startStack, type Stack } from "./stack.ts";
@@ -108,7 +108,7 @@ async function runExperiment(stack: Stack): Promise<number> {
     );
     await sendJson(sqs, stack.topology.queues.requests.url, job);
     const end = await tap.waitFor((event) => {
-      say(describeEvent(event, { timeScale }));
+      for (const line of demoLines(event, { timeScale })) say(line);
       return event.type === EventType.reportSent;
     }, 90_000);
     const outcome = tap.seen.find(isFinal);

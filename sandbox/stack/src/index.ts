@@ -28,5 +28,5 @@ export {
   type StackEndpoints,
   type StackOptions,
 } from "./stack.ts";
-export { describeEvent } from "./describe-event.ts";
+export { demoLines } from "./describe-event.ts";
 export { readInbox, type InboxEmail } from "./inbox.ts";

@@ -1,4 +1,4 @@
-import { secondsBetween } from "@macaque/shared";
+import { milestoneTimelineField, milestoneWords, secondsBetween } from "@macaque/shared";
 import type { RecoveryTimeline } from "@macaque/shared";
 
 /**
@@ -36,18 +36,23 @@ export interface TimelineChart {
 
 const steps = [
   {
-    field: "firstReplacementSeenAt",
-    milestone: "first replacement seen",
+    field: milestoneTimelineField["replacement-seen"],
+    milestone: milestoneWords["replacement-seen"],
     phase: "until a replacement is seen",
     style: "launch",
   },
   {
-    field: "allInServiceAt",
-    milestone: "all InService",
+    field: milestoneTimelineField["all-in-service"],
+    milestone: milestoneWords["all-in-service"],
     phase: "replacements booting",
     style: "boot",
   },
-  { field: "healthyAt", milestone: "all healthy", phase: "health checks", style: "health" },
+  {
+    field: milestoneTimelineField.healthy,
+    milestone: milestoneWords.healthy,
+    phase: "health checks",
+    style: "health",
+  },
   {
     field: "recoveredAt",
     milestone: "recovered",
