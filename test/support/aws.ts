@@ -31,22 +31,8 @@ export const sqsAt = (endpoint: string) =>
   sandboxClient(SQSClient, endpoint, { useQueueUrlAsEndpoint: false });
 export const snsAt = (endpoint: string) => sandboxClient(SNSClient, endpoint);
 
-/** Polls until `check` returns a value, or fails after `timeoutMs` naming what it waited for. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Kept here for the tests that import it from this file; it lives in wait.ts. */
+export { waitFor } from "./wait.ts";
 
 /**
  * A new queue subscribed to a topic, for a test to read what the topic carries.

@@ -1,0 +1,145 @@
+/**
+ * A service under test: one of the four services as its own process against a
+ * sandbox stack (the sandbox's `startService`, so the environment is the one
+ * production-like runs get), with its log lines kept and its /metrics readable.
+ */
+import {
+  serviceNames,
+  startService,
+  startServices,
+  type RunningProcess,
+  type ServiceName,
+  type Stack,
+} from "@macaque/sandbox";
+import { waitFor, type WaitOptions } from "./wait.ts";
+
+/** One JSON log line as pino prints it. */
+export interface LogLine {
+  event?: string;
+  msg?: string;
+  experimentId?: string;
+  [field: string]: unknown;
+}
+
+export interface TestService {
+  name: ServiceName;
+  process: RunningProcess<string>;
+  /** Base URL of its ops server (/readyz, /metrics). */
+  url: string;
+  /** Every JSON line it printed so far, in order. */
+  readonly logs: readonly LogLine[];
+  /** Log lines with this `event` (and, if given, this `experimentId`). */
+  logged(event: string, experimentId?: string): LogLine[];
+  /** Resolves once `count` lines with this `event` (and `experimentId`) were printed. */
+  waitForLog(
+    event: string,
+    experimentId?: string,
+    options?: WaitOptions & { count?: number },
+  ): Promise<LogLine[]>;
+  /** Sum of a counter on its /metrics over the series whose labels contain every `labels` part, e.g. `outcome="done"`. */
+  metric(name: string, ...labels: string[]): Promise<number>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export interface TestServiceOptions {
+  /** Extra environment (overrides the sandbox's, e.g. `REDIS_KEY_PREFIX`, `LOG_LEVEL`). */
+  env?: Record<string, string>;
+  /** Sender of report emails (the notifier). */
+  senderEmail?: string;
+  /** Also print its lines to the console; default when `SERVICE_LOGS=1` is set. */
+  echo?: boolean;
+}
+
+/** Starts one service as its own process. Stop it yourself, or with `stack.adopt(service.process)`. */
+export async function startTestService(
+  stack: Stack,
+  name: ServiceName,
+  options: TestServiceOptions = {},
+): Promise<TestService> {
+  const logs: LogLine[] = [];
+  const process_ = await startService(stack, name, {
+    ...serviceOptions(options),
+    onLine: (_name, line) => keepLine(logs, line, options),
+  });
+  return testService(name, process_, logs);
+}
+
+/** Starts the four services; they stop with the stack. */
+export async function startTestServices(
+  stack: Stack,
+  options: TestServiceOptions = {},
+): Promise<Record<ServiceName, TestService>> {
+  const logs = Object.fromEntries(serviceNames.map((n) => [n, [] as LogLine[]])) as Record<
+    ServiceName,
+    LogLine[]
+  >;
+  const started = await startServices(stack, {
+    ...serviceOptions(options),
+    onLine: (name, line) => keepLine(logs[name as ServiceName], line, options),
+  });
+  return Object.fromEntries(
+    serviceNames.map((n) => [n, testService(n, started[n], logs[n])]),
+  ) as Record<ServiceName, TestService>;
+}
+
+/** Sum of a counter at `url`/metrics over the series whose line contains every `labels` part. */
+export async function readCounter(url: string, name: string, ...labels: string[]): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return text
+    .split("\n")
+    .filter(
+      (line) =>
+        (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) &&
+        labels.every((part) => line.includes(part)),
+    )
+    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
+}
+
+function serviceOptions(options: TestServiceOptions) {
+  return {
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.senderEmail ? { senderEmail: options.senderEmail } : {}),
+  };
+}
+
+function keepLine(logs: LogLine[], line: string, options: TestServiceOptions): void {
+  if (options.echo ?? process.env.SERVICE_LOGS === "1") console.log(line);
+  try {
+    logs.push(JSON.parse(line) as LogLine);
+  } catch {
+    // not a log line (a stack trace, say): it is still echoed above
+  }
+}
+
+function testService(
+  name: ServiceName,
+  process_: RunningProcess<string>,
+  logs: LogLine[],
+): TestService {
+  const logged = (event: string, experimentId?: string) =>
+    logs.filter(
+      (l) => l.event === event && (experimentId === undefined || l.experimentId === experimentId),
+    );
+  return {
+    name,
+    process: process_,
+    url: process_.ready,
+    logs,
+    logged,
+    waitForLog: (event, experimentId, options = {}) => {
+      const count = options.count ?? 1;
+      const about = experimentId ? ` for ${experimentId}` : "";
+      return waitFor(
+        `${count} ${event} log line(s) from the ${name}${about}`,
+        () => {
+          const found = logged(event, experimentId);
+          return found.length >= count ? found : undefined;
+        },
+        options,
+      );
+    },
+    metric: (metricName, ...labels) => readCounter(process_.ready, metricName, ...labels),
+    stop: (graceMs) => process_.stop(graceMs),
+  };
+}
