@@ -7,6 +7,7 @@ import {
   type ExperimentContext,
   ServiceName,
 } from "@macaque/shared";
+import { experimentContext, victimSnapshots } from "../../../test/support/experiment.ts";
 
 /** Sample events as the other services publish them, for tests and the sample renderer. */
 
@@ -15,40 +16,21 @@ export const at = (seconds: number): string =>
   new Date(Date.parse(t0) + seconds * 1000).toISOString();
 
 export function experiment(overrides: Partial<ExperimentContext> = {}): ExperimentContext {
-  return {
+  return experimentContext({
     id: "exp-20251126-web-1",
     requestId: "req-42",
-    asg: "web",
-    mode: "ec2",
-    dryRun: false,
     requestedBy: "ops@example.com",
     notify: { emails: ["Alice@Example.com"] },
-    recovery: {
-      deadlineSeconds: 900,
-      checkIntervalSeconds: 10,
-      requireHealthy: true,
-      targetSeconds: 60,
-    },
+    recovery: { deadlineSeconds: 900, checkIntervalSeconds: 10, targetSeconds: 60 },
     seed: "7",
     plannedAt: at(-2),
-    desiredCapacity: 4,
     instanceIdsAtPlan: ["i-0000000a", "i-0000000b", "i-0000000c", "i-0000000d"],
-    victims: [
-      {
-        instanceId: "i-0000000a",
-        availabilityZone: "us-east-1a",
-        lifecycleState: "InService",
-        healthStatus: "Healthy",
-      },
-      {
-        instanceId: "i-0000000c",
-        availabilityZone: "us-east-1b",
-        lifecycleState: "InService",
-        healthStatus: "Healthy",
-      },
-    ],
+    victims: victimSnapshots([
+      { instanceId: "i-0000000a", availabilityZone: "us-east-1a" },
+      { instanceId: "i-0000000c", availabilityZone: "us-east-1b" },
+    ]),
     ...overrides,
-  };
+  });
 }
 
 type Data<T extends EventType> = EventData<T>;

@@ -2,23 +2,12 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  EventType,
-  openEventTap,
-  publishEvent,
-  type AnyCloudEvent,
-  type CloudEvent,
-  type EventTap,
-} from "@macaque/shared";
-import {
-  readInbox,
-  startService,
-  startStack,
-  type InboxEmail,
-  type RunningProcess,
-  type Stack,
-} from "@macaque/sandbox";
-import { snsAt, sqsAt, subscribeQueue, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+import { EventType, publishEvent, type AnyCloudEvent, type CloudEvent } from "@macaque/shared";
+import { readInbox, startStack, type InboxEmail, type Stack } from "@macaque/sandbox";
+import { snsAt, sqsAt, subscribeQueue, uniquePrefix } from "../../../test/support/aws.ts";
+import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
+import { startTestService, type TestService } from "../../../test/support/processes.ts";
+import { waitFor, waitUntil } from "../../../test/support/wait.ts";
 import {
   dryRunPlannedData,
   event,
@@ -34,28 +23,22 @@ import {
  */
 
 let stack: Stack;
-let notifier: RunningProcess<string>;
+let notifier: TestService;
 let sqs: SQSClient;
 let sns: SNSClient;
-let tap: EventTap;
+let tap: TestTap;
 let reportsQueueUrl: string;
 const summaries: Array<{ Subject?: string; Message: string }> = [];
 
 const sender = "chaos@example.com";
 const startNotifier = (env: Record<string, string> = {}) =>
-  startService(stack, "notifier", { senderEmail: sender, env });
+  startTestService(stack, "notifier", { senderEmail: sender, env });
 
 beforeAll(async () => {
   stack = await startStack({ prefix: uniquePrefix("notifier") });
   sqs = sqsAt(stack.endpoints.sqs);
   sns = snsAt(stack.endpoints.sns);
-  tap = await openEventTap({
-    sqs,
-    sns,
-    topicArn: stack.topology.topics.events.arn,
-    queueName: `${stack.prefix}-tap`,
-    filterPolicy: { type: [EventType.reportSent] },
-  });
+  tap = await openTestTap(stack, { filterPolicy: { type: [EventType.reportSent] } });
   // Without raw delivery, so the SNS envelope shows the Subject.
   reportsQueueUrl = await subscribeQueue(
     { sqs, sns },
@@ -68,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await notifier?.stop();
-  await tap?.close().catch(() => undefined);
+  await tap?.close();
   sqs?.destroy();
   sns?.destroy();
   await stack?.stop();
@@ -78,7 +61,7 @@ const uniqueId = (label: string) => `exp-${label}-${randomBytes(4).toString("hex
 const publish = (e: AnyCloudEvent | CloudEvent) =>
   publishEvent(sns, stack.topology.topics.events.arn, e);
 const reportSentFor = (experimentId: string) =>
-  tap.waitFor((e) => e.type === EventType.reportSent && e.subject === experimentId, 20_000);
+  tap.waitForEvent(experimentId, EventType.reportSent);
 const emailsAbout = async (experimentId: string): Promise<InboxEmail[]> =>
   (await readInbox(stack.endpoints.inbox)).filter((e) => e.text.includes(experimentId));
 
@@ -100,28 +83,21 @@ async function summaryWithSubject(subject: string) {
   });
 }
 
-/** Sum of a counter on the notifier's /metrics whose line contains every `labels` part. */
-async function metric(name: string, ...labels: string[]): Promise<number> {
-  const text = await (await fetch(`${notifier.ready}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter(
-      (l) =>
-        (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) &&
-        labels.every((p) => l.includes(p)),
-    )
-    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
-}
 const handled = (outcome: string) =>
-  metric("macaque_messages_handled_total", 'queue="notifications"', `outcome="${outcome}"`);
+  notifier.metric(
+    "macaque_messages_handled_total",
+    'queue="notifications"',
+    `outcome="${outcome}"`,
+  );
 const untilHandled = (outcome: string, count: number) =>
-  waitFor(`the notifier to have handled ${count} messages (${outcome})`, async () =>
-    (await handled(outcome)) >= count ? true : undefined,
+  waitUntil(
+    `the notifier to have handled ${count} messages (${outcome})`,
+    async () => (await handled(outcome)) >= count,
   );
 
 describe("notifier", () => {
   it("is ready once Redis answers", async () => {
-    const response = await fetch(`${notifier.ready}/readyz`);
+    const response = await fetch(`${notifier.url}/readyz`);
     expect(response.status).toBe(200);
   });
 
@@ -131,7 +107,7 @@ describe("notifier", () => {
     await publish(event(EventType.recoveryCompleted, data, id));
 
     const sent = await reportSentFor(id);
-    expect(sent.type === EventType.reportSent && sent.data).toMatchObject({
+    expect(sent.data).toMatchObject({
       experimentId: id,
       reportKind: "recovery",
       recipients: ["alice@example.com", "sre@example.com"],
@@ -146,15 +122,15 @@ describe("notifier", () => {
     expect(email!.text).toContain("42 s ± 10 s");
     expect(email!.html).toContain("i-0000001e");
     expect(email!.html).toMatch(/<td class="bar bar-boot" width="47%"/);
-    if (sent.type === EventType.reportSent) expect(sent.data.sesMessageId).toBe(email!.messageId);
+    expect(sent.data.sesMessageId).toBe(email!.messageId);
 
     const summary = await summaryWithSubject(email!.subject);
     expect(summary.Message).toContain("Time to recover: 42 s");
     expect(summary.Message).toContain(id);
     expect(
-      await metric("macaque_reports_published_total", 'kind="recovery"'),
+      await notifier.metric("macaque_reports_published_total", 'kind="recovery"'),
     ).toBeGreaterThanOrEqual(1);
-    expect(await metric("macaque_emails_sent_total")).toBeGreaterThanOrEqual(1);
+    expect(await notifier.metric("macaque_emails_sent_total")).toBeGreaterThanOrEqual(1);
   });
 
   it("sends one email for an event delivered twice, even at the same time", async () => {
@@ -169,9 +145,9 @@ describe("notifier", () => {
     // A copy that found the other one's claim is retried a couple of seconds later.
     await reportSentFor(id);
     await untilHandled("done", before + 2);
-    await tap.poll();
+    await tap.drain();
     expect(await emailsAbout(id)).toHaveLength(1);
-    expect(tap.seen.filter((s) => s.subject === id)).toHaveLength(1);
+    expect(tap.eventsOf(id)).toHaveLength(1);
   });
 
   it("reports a rejection with every reason, escaping what the requester wrote", async () => {
@@ -190,13 +166,10 @@ describe("notifier", () => {
     });
     await publish(event(EventType.experimentRejected, data, id));
     const sent = await reportSentFor(id);
-    expect(sent.type === EventType.reportSent && sent.data.reportKind).toBe("rejection");
+    expect(sent.data.reportKind).toBe("rejection");
     const [email] = await emailsAbout(id);
     expect(email!.to).toEqual(["bob@example.com"]);
-    expect(sent.type === EventType.reportSent && sent.data.recipients).toEqual([
-      "bob@example.com",
-      "sre@example.com",
-    ]);
+    expect(sent.data.recipients).toEqual(["bob@example.com", "sre@example.com"]);
     expect(email!.subject).toMatch(
       /^\[macaque\] web<script>alert\(1\)<\/script>"onerror="x: request rejected \(2 reasons\)$/,
     );
@@ -216,7 +189,7 @@ describe("notifier", () => {
     await publish(event(EventType.experimentPlanned, dryRunPlannedData({ id: dry }), dry));
 
     const sent = await reportSentFor(dry);
-    expect(sent.type === EventType.reportSent && sent.data.reportKind).toBe("dry-run");
+    expect(sent.data.reportKind).toBe("dry-run");
     const [email] = await emailsAbout(dry);
     expect(email!.subject).toBe("[macaque] web: dry run, would terminate 2 of 3 eligible");
     expect(email!.text).toContain("demo-seed");
@@ -224,9 +197,9 @@ describe("notifier", () => {
 
     // Both plans have been handled: the real one left no trace.
     await untilHandled("done", before + 2);
-    await tap.poll();
+    await tap.drain();
     expect(await emailsAbout(real)).toEqual([]);
-    expect(tap.seen.filter((e) => e.subject === real)).toEqual([]);
+    expect(tap.eventsOf(real)).toEqual([]);
   });
 
   it("leaves a message that is not an event to SQS's redrive (the dead-letter queue)", async () => {
@@ -249,8 +222,8 @@ describe("notifier", () => {
     });
     await publish(event(EventType.recoveryCompleted, data, id));
     const sent = await reportSentFor(id);
-    expect(sent.type === EventType.reportSent && sent.data).toMatchObject({ recipients: [] });
-    expect(sent.type === EventType.reportSent && sent.data.sesMessageId).toBeUndefined();
+    expect(sent.data).toMatchObject({ recipients: [] });
+    expect(sent.data.sesMessageId).toBeUndefined();
     const summary = await summaryWithSubject("[macaque] lonely: recovered in 42 s (PASS)");
     expect(summary.Message).toContain(id);
     expect(await emailsAbout(id)).toEqual([]);
