@@ -2,9 +2,9 @@
  * One way to write an `ExperimentContext` (what the producer plans and every later
  * event carries) in a test: fixed, readable defaults, changed by field. Unit-test
  * fixtures pin their own values on top; integration tests build one from a group
- * the fleet simulator made (`victimSnapshots`, `uniqueExperimentId`).
+ * the fleet simulator made (`instanceSnapshots`, `uniqueExperimentId`).
  */
-import type { ExperimentContext, InstanceSnapshot } from "@macaque/shared";
+import type { ExperimentContext, GroupObservation, InstanceSnapshot } from "@macaque/shared";
 import { randomBytes } from "node:crypto";
 
 type Recovery = ExperimentContext["recovery"];
@@ -38,14 +38,14 @@ export function experimentContext(changes: ExperimentChanges = {}): ExperimentCo
     plannedAt: "2030-01-01T00:00:00.000Z",
     desiredCapacity: instanceIdsAtPlan.length,
     instanceIdsAtPlan,
-    victims: victimSnapshots(instanceIdsAtPlan.slice(0, 2).map((instanceId) => ({ instanceId }))),
+    victims: instanceSnapshots(instanceIdsAtPlan.slice(0, 2).map((instanceId) => ({ instanceId }))),
     ...rest,
     recovery: { deadlineSeconds: 60, checkIntervalSeconds: 5, requireHealthy: true, ...recovery },
   };
 }
 
-/** Victims as the producer snapshots them: InService and Healthy unless the instance says otherwise (zone default us-east-1a). */
-export const victimSnapshots = (
+/** Instances as the producer snapshots them (victims, a group's members): InService and Healthy in us-east-1a unless said otherwise. */
+export const instanceSnapshots = (
   instances: ReadonlyArray<{ instanceId: string } & Partial<InstanceSnapshot>>,
 ): InstanceSnapshot[] =>
   instances.map((i) => ({
@@ -57,3 +57,17 @@ export const victimSnapshots = (
 
 /** An experiment id no other test uses, shaped like the producer's. */
 export const uniqueExperimentId = (): string => `exp-${randomBytes(8).toString("hex")}`;
+
+/** What a recovery check saw: by default a whole group of four, nothing replaced. */
+export const groupObservation = (changes: Partial<GroupObservation> = {}): GroupObservation => ({
+  at: "2030-01-01T00:00:00.000Z",
+  desiredCapacity: 4,
+  inService: 4,
+  inServiceHealthy: 4,
+  pending: 0,
+  terminating: 0,
+  victimsStillInService: [],
+  replacements: [],
+  instances: [],
+  ...changes,
+});

@@ -7,7 +7,11 @@ import {
   type ExperimentContext,
   ServiceName,
 } from "@macaque/shared";
-import { experimentContext, victimSnapshots } from "../../../test/support/experiment.ts";
+import {
+  experimentContext,
+  groupObservation,
+  instanceSnapshots,
+} from "../../../test/support/experiment.ts";
 
 /** Sample events as the other services publish them, for tests and the sample renderer. */
 
@@ -25,7 +29,7 @@ export function experiment(overrides: Partial<ExperimentContext> = {}): Experime
     seed: "7",
     plannedAt: at(-2),
     instanceIdsAtPlan: ["i-0000000a", "i-0000000b", "i-0000000c", "i-0000000d"],
-    victims: victimSnapshots([
+    victims: instanceSnapshots([
       { instanceId: "i-0000000a", availabilityZone: "us-east-1a" },
       { instanceId: "i-0000000c", availabilityZone: "us-east-1b" },
     ]),
@@ -50,17 +54,7 @@ export function recoveryCompletedData(
       healthyAt: at(40),
       recoveredAt: at(42),
     },
-    lastObserved: {
-      at: at(42),
-      desiredCapacity: 4,
-      inService: 4,
-      inServiceHealthy: 4,
-      pending: 0,
-      terminating: 0,
-      victimsStillInService: [],
-      replacements: ["i-0000001e", "i-0000001f"],
-      instances: [],
-    },
+    lastObserved: groupObservation({ at: at(42), replacements: ["i-0000001e", "i-0000001f"] }),
     checkIntervalSeconds: 10,
     checks: 5,
     terminated: ["i-0000000a", "i-0000000c"],
@@ -74,42 +68,17 @@ export function notRecoveredData(): Data<"macaque.recovery.completed"> {
     verdict: "fail",
     timeToRecoverSeconds: null,
     timeline: { terminatedAt: at(0), firstReplacementSeenAt: at(20), allInServiceAt: at(60) },
-    lastObserved: {
+    lastObserved: groupObservation({
       at: at(900),
-      desiredCapacity: 4,
-      inService: 4,
       inServiceHealthy: 2,
-      pending: 0,
-      terminating: 0,
-      victimsStillInService: [],
       replacements: ["i-0000001e", "i-0000001f"],
-      instances: [
-        {
-          instanceId: "i-0000000b",
-          availabilityZone: "us-east-1a",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
-        {
-          instanceId: "i-0000000d",
-          availabilityZone: "us-east-1b",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
-        {
-          instanceId: "i-0000001e",
-          availabilityZone: "us-east-1a",
-          lifecycleState: "InService",
-          healthStatus: "Unhealthy",
-        },
-        {
-          instanceId: "i-0000001f",
-          availabilityZone: "us-east-1b",
-          lifecycleState: "InService",
-          healthStatus: "Unhealthy",
-        },
-      ],
-    },
+      instances: instanceSnapshots([
+        { instanceId: "i-0000000b", availabilityZone: "us-east-1a" },
+        { instanceId: "i-0000000d", availabilityZone: "us-east-1b" },
+        { instanceId: "i-0000001e", availabilityZone: "us-east-1a", healthStatus: "Unhealthy" },
+        { instanceId: "i-0000001f", availabilityZone: "us-east-1b", healthStatus: "Unhealthy" },
+      ]),
+    }),
     checks: 90,
   });
 }
@@ -164,18 +133,10 @@ export function dryRunPlannedData(
       suspendedProcesses: [],
       instances: [
         ...exp.victims,
-        {
-          instanceId: "i-0000000b",
-          availabilityZone: "us-east-1a",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
-        {
-          instanceId: "i-0000000d",
-          availabilityZone: "us-east-1b",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
+        ...instanceSnapshots([
+          { instanceId: "i-0000000b", availabilityZone: "us-east-1a" },
+          { instanceId: "i-0000000d", availabilityZone: "us-east-1b" },
+        ]),
       ],
     },
     candidates: ["i-0000000a", "i-0000000c", "i-0000000b"],

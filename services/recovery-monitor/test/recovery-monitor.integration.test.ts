@@ -20,7 +20,7 @@ import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
 import {
   experimentContext,
   uniqueExperimentId,
-  victimSnapshots,
+  instanceSnapshots,
 } from "../../../test/support/experiment.ts";
 import { startTestService, type TestService } from "../../../test/support/processes.ts";
 import { waitUntil } from "../../../test/support/wait.ts";
@@ -96,7 +96,7 @@ async function startExperiment(options: {
     seed: "test",
     plannedAt: terminatedAt.toISOString(),
     instanceIdsAtPlan: atPlan,
-    victims: victimSnapshots(created.instances.filter((i) => victims.includes(i.instanceId))),
+    victims: instanceSnapshots(created.instances.filter((i) => victims.includes(i.instanceId))),
   });
   const event = createEvent(EventType.instancesTerminated, {
     source: eventSource(ServiceName.terminator),
