@@ -76,8 +76,11 @@ describe.each(["ec2", "asg"] as const)("an experiment in %s mode", (mode) => {
     expect(email?.text).toContain(victims[0]);
     expect(email?.text).toMatch(/Time to recover\s+[\d.]+ s ± 0.25 s/);
     expect(email?.html).toContain(victims[1]);
-    const summaries = await p.reportSummaries();
-    expect(summaries.some((s) => s.includes(asg))).toBe(true);
+    const summary = await p.reports.waitForSummary(
+      `the summary "${sent.data.subject}"`,
+      (s) => s.subject === sent.data.subject,
+    );
+    expect(summary.message).toContain(asg);
   });
 });
 

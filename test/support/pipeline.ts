@@ -1,18 +1,19 @@
-import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { createFleetSimControl, type CreateGroupRequest } from "@macaque/fleet-sim";
 import { defaultTags, experimentIdFor, type JobMessageInput } from "@macaque/shared";
 import { startStack, type ServiceName, type Stack } from "@macaque/sandbox";
-import { snsAt, sqsAt, subscribeQueue, uniquePrefix } from "./aws.ts";
+import { snsAt, sqsAt, uniquePrefix } from "./aws.ts";
 import { openTestTap } from "./event-tap.ts";
+import { openReportsInbox } from "./reports-inbox.ts";
 import { startTestServices, type TestServiceOptions } from "./processes.ts";
 
 export type { EventOf } from "./event-tap.ts";
 
 /**
  * The whole system for end-to-end tests: the sandbox stand-ins, the four
- * services as separate processes, a tap on the events topic and a queue
- * subscribed to the reports topic.
+ * services as separate processes, a tap on the events topic and an inbox on
+ * the reports topic.
  */
 export async function startPipeline(
   options: { timeScale?: number; services?: TestServiceOptions } = {},
@@ -26,11 +27,7 @@ export async function startPipeline(
     const sqs = sqsAt(stack.endpoints.sqs);
     const sns = snsAt(stack.endpoints.sns);
     const tap = await openTestTap(stack);
-    const reportsQueue = await subscribeQueue(
-      { sqs, sns },
-      stack.topology.topics.reports.arn,
-      `${stack.prefix}-reports-inbox`,
-    );
+    const reports = await openReportsInbox(stack);
     const sim = createFleetSimControl(stack.endpoints.fleetSim);
 
     const createGroup = async (request: Omit<CreateGroupRequest, "name"> & { name?: string }) => {
@@ -58,17 +55,6 @@ export async function startPipeline(
       return experimentIdFor(requestIdOf(body) ?? sent.MessageId!);
     };
 
-    const reportSummaries = async () => {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: reportsQueue,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-        }),
-      );
-      return (out.Messages ?? []).map((m) => m.Body ?? "");
-    };
-
     /** Sum of a counter on a service's /metrics, e.g. messages it handled. */
     const metric = (service: ServiceName, name: string, ...labels: string[]) =>
       services[service].metric(name, ...labels);
@@ -87,9 +73,11 @@ export async function startPipeline(
       waitForEvent: ((experimentId, type, timeoutMs = 30_000) =>
         tap.waitForEvent(experimentId, type, timeoutMs)) as typeof tap.waitForEvent,
       eventsOf: tap.eventsOf,
-      reportSummaries,
+      /** The summaries the notifier published on the reports topic. */
+      reports,
       stop: async () => {
         await tap.close();
+        reports.close();
         sqs.destroy();
         sns.destroy();
         await stack.stop();

@@ -36,7 +36,7 @@ export interface TestService {
     experimentId?: string,
     options?: WaitOptions & { count?: number },
   ): Promise<LogLine[]>;
-  /** Sum of a counter on its /metrics over the series whose labels contain every `labels` part, e.g. `outcome="done"`. */
+  /** Sum of a counter or gauge on its /metrics over the series whose labels contain every `labels` part, e.g. `outcome="done"`. */
   metric(name: string, ...labels: string[]): Promise<number>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
@@ -83,8 +83,8 @@ export async function startTestServices(
   ) as Record<ServiceName, TestService>;
 }
 
-/** Sum of a counter at `url`/metrics over the series whose line contains every `labels` part. */
-export async function readCounter(url: string, name: string, ...labels: string[]): Promise<number> {
+/** Sum of a counter or gauge at `url`/metrics over the series whose line contains every `labels` part. */
+export async function readMetric(url: string, name: string, ...labels: string[]): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return text
     .split("\n")
@@ -139,7 +139,7 @@ function testService(
         options,
       );
     },
-    metric: (metricName, ...labels) => readCounter(process_.ready, metricName, ...labels),
+    metric: (metricName, ...labels) => readMetric(process_.ready, metricName, ...labels),
     stop: (graceMs) => process_.stop(graceMs),
   };
 }

@@ -1,13 +1,14 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventType, publishEvent, type AnyCloudEvent, type CloudEvent } from "@macaque/shared";
 import { readInbox, startStack, type InboxEmail, type Stack } from "@macaque/sandbox";
-import { snsAt, sqsAt, subscribeQueue, uniquePrefix } from "../../../test/support/aws.ts";
+import { snsAt, sqsAt, uniquePrefix } from "../../../test/support/aws.ts";
 import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
+import { openReportsInbox, type ReportsInbox } from "../../../test/support/reports-inbox.ts";
 import { startTestService, type TestService } from "../../../test/support/processes.ts";
-import { waitFor, waitUntil } from "../../../test/support/wait.ts";
+import { waitUntil } from "../../../test/support/wait.ts";
 import {
   dryRunPlannedData,
   event,
@@ -27,8 +28,7 @@ let notifier: TestService;
 let sqs: SQSClient;
 let sns: SNSClient;
 let tap: TestTap;
-let reportsQueueUrl: string;
-const summaries: Array<{ Subject?: string; Message: string }> = [];
+let reports: ReportsInbox;
 
 const sender = "chaos@example.com";
 const startNotifier = (env: Record<string, string> = {}) =>
@@ -39,19 +39,14 @@ beforeAll(async () => {
   sqs = sqsAt(stack.endpoints.sqs);
   sns = snsAt(stack.endpoints.sns);
   tap = await openTestTap(stack, { filterPolicy: { type: [EventType.reportSent] } });
-  // Without raw delivery, so the SNS envelope shows the Subject.
-  reportsQueueUrl = await subscribeQueue(
-    { sqs, sns },
-    stack.topology.topics.reports.arn,
-    `${stack.prefix}-reports-inbox`,
-    { raw: false },
-  );
+  reports = await openReportsInbox(stack);
   notifier = await startNotifier({ DEFAULT_RECIPIENTS: "SRE@example.com" });
 }, 60_000);
 
 afterAll(async () => {
   await notifier?.stop();
   await tap?.close();
+  reports?.close();
   sqs?.destroy();
   sns?.destroy();
   await stack?.stop();
@@ -65,23 +60,11 @@ const reportSentFor = (experimentId: string) =>
 const emailsAbout = async (experimentId: string): Promise<InboxEmail[]> =>
   (await readInbox(stack.endpoints.inbox)).filter((e) => e.text.includes(experimentId));
 
-async function summaryWithSubject(subject: string) {
-  return waitFor(`a summary "${subject}" on the reports topic`, async () => {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: reportsQueueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    summaries.push(
-      ...(out.Messages ?? []).map(
-        (m) => JSON.parse(m.Body ?? "{}") as { Subject?: string; Message: string },
-      ),
-    );
-    return summaries.find((s) => s.Subject === subject);
-  });
-}
+const summaryWithSubject = (subject: string) =>
+  reports.waitForSummary(
+    `a summary "${subject}" on the reports topic`,
+    (s) => s.subject === subject,
+  );
 
 const handled = (outcome: string) =>
   notifier.metric(
@@ -125,8 +108,8 @@ describe("notifier", () => {
     expect(sent.data.sesMessageId).toBe(email!.messageId);
 
     const summary = await summaryWithSubject(email!.subject);
-    expect(summary.Message).toContain("Time to recover: 42 s");
-    expect(summary.Message).toContain(id);
+    expect(summary.message).toContain("Time to recover: 42 s");
+    expect(summary.message).toContain(id);
     expect(
       await notifier.metric("macaque_reports_published_total", 'kind="recovery"'),
     ).toBeGreaterThanOrEqual(1);
@@ -225,7 +208,7 @@ describe("notifier", () => {
     expect(sent.data).toMatchObject({ recipients: [] });
     expect(sent.data.sesMessageId).toBeUndefined();
     const summary = await summaryWithSubject("[macaque] lonely: recovered in 42 s (PASS)");
-    expect(summary.Message).toContain(id);
+    expect(summary.message).toContain(id);
     expect(await emailsAbout(id)).toEqual([]);
   });
 });
