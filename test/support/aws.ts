@@ -1,5 +1,12 @@
 import { SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { awsClientConfig } from "@macaque/shared";
 import { sandboxCredentials } from "@macaque/sandbox";
@@ -57,4 +64,21 @@ export async function subscribeQueue(
     }),
   );
   return QueueUrl!;
+}
+
+/** One long poll (at most a second) for up to 10 messages, deleted once received. */
+export async function receiveAndDelete(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  const messages = out.Messages ?? [];
+  if (messages.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+  return messages;
 }

@@ -3,9 +3,8 @@
  * summaries (for email and SMS subscribers): the test reads them as a subscriber
  * would, Subject included.
  */
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { Stack } from "@macaque/sandbox";
-import { snsAt, sqsAt, subscribeQueue, uniquePrefix } from "./aws.ts";
+import { receiveAndDelete, snsAt, sqsAt, subscribeQueue, uniquePrefix } from "./aws.ts";
 import { waitFor, type WaitOptions } from "./wait.ts";
 
 export interface ReportSummary {
@@ -39,14 +38,7 @@ export async function openReportsInbox(stack: Stack): Promise<ReportsInbox> {
   );
   const seen: ReportSummary[] = [];
   const receive = async () => {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    for (const m of out.Messages ?? []) {
+    for (const m of await receiveAndDelete(sqs, queueUrl)) {
       const envelope = JSON.parse(m.Body ?? "{}") as { Subject?: string; Message?: string };
       seen.push({
         ...(envelope.Subject ? { subject: envelope.Subject } : {}),

@@ -1,10 +1,4 @@
-import {
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +16,7 @@ import {
 } from "@macaque/shared";
 import { startStack, type Stack } from "@macaque/sandbox";
 import { createFleetSimControl, type FleetSimControl } from "@macaque/fleet-sim";
-import { snsAt, sqsAt, uniquePrefix } from "../../../test/support/aws.ts";
+import { receiveAndDelete, snsAt, sqsAt, uniquePrefix } from "../../../test/support/aws.ts";
 import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
 import { startTestService, type TestService } from "../../../test/support/processes.ts";
 import { waitFor, waitUntil } from "../../../test/support/wait.ts";
@@ -65,18 +59,8 @@ function readOrders(queueUrl: string): OrderReader {
   return {
     seen,
     async poll() {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-        }),
-      );
-      for (const m of out.Messages ?? []) {
+      for (const m of await receiveAndDelete(sqs, queueUrl)) {
         seen.push(terminationOrderSchema.parse(JSON.parse(m.Body ?? "")));
-        await sqs.send(
-          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }),
-        );
       }
       return seen;
     },
