@@ -11,10 +11,11 @@
 
 ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: the same `npm ci` and `npm run build` (tsc -b) as CI -------------
-FROM ${NODE_IMAGE} AS build
+# ---- manifests: the root and every workspace's package.json, and the lockfile -
+# Copied first into build and deps, so their dependency layers are reused until
+# one of these files changes.
+FROM scratch AS manifests
 WORKDIR /app
-# Manifests first, so the dependency layer is reused until one of them changes.
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY sandbox/fleet-sim/package.json sandbox/fleet-sim/
@@ -26,6 +27,11 @@ COPY services/recovery-monitor/package.json services/recovery-monitor/
 COPY services/notifier/package.json services/notifier/
 COPY infra/package.json infra/
 COPY cli/package.json cli/
+
+# ---- build: the same `npm ci` and `npm run build` (tsc -b) as CI -------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY --from=manifests /app ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -33,17 +39,7 @@ RUN npm run build
 # ---- deps: production dependencies of what the image runs, nothing else ------
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY shared/package.json shared/
-COPY sandbox/fleet-sim/package.json sandbox/fleet-sim/
-COPY sandbox/stack/package.json sandbox/stack/
-COPY sandbox/ses-front/package.json sandbox/ses-front/
-COPY services/producer/package.json services/producer/
-COPY services/terminator/package.json services/terminator/
-COPY services/recovery-monitor/package.json services/recovery-monitor/
-COPY services/notifier/package.json services/notifier/
-COPY infra/package.json infra/
-COPY cli/package.json cli/
+COPY --from=manifests /app ./
 # npm counts a workspace's devDependencies as the root's own dependencies, so
 # --omit=dev alone would still bring the sandbox (fauxqs, aws-ses-v2-local) in.
 # Dropping them from the manifests first leaves exactly the runtime tree.

@@ -8,6 +8,24 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   prettier,
   {
+    // Type-aware rules: a promise nobody awaits, or one passed where a callback's
+    // result is ignored (an event listener, a timer), loses its rejection.
+    languageOptions: {
+      parserOptions: {
+        project: ["./tsconfig.test.json", "./*/tsconfig.json", "./*/*/tsconfig.json"],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
+    files: ["**/*.js", "**/*.cjs", "**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     rules: {
       "@typescript-eslint/no-unused-vars": [
         "error",

@@ -61,6 +61,7 @@ describe("the Dockerfile", () => {
   it("builds every stage on node:24-bookworm-slim", () => {
     expect(text).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     expect(stages.map((s) => [s.name, s.base])).toEqual([
+      ["manifests", "scratch"],
       ["build", "${NODE_IMAGE}"],
       ["deps", "${NODE_IMAGE}"],
       ["runtime", "${NODE_IMAGE}"],
@@ -98,20 +99,24 @@ describe("the Dockerfile", () => {
     }
   });
 
-  it.each(["build", "deps"])("copies every workspace's manifest before npm ci in %s", (name) => {
+  it("gathers every workspace's manifest and the lockfile in one manifests stage", () => {
+    const copied = stage("manifests")
+      .steps.filter((s) => s.keyword === "COPY")
+      .flatMap((s) => s.args.slice(0, -1));
+    expect(copied.sort()).toEqual(
+      ["package.json", "package-lock.json", ...workspaces().map((w) => `${w}/package.json`)].sort(),
+    );
+  });
+
+  it.each(["build", "deps"])("copies the manifests stage before npm ci in %s", (name) => {
     const steps = stage(name).steps;
     const ci = steps.findIndex((s) => s.keyword === "RUN" && s.args.includes("ci"));
-    const copied = steps
-      .slice(0, ci)
-      .filter((s) => s.keyword === "COPY")
-      .flatMap((s) => s.args.slice(0, -1));
-    expect(copied).toEqual(
-      expect.arrayContaining([
-        "package.json",
-        "package-lock.json",
-        ...workspaces().map((w) => `${w}/package.json`),
-      ]),
+    const fromManifests = steps.findIndex(
+      (s) => s.keyword === "COPY" && s.flags.from === "manifests",
     );
+    expect(fromManifests).toBeGreaterThanOrEqual(0);
+    expect(fromManifests).toBeLessThan(ci);
+    expect(steps[fromManifests]!.args).toEqual(["/app", "./"]);
   });
 
   it("runs the same npm ci and npm run build (tsc -b over every workspace) as CI", () => {

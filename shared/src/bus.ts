@@ -8,7 +8,9 @@ import type { Metrics } from "./metrics.ts";
 import {
   experimentAttribute,
   poisonReasonAttribute,
+  subscribedTypes,
   typeAttribute,
+  type EventQueueRole,
   type EventType,
 } from "./names.ts";
 
@@ -47,6 +49,34 @@ export function parseEventBody(body: string): AnyCloudEvent {
   let json: unknown = JSON.parse(body);
   if (isSnsEnvelope(json)) json = JSON.parse(json.Message);
   return parseEvent(json);
+}
+
+/** An event one of the event-fed queues carries. */
+export type QueueEvent<R extends EventQueueRole> = Extract<
+  AnyCloudEvent,
+  { type: (typeof subscribedTypes)[R][number] }
+>;
+
+/**
+ * The event a message on `queue` carries. A body that is not a macaque event, or
+ * an event of a type the queue is not subscribed to, is a PoisonMessageError: the
+ * same policy for every consumer (straight to the dead-letter queue, one warning).
+ */
+export function readEvent<R extends EventQueueRole>(message: Message, queue: R): QueueEvent<R> {
+  let event: AnyCloudEvent;
+  try {
+    event = parseEventBody(message.Body ?? "");
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new PoisonMessageError(`not a macaque event: ${detail.slice(0, 300)}`, { cause: err });
+  }
+  const accepted: readonly EventType[] = subscribedTypes[queue];
+  if (!accepted.includes(event.type)) {
+    throw new PoisonMessageError(
+      `the ${queue} queue takes ${accepted.join(", ")} events, not ${event.type} (check its subscription filter)`,
+    );
+  }
+  return event as QueueEvent<R>;
 }
 
 function isSnsEnvelope(x: unknown): x is { Type: "Notification"; Message: string } {

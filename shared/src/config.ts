@@ -112,7 +112,7 @@ export interface Tag {
 }
 
 /** A `key=value` tag setting; the key ends at the first `=`, so a value may contain one. */
-export const envTag = (fallback: Tag) =>
+const envTag = (fallback: Tag) =>
   z
     .string()
     .regex(/^[^=]+=.*$/, "must be key=value, e.g. macaque:enabled=true")

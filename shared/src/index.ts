@@ -3,6 +3,8 @@ export {
   createQueueConsumer,
   isEventOf,
   parseEventBody,
+  readEvent,
+  type QueueEvent,
   publishEvent,
   retryDelaySeconds,
   sendJson,
@@ -71,9 +73,12 @@ export {
   eventTypes,
   experimentAttribute,
   queueName,
+  subscribedTypes,
   subscriptions,
+  type EventQueueRole,
   topicName,
   terminationOrderKind,
+  poisonReasonAttribute,
   typeAttribute,
 } from "./names.ts";
 export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
@@ -106,3 +111,12 @@ export {
   type InstanceState,
 } from "./steady-state.ts";
 export { emailAddressSchema, isEmailAddress } from "./email.ts";
+export {
+  experimentLifetime,
+  leaseTtlMs,
+  orderWindowSeconds,
+  recoveryDeadlineAt,
+  reportMarginSeconds,
+  terminationBudgetSeconds,
+  type ExperimentLifetime,
+} from "./lifetime.ts";

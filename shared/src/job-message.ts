@@ -158,7 +158,7 @@ export const reasonSchema = z.object({
 export type Reason = z.infer<typeof reasonSchema>;
 
 /** Turns zod issues into reasons that name the field: `recovery.deadlineSeconds: must be ...`. */
-export function describeIssues(error: z.ZodError): Reason[] {
+function describeIssues(error: z.ZodError): Reason[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     let message = issue.message;

@@ -63,23 +63,28 @@ export const deadLetterQueueName = (prefix: string, role: QueueRole): string =>
   `${prefix}-${role}-dlq`;
 export const topicName = (prefix: string, role: TopicRole): string => `${prefix}-${role}`;
 
-/** Which event types each event-fed queue receives (its SNS filter policy on `type`). */
-export const subscriptions: ReadonlyArray<{ queue: QueueRole; types: readonly EventType[] }> = [
-  { queue: QueueRole.recovery, types: [EventType.instancesTerminated] },
-  {
-    queue: QueueRole.notifications,
-    types: [
-      EventType.experimentPlanned,
-      EventType.experimentRejected,
-      EventType.terminationFailed,
-      EventType.recoveryCompleted,
-    ],
-  },
-  {
-    queue: QueueRole.outcomes,
-    types: [EventType.terminationFailed, EventType.recoveryCompleted],
-  },
-];
+/**
+ * Which event types each event-fed queue receives: its SNS filter policy on `type`,
+ * and what its consumer accepts (`readEvent`); anything else on it is poison.
+ */
+export const subscribedTypes = {
+  [QueueRole.recovery]: [EventType.instancesTerminated],
+  [QueueRole.notifications]: [
+    EventType.experimentPlanned,
+    EventType.experimentRejected,
+    EventType.terminationFailed,
+    EventType.recoveryCompleted,
+  ],
+  [QueueRole.outcomes]: [EventType.terminationFailed, EventType.recoveryCompleted],
+} as const satisfies Partial<Record<QueueRole, readonly EventType[]>>;
+export type EventQueueRole = keyof typeof subscribedTypes;
+
+/** The same, as a list of subscriptions to create. */
+export const subscriptions: ReadonlyArray<{ queue: EventQueueRole; types: readonly EventType[] }> =
+  (Object.keys(subscribedTypes) as EventQueueRole[]).map((queue) => ({
+    queue,
+    types: subscribedTypes[queue],
+  }));
 
 /** CloudEvents `source` of each service. */
 export const ServiceName = {

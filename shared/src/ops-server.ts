@@ -1,10 +1,34 @@
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
 export interface OpsServer {
   port: number;
   close(): Promise<void>;
+}
+
+async function answer(
+  url: string,
+  res: ServerResponse,
+  options: { registry: Registry; ready: () => Promise<boolean> },
+): Promise<void> {
+  const reply = (status: number, body: string, type = "application/json") => {
+    res.writeHead(status, { "content-type": type }).end(body);
+  };
+  const path = url.split("?")[0];
+  if (path === "/healthz") return reply(200, '{"status":"ok"}');
+  if (path === "/readyz") {
+    const ok = await options.ready().catch(() => false);
+    return reply(ok ? 200 : 503, JSON.stringify({ status: ok ? "ready" : "not-ready" }));
+  }
+  if (path === "/metrics") {
+    try {
+      return reply(200, await options.registry.metrics(), options.registry.contentType);
+    } catch (err) {
+      return reply(500, JSON.stringify({ error: String(err) }));
+    }
+  }
+  reply(404, '{"error":"not found"}');
 }
 
 /**
@@ -19,28 +43,8 @@ export async function startOpsServer(options: {
   ready: () => Promise<boolean>;
 }): Promise<OpsServer> {
   const server = createServer((req, res) => {
-    const reply = (status: number, body: string, type = "application/json") => {
-      res.writeHead(status, { "content-type": type }).end(body);
-    };
-    const path = (req.url ?? "/").split("?")[0];
-    if (path === "/healthz") return reply(200, '{"status":"ok"}');
-    if (path === "/readyz") {
-      options
-        .ready()
-        .catch(() => false)
-        .then((ok) =>
-          reply(ok ? 200 : 503, JSON.stringify({ status: ok ? "ready" : "not-ready" })),
-        );
-      return;
-    }
-    if (path === "/metrics") {
-      options.registry
-        .metrics()
-        .then((text) => reply(200, text, options.registry.contentType))
-        .catch((err: unknown) => reply(500, JSON.stringify({ error: String(err) })));
-      return;
-    }
-    reply(404, '{"error":"not found"}');
+    // A failure to answer (the client went away mid-reply) ends that response only.
+    answer(req.url ?? "/", res, options).catch(() => res.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

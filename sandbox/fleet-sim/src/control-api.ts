@@ -166,7 +166,7 @@ export function createControlApi(deps: { fleet: Fleet; counters: Counters; fault
   };
 }
 
-export function groupView(fleet: Fleet, group: Group): GroupView {
+function groupView(fleet: Fleet, group: Group): GroupView {
   return {
     name: group.name,
     minSize: group.minSize,
@@ -187,7 +187,7 @@ export function groupView(fleet: Fleet, group: Group): GroupView {
   };
 }
 
-export function timelineView(group: Group): TimelineView {
+function timelineView(group: Group): TimelineView {
   const iso = (ms: number): string => new Date(ms).toISOString();
   return {
     events: group.timeline.map((e) => ({ ...e, at: iso(e.at) })),

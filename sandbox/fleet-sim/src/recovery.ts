@@ -24,7 +24,7 @@ export function isWhole(group: Group, instanceOf: InstanceLookup): boolean {
   return serving === group.desiredCapacity;
 }
 
-export function openRecovery(group: Group): Recovery | undefined {
+function openRecovery(group: Group): Recovery | undefined {
   const last = group.recoveries.at(-1);
   return last && last.wholeAt === null ? last : undefined;
 }

@@ -1,8 +1,8 @@
 /** Response and error documents of the two query protocols, built with XMLBuilder (it escapes). */
 import { XMLBuilder } from "fast-xml-parser";
 
-export const AUTOSCALING_NAMESPACE = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
-export const EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
+const AUTOSCALING_NAMESPACE = "http://autoscaling.amazonaws.com/doc/2011-01-01/";
+const EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/";
 
 export type XmlNode = { [name: string]: XmlValue };
 export type XmlValue = string | number | boolean | undefined | XmlNode | XmlNode[] | string[];

@@ -30,7 +30,7 @@ export interface IdentityStore {
   delete(identity: string): void;
 }
 
-export const identityTypeOf = (identity: string): IdentityType =>
+const identityTypeOf = (identity: string): IdentityType =>
   identity.includes("@") ? "EmailAddress" : "Domain";
 
 export function createIdentityStore(): IdentityStore {

@@ -11,7 +11,7 @@ export interface QueryAnswer {
 }
 
 /** Actions answered here; every other one is aws-ses-v2-local's. */
-export const identityActions = [
+const identityActions = [
   "VerifyEmailIdentity",
   "ListIdentities",
   "GetIdentityVerificationAttributes",

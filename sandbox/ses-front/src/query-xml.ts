@@ -1,7 +1,7 @@
 /** SES v1 (awsQuery) response and error documents, built with XMLBuilder (it escapes). */
 import { XMLBuilder } from "fast-xml-parser";
 
-export const SES_NAMESPACE = "http://ses.amazonaws.com/doc/2010-12-01/";
+const SES_NAMESPACE = "http://ses.amazonaws.com/doc/2010-12-01/";
 
 export type XmlNode = { [name: string]: XmlValue };
 export type XmlValue = string | number | undefined | XmlNode | XmlNode[] | string[];

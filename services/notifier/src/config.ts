@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import {
   commonEnvSchema,
   emailAddressSchema,
@@ -20,5 +19,3 @@ export const notifierEnvSchema = commonEnvSchema
     ENROLLED_RECIPIENTS: envBoolean(true),
   })
   .extend(redisEnvSchema.shape);
-
-export type NotifierConfig = z.output<typeof notifierEnvSchema>;

@@ -3,10 +3,10 @@ import type { SNSClient } from "@aws-sdk/client-sns";
 import type { Message } from "@aws-sdk/client-sqs";
 import {
   EventType,
-  PermanentError,
   createEvent,
   eventSource,
-  parseEventBody,
+  QueueRole,
+  readEvent,
   publishEvent,
   type AnyCloudEvent,
   type MessageContext,
@@ -18,11 +18,6 @@ import type { NotifierMetrics } from "./notifier-metrics.ts";
 import { chunkRecipients, resolveRecipients } from "./recipients.ts";
 import { buildReport, renderReport } from "./render-report.ts";
 import type { RenderedReport } from "./report.ts";
-
-/** The body is not a macaque event: thrown as retryable so the message ends in the DLQ for a person to see. */
-export class InvalidEventError extends Error {
-  override name = "InvalidEventError";
-}
 
 export interface EventHandlerOptions {
   ses: SESClient;
@@ -39,26 +34,12 @@ export interface EventHandlerOptions {
 /** Reads an event from the notifications queue and sends the report it calls for, once. */
 export function createEventHandler(options: EventHandlerOptions) {
   return async (message: Message, context: MessageContext): Promise<void> => {
-    let event: AnyCloudEvent;
-    try {
-      event = parseEventBody(message.Body ?? "");
-    } catch (err) {
-      const detail = err instanceof Error ? err.message : String(err);
-      throw new InvalidEventError(
-        `not reporting: the message is not a valid macaque event (${detail.slice(0, 300)})`,
-        { cause: err },
-      );
-    }
+    const event = readEvent(message, QueueRole.notifications);
     const logger = context.logger.child({ experimentId: event.subject, eventType: event.type });
     const report = buildReport(event);
     if (!report) {
-      if (event.type === EventType.experimentPlanned) {
-        logger.debug({ event: "report.skipped" }, "not reporting: the plan is not a dry run");
-        return;
-      }
-      throw new PermanentError(
-        `not reporting: ${event.type} events have no report (check the subscription filter)`,
-      );
+      logger.debug({ event: "report.skipped" }, "not reporting: the plan is not a dry run");
+      return;
     }
     const rendered = renderReport(report);
     const recipients = resolveRecipients(notifyEmails(event), await options.defaultRecipients());

@@ -8,7 +8,7 @@ import { isEmailAddress } from "@macaque/shared";
  */
 
 /** SES accepts at most 50 recipients per message. */
-export const maxRecipientsPerEmail = 50;
+const maxRecipientsPerEmail = 50;
 
 export interface Recipients {
   addresses: string[];

@@ -23,7 +23,7 @@ const tones: Record<Tone, { fg: string; bg: string }> = {
   info: { fg: "#1f4e8c", bg: "#e6effa" },
 };
 
-export const phaseColours: Record<PhaseStyle, string> = {
+const phaseColours: Record<PhaseStyle, string> = {
   launch: "#f0a30a",
   boot: "#2f80ed",
   health: "#27ae60",

@@ -1,4 +1,4 @@
-import { EventType, type AnyCloudEvent } from "@macaque/shared";
+import { EventType, type QueueEvent, type QueueRole } from "@macaque/shared";
 import { buildDryRunReport } from "./dry-run-report.ts";
 import { clip } from "./escape.ts";
 import { buildRecoveryReport } from "./recovery-report.ts";
@@ -13,7 +13,7 @@ import { buildTerminationFailureReport } from "./termination-failure-report.ts";
  * experiment is reported only when it is a dry run (its plan is its result); a
  * real one arrives too, because the subscription filters by type alone.
  */
-export function buildReport(event: AnyCloudEvent): Report | undefined {
+export function buildReport(event: QueueEvent<typeof QueueRole.notifications>): Report | undefined {
   switch (event.type) {
     case EventType.recoveryCompleted:
       return buildRecoveryReport(event.data);
@@ -23,8 +23,6 @@ export function buildReport(event: AnyCloudEvent): Report | undefined {
       return buildTerminationFailureReport(event.data);
     case EventType.experimentPlanned:
       return event.data.experiment.dryRun ? buildDryRunReport(event.data) : undefined;
-    default:
-      return undefined;
   }
 }
 

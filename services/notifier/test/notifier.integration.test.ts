@@ -1,14 +1,20 @@
 import type { SNSClient } from "@aws-sdk/client-sns";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventType, publishEvent, type AnyCloudEvent, type CloudEvent } from "@macaque/shared";
+import {
+  EventType,
+  poisonReasonAttribute,
+  publishEvent,
+  type AnyCloudEvent,
+  type CloudEvent,
+} from "@macaque/shared";
 import { readInbox, startStack, type InboxEmail, type Stack } from "@macaque/sandbox";
 import { snsAt, sqsAt, uniquePrefix } from "../../../test/support/aws.ts";
 import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
 import { openReportsInbox, type ReportsInbox } from "../../../test/support/reports-inbox.ts";
 import { startTestService, type TestService } from "../../../test/support/processes.ts";
-import { waitUntil } from "../../../test/support/wait.ts";
+import { waitFor, waitUntil } from "../../../test/support/wait.ts";
 import {
   dryRunPlannedData,
   event,
@@ -185,15 +191,29 @@ describe("notifier", () => {
     expect(tap.eventsOf(real)).toEqual([]);
   });
 
-  it("leaves a message that is not an event to SQS's redrive (the dead-letter queue)", async () => {
-    const before = await handled("retried");
+  it("moves a message that is not an event straight to the dead-letter queue, with the reason", async () => {
+    const before = await handled("poison");
+    const body = JSON.stringify({ hello: uniqueId("world") });
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: stack.topology.queues.notifications.url,
-        MessageBody: '{"hello":"world"}',
+        MessageBody: body,
       }),
     );
-    await untilHandled("retried", before + 1);
+    await untilHandled("poison", before + 1);
+    const dead = await waitFor("the message in the notifications dead-letter queue", async () => {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: stack.topology.queues.notifications.deadLetter.url,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ["All"],
+        }),
+      );
+      return out.Messages?.find((m) => m.Body === body);
+    });
+    expect(dead.MessageAttributes?.[poisonReasonAttribute]?.StringValue).toMatch(
+      /^not a macaque event: /,
+    );
   });
 
   it("publishes the summary but sends no email when there is nobody to email", async () => {

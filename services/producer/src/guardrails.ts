@@ -16,7 +16,7 @@ import {
  * Codes are stable (reports and metrics key on them); messages are for people.
  */
 
-export const RefusalCode = {
+const RefusalCode = {
   ...SteadyStateCode,
   unknownGroup: "unknown-group",
   groupBusy: "group-busy",
@@ -27,7 +27,7 @@ export const RefusalCode = {
   belowMinInService: "below-min-in-service",
   notEnoughCandidates: "not-enough-candidates",
 } as const;
-export type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
+type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
 
 /** Operator limits; a request can only ask for less. */
 export interface Limits {
@@ -95,7 +95,7 @@ export function checkGuardrails(input: GuardrailInput): GuardrailResult {
 }
 
 /** Splits the group into instances that may be chosen and the rest, each with its reason. */
-export function selectCandidates(
+function selectCandidates(
   group: GroupState,
   excludeTag: Tag,
   request: Pick<GuardrailRequest, "availabilityZone">,

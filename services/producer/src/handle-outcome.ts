@@ -1,11 +1,5 @@
 import type { Message } from "@aws-sdk/client-sqs";
-import {
-  EventType,
-  PermanentError,
-  isEventOf,
-  parseEventBody,
-  type MessageContext,
-} from "@macaque/shared";
+import { QueueRole, readEvent, type MessageContext } from "@macaque/shared";
 import type { LeaseStore } from "./lease.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
 
@@ -16,21 +10,7 @@ import type { ProducerMetrics } from "./producer-metrics.ts";
  */
 export function createOutcomeHandler(options: { leases: LeaseStore; metrics: ProducerMetrics }) {
   return async function handleOutcome(message: Message, context: MessageContext): Promise<void> {
-    let event;
-    try {
-      event = parseEventBody(message.Body ?? "");
-    } catch (err) {
-      throw new PermanentError("not releasing any lease: the message is not a macaque event", {
-        cause: err,
-      });
-    }
-    if (!isEventOf(event, EventType.recoveryCompleted, EventType.terminationFailed)) {
-      context.logger.warn(
-        { event: "outcome.ignored", type: event.type },
-        `ignoring ${event.type}: only experiment outcomes release a lease`,
-      );
-      return;
-    }
+    const event = readEvent(message, QueueRole.outcomes);
     const { id, asg } = event.data.experiment;
     const logger = context.logger.child({ experimentId: id, asg });
     const released = await options.leases.release(asg, id);

@@ -13,10 +13,11 @@ import {
   type GroupState,
   type TerminationOrder,
   terminationOrderKind,
+  leaseTtlMs,
 } from "@macaque/shared";
 import type { Logger } from "pino";
 import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
-import { leaseTtlMs, type LeaseStore } from "./lease.ts";
+import type { LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";
 import type { PlanStore } from "./plan-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";

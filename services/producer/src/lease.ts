@@ -4,15 +4,10 @@ import { deleteIfEqual, getOrSet } from "./redis-scripts.ts";
 /**
  * One experiment per group at a time: overlapping experiments would corrupt each
  * other's recovery measurement. The lease names the experiment holding the group
- * and expires on its own after the recovery deadline plus a margin, so a lost
- * outcome event blocks the group for a while, never for ever.
+ * and expires on its own at the end of the experiment's lifetime (`leaseTtlMs` in
+ * shared/lifetime), so a lost outcome event blocks the group for a while, never
+ * for ever, and never less than the experiment can last.
  */
-
-/** Time beyond the recovery deadline for termination, queueing and the last check. */
-export const LEASE_MARGIN_MS = 5 * 60_000;
-
-export const leaseTtlMs = (deadlineSeconds: number): number =>
-  deadlineSeconds * 1_000 + LEASE_MARGIN_MS;
 
 export interface LeaseStore {
   /** The experiment holding the group, if any. */

@@ -75,7 +75,7 @@ export function planExperiment(input: PlanInput): PlanResult {
   };
 }
 
-export function snapshotGroup(group: GroupState): GroupSnapshot {
+function snapshotGroup(group: GroupState): GroupSnapshot {
   return {
     name: group.name,
     desiredCapacity: group.desiredCapacity,

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { createRedis, type Redis } from "@macaque/shared";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
 import { waitUntil } from "../../../test/support/wait.ts";
-import { createLeaseStore, leaseTtlMs, type LeaseStore } from "../src/lease.ts";
+import { createLeaseStore, type LeaseStore } from "../src/lease.ts";
 
 let server: RunningProcess<string>;
 let redis: Redis;
@@ -48,9 +48,5 @@ describe("lease store", () => {
     expect(await redis.pttl(`${prefix}:producer:lease:g4`)).toBeGreaterThan(0);
     await waitUntil("the lease to expire", async () => (await leases.holder("g4")) === undefined);
     expect(await leases.acquire("g4", "exp-b", 60_000)).toBe("exp-b");
-  });
-
-  it("lasts the recovery deadline plus five minutes", () => {
-    expect(leaseTtlMs(900)).toBe(1_200_000);
   });
 });

@@ -10,5 +10,3 @@ export const monitorEnvSchema = commonEnvSchema.extend(redisEnvSchema.shape).ext
   /** Checks run at the same time; high so that concurrent checks share calls. Default 50. */
   WORKER_CONCURRENCY: envPositiveInt(50),
 });
-
-export type MonitorConfig = ReturnType<typeof monitorEnvSchema.parse>;

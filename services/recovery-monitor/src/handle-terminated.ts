@@ -1,5 +1,5 @@
 import type { Message } from "@aws-sdk/client-sqs";
-import { EventType, isEventOf, parseEventBody, type MessageContext } from "@macaque/shared";
+import { QueueRole, readEvent, type MessageContext } from "@macaque/shared";
 import { startMonitorJob, type MonitorJob } from "./monitor-job.ts";
 
 export interface TerminatedHandlerDependencies {
@@ -10,17 +10,12 @@ export interface TerminatedHandlerDependencies {
 
 /**
  * Starts the timer for one `instances.terminated` event: one delayed job per
- * experiment. Anything else on this queue is a routing or contract bug, so it is
- * thrown, redelivered and left in the dead-letter queue for a person to look at.
+ * experiment. Anything else on this queue is poison (`readEvent`): moved to the
+ * dead-letter queue at once for a person to look at.
  */
 export function createTerminatedHandler(deps: TerminatedHandlerDependencies) {
   return async (message: Message, context: MessageContext): Promise<void> => {
-    const event = parseEventBody(message.Body ?? "");
-    if (!isEventOf(event, EventType.instancesTerminated)) {
-      throw new Error(
-        `not monitoring: expected ${EventType.instancesTerminated}, got ${event.type}`,
-      );
-    }
+    const event = readEvent(message, QueueRole.recovery);
     const now = deps.now();
     const job = startMonitorJob(event.data, now);
     const logger = context.logger.child({

@@ -2,6 +2,7 @@ import {
   EventType,
   createEvent,
   eventSource,
+  recoveryDeadlineAt,
   ServiceName,
   type CloudEvent,
   type EventData,
@@ -62,8 +63,8 @@ const ms = (iso: string): number => Date.parse(iso);
 const secondsBetween = (from: string, to: string): number =>
   Math.max(0, Math.round(ms(to) - ms(from)) / 1000);
 
-export const deadlineOf = (job: Pick<MonitorJob, "experiment" | "terminatedAt">): number =>
-  ms(job.terminatedAt) + job.experiment.recovery.deadlineSeconds * 1000;
+const deadlineOf = (job: Pick<MonitorJob, "experiment" | "terminatedAt">): number =>
+  recoveryDeadlineAt(job.experiment, job.terminatedAt);
 
 /**
  * The first check is one interval after the termination (at once if the event came

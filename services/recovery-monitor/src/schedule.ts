@@ -1,9 +1,9 @@
-import { Queue, Worker, type Job, type JobsOptions, type Processor } from "bullmq";
+import { Queue, Worker, type JobsOptions, type Processor } from "bullmq";
 import { ServiceName, redisKey, type Redis } from "@macaque/shared";
 import type { MonitorJob } from "./monitor-job.ts";
 
 /** BullMQ queue of recovery checks: one job per experiment, delayed until its next check. */
-export const checkQueueName = "checks";
+const checkQueueName = "checks";
 
 /**
  * Describe errors never fail a job (they count as missed checks), so a retry here
@@ -73,5 +73,3 @@ export function createCheckWorker(options: {
     concurrency: options.concurrency,
   });
 }
-
-export type CheckJob = Job<MonitorJob>;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   EventType,
+  PoisonMessageError,
   ServiceName,
   createEvent,
   createLogger,
@@ -84,9 +85,9 @@ describe("createTerminatedHandler", () => {
         }),
       ),
     ],
-  ])("throws (for redelivery, then the DLQ) on %s", async (_what, body) => {
+  ])("calls %s poison (straight to the dead-letter queue)", async (_what, body) => {
     const { handle, scheduled } = handler();
-    await expect(handle({ Body: body }, context)).rejects.toThrow();
+    await expect(handle({ Body: body }, context)).rejects.toThrow(PoisonMessageError);
     expect(scheduled).toEqual([]);
   });
 });

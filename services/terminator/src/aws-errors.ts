@@ -42,7 +42,7 @@ interface AwsErrorShape {
   $retryable?: unknown;
 }
 
-export function awsErrorCode(err: unknown): string {
+function awsErrorCode(err: unknown): string {
   const shape = (typeof err === "object" && err !== null ? err : {}) as AwsErrorShape;
   if (typeof shape.Code === "string" && shape.Code) return shape.Code;
   return typeof shape.name === "string" ? shape.name : "Error";

@@ -1,4 +1,3 @@
-import type { z } from "zod";
 import {
   commonEnvSchema,
   envPositiveInt,
@@ -17,5 +16,3 @@ export const terminatorEnvSchema = commonEnvSchema
     ORDER_MAX_AGE_SECONDS: envPositiveInt(600),
   })
   .extend(redisEnvSchema.shape);
-
-export type TerminatorConfig = z.output<typeof terminatorEnvSchema>;
