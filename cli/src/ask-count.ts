@@ -1,12 +1,16 @@
 import {
   DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
-import { number } from "@inquirer/prompts";
+import { isActivityUnfinished, isInServiceHealthy, type GroupState } from "@macaque/shared";
 import { InvalidInputError } from "./errors.ts";
 
-/** Streams and abort signal of a prompt (tests and non-default terminals). */
-export type PromptContext = Parameters<typeof number>[1];
+/** Asks for a number until `check` accepts it (the terminal's prompt). */
+export type AskNumber = (
+  message: string,
+  check: (value: number | undefined) => true | string,
+) => Promise<number>;
 
 /**
  * Step 2 of the workflow, asked in person: shows the group as it is now and
@@ -30,7 +34,7 @@ export interface GroupView {
   inServiceHealthy: number;
   /** Instances starting or stopping. */
   inTransition: number;
-  tags: Record<string, string>;
+  tags: Readonly<Record<string, string>>;
 }
 
 export interface Allowance {
@@ -39,27 +43,63 @@ export interface Allowance {
   bounds: { limit: string; allows: number }[];
 }
 
-export async function describeGroupView(
+/**
+ * Reads the group as the producer does (Auto Scaling only: instance tags, which
+ * only decide exclusions, stay unread), so shared's `groupRefusals` can say
+ * before anything is asked whether the producer is bound to refuse.
+ */
+export async function describeGroup(
   autoScaling: AutoScalingClient,
   name: string,
   region: string,
-): Promise<GroupView> {
-  const out = await autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
-  );
-  const group = out.AutoScalingGroups?.[0];
+): Promise<GroupState> {
+  const [described, activities] = await Promise.all([
+    autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+    // Newest first: an unfinished activity is on the first page, as the producer reads it.
+    autoScaling
+      .send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100 }))
+      .catch((err: unknown) => {
+        // Asked for a group that does not exist; the describe call says so more plainly.
+        if (err instanceof Error && err.name === "ValidationError") return { Activities: [] };
+        throw err;
+      }),
+  ]);
+  const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) throw new InvalidInputError(`no Auto Scaling group named ${name} in ${region}`);
-  const instances = group.Instances ?? [];
   return {
     name,
     desiredCapacity: group.DesiredCapacity ?? 0,
-    inService: instances.filter((i) => i.LifecycleState === "InService").length,
-    inServiceHealthy: instances.filter(
-      (i) => i.LifecycleState === "InService" && i.HealthStatus === "Healthy",
-    ).length,
-    inTransition: instances.filter((i) => /^(Pending|Terminating)/.test(i.LifecycleState ?? ""))
-      .length,
+    minSize: group.MinSize ?? 0,
+    maxSize: group.MaxSize ?? 0,
     tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+    suspendedProcesses: (group.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? ""),
+    instances: (group.Instances ?? []).map((m) => ({
+      instanceId: m.InstanceId ?? "",
+      availabilityZone: m.AvailabilityZone ?? "",
+      lifecycleState: m.LifecycleState ?? "",
+      healthStatus: m.HealthStatus ?? "",
+      tags: undefined,
+    })),
+    activitiesInProgress: (activities.Activities ?? [])
+      .filter((a) => isActivityUnfinished(a.StatusCode ?? ""))
+      .map((a) => ({
+        id: a.ActivityId ?? "",
+        description: a.Description ?? a.Cause ?? "(no description)",
+        statusCode: a.StatusCode ?? "",
+      })),
+  };
+}
+
+/** The counts shown before the question. */
+export function groupViewOf(group: GroupState): GroupView {
+  const { instances } = group;
+  return {
+    name: group.name,
+    desiredCapacity: group.desiredCapacity,
+    inService: instances.filter((i) => i.lifecycleState === "InService").length,
+    inServiceHealthy: instances.filter(isInServiceHealthy).length,
+    inTransition: instances.filter((i) => /^(Pending|Terminating)/.test(i.lifecycleState)).length,
+    tags: group.tags,
   };
 }
 
@@ -88,7 +128,6 @@ export function describeGroupState(
   limits: Limits,
   allowance: Allowance,
 ): string[] {
-  const { key, value } = limits.optInTag;
   const moving = group.inTransition ? `, ${group.inTransition} starting or stopping` : "";
   const width = Math.max(...allowance.bounds.map((b) => b.limit.length));
   const lines = [
@@ -96,14 +135,6 @@ export function describeGroupState(
     `the policy allows at most ${allowance.max}:`,
     ...allowance.bounds.map((b) => `  ${b.limit.padEnd(width)}  → ${b.allows}`),
   ];
-  if (group.tags[key] !== value) {
-    lines.push(
-      `warning: ${group.name} is not opted in (tag ${key}=${value}); the producer will refuse`,
-    );
-  }
-  if (group.inServiceHealthy !== group.desiredCapacity || group.inTransition > 0) {
-    lines.push(`warning: ${group.name} is not steady; the producer will refuse until it is`);
-  }
   return lines;
 }
 
@@ -119,7 +150,7 @@ export function checkCount(value: number | undefined, max: number): true | strin
 export async function askCount(
   group: GroupView,
   allowance: Allowance,
-  context?: PromptContext,
+  ask: AskNumber,
 ): Promise<number> {
   if (allowance.max < 1) {
     throw new InvalidInputError(
@@ -127,12 +158,7 @@ export async function askCount(
       [...allowance.bounds.filter((b) => b.allows < 1).map((b) => `${b.limit} allows none`)],
     );
   }
-  return number(
-    {
-      message: `How many instances of ${group.name} to terminate? (1-${allowance.max})`,
-      required: true,
-      validate: (value) => checkCount(value, allowance.max),
-    },
-    context,
+  return ask(`How many instances of ${group.name} to terminate? (1-${allowance.max})`, (value) =>
+    checkCount(value, allowance.max),
   );
 }

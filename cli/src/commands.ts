@@ -1,11 +1,19 @@
-import { allowedVictims, askCount, describeGroupState, describeGroupView } from "./ask-count.ts";
-import { createAws, type Aws } from "./aws.ts";
+import { groupRefusals } from "@macaque/shared";
+import {
+  allowedVictims,
+  askCount,
+  describeGroup,
+  describeGroupState,
+  groupViewOf,
+} from "./ask-count.ts";
+import { createAws, describeTarget, resolveRegion, type Aws } from "./aws.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
 import { parseDuration } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { submitJob, watchExperiment, type Terminal } from "./experiment.ts";
+import { watchExperiments } from "./watch-many.ts";
 import {
   addRecipient,
   checkAddress,
@@ -60,18 +68,31 @@ export async function runCommand(deps: CliDeps, flags: RunFlags & OutputFlags): 
   });
 }
 
-/** Shows the group and the limits, then asks. */
+/**
+ * Shows the group and the limits, then asks; a group the producer is bound to
+ * refuse (shared's `groupRefusals`, the producer's own rules) is refused here,
+ * with every reason, before anything is asked.
+ */
 async function askHowMany(
   aws: Aws,
   config: CliConfig,
   terminal: Terminal,
   asg: string,
 ): Promise<number> {
-  const group = await describeGroupView(aws.autoScaling(), asg, config.AWS_REGION);
+  const state = await describeGroup(aws.autoScaling(), asg, aws.region);
   const limits = limitsOf(config);
+  const refusals = groupRefusals(state, limits.optInTag);
+  if (refusals.length > 0) {
+    throw new InvalidInputError(
+      `the producer would refuse any experiment on ${asg} now; nothing was asked or sent`,
+      refusals.map((r) => r.message),
+    );
+  }
+  const group = groupViewOf(state);
   const allowance = allowedVictims(group, limits);
-  terminal.out.write(`${describeGroupState(group, limits, allowance).join("\n")}\n`);
-  return askCount(group, allowance);
+  const target = await describeTarget(aws, "Auto Scaling");
+  terminal.out.write(`${[target, ...describeGroupState(group, limits, allowance)].join("\n")}\n`);
+  return askCount(group, allowance, terminal.askNumber);
 }
 
 export async function sendCommand(
@@ -98,10 +119,27 @@ export async function sendCommand(
 
 export async function watchCommand(
   deps: CliDeps,
-  experimentId: string,
-  flags: OutputFlags,
+  experimentId: string | undefined,
+  flags: OutputFlags & { asg?: string | undefined },
 ): Promise<ExitCode> {
   const config = loadCliConfig(deps.env);
+  if (experimentId === undefined) {
+    if (flags.timeout !== undefined) {
+      throw new InvalidInputError("--timeout follows one experiment: macaque watch ID --timeout D");
+    }
+    return withAws(config, (aws) =>
+      watchExperiments(aws, deps.terminal, {
+        asg: flags.asg,
+        json: flags.json ?? false,
+        prefix: config.MACAQUE_NAME_PREFIX,
+      }),
+    );
+  }
+  if (flags.asg !== undefined) {
+    throw new InvalidInputError(
+      "give an experiment id or --asg NAME, not both (an experiment is on one group)",
+    );
+  }
   if (!/^exp-[0-9a-f]{16}$/.test(experimentId)) {
     throw new InvalidInputError(
       `"${experimentId}" is not an experiment id (exp- and 16 hex digits, as run and send print)`,
@@ -121,11 +159,16 @@ export async function recipientsAddCommand(deps: CliDeps, text: string): Promise
   const config = loadCliConfig(deps.env);
   const address = checkAddress(text);
   return withRecipients(config, async (services, topicName) => {
-    const recipient = await addRecipient(services, address);
+    const { recipient, identityKept } = await addRecipient(services, address);
     const out = deps.terminal.out;
     out.write(`${formatRecipients([recipient], topicName).join("\n")}\n`);
     if (recipient.subscription !== "confirmed") {
       out.write(`${address} must confirm the subscription from the email SNS sent\n`);
+    }
+    if (identityKept) {
+      out.write(
+        `${address} was already an SES identity, not enrolled by macaque: left as it is, and recipients remove will not delete it\n`,
+      );
     }
     if (recipient.verification !== "Success") {
       out.write(`${address} must verify the address from the email SES sent\n`);
@@ -162,7 +205,12 @@ export async function recipientsRemoveCommand(deps: CliDeps, text: string): Prom
         `${address} has a subscription pending confirmation; SNS removes it unless it is confirmed`,
       );
     }
-    if (removal.wasEnrolled) lines.push(`deleted the SES identity ${address}`);
+    if (removal.identity === "deleted") lines.push(`deleted the SES identity ${address}`);
+    if (removal.identity === "kept, not macaque's") {
+      lines.push(
+        `kept the SES identity ${address}: macaque did not enrol it (it was verified before recipients add, or by another application); delete it in SES if nothing else uses it`,
+      );
+    }
     if (lines.length === 0) lines.push(`${address} was not a recipient`);
     deps.terminal.out.write(`${lines.join("\n")}\n`);
     return ExitCode.recovered;
@@ -170,7 +218,7 @@ export async function recipientsRemoveCommand(deps: CliDeps, text: string): Prom
 }
 
 async function withAws<T>(config: CliConfig, use: (aws: Aws) => Promise<T>): Promise<T> {
-  const aws = createAws(config);
+  const aws = createAws(config, await resolveRegion(config));
   try {
     return await use(aws);
   } finally {
@@ -188,6 +236,7 @@ function withRecipients<T>(
       sns: aws.sns(),
       ses: aws.ses(),
       reportsTopicArn: topology.topics.reports.arn,
+      senderEmail: config.SENDER_EMAIL,
     };
     return use(services, topology.topics.reports.name);
   });

@@ -1,5 +1,11 @@
 import type { z } from "zod";
-import { ConfigError, commonEnvSchema, guardrailEnvSchema, parseEnv } from "@macaque/shared";
+import {
+  ConfigError,
+  commonEnvSchema,
+  emailAddressSchema,
+  guardrailEnvSchema,
+  parseEnv,
+} from "@macaque/shared";
 import { InvalidInputError } from "./errors.ts";
 import type { Limits } from "./ask-count.ts";
 
@@ -8,7 +14,18 @@ import type { Limits } from "./ask-count.ts";
  * find the same queues, and the same guardrail limits (the producer's, with its
  * defaults) tell a person how many instances they may ask for.
  */
-export const cliEnvSchema = commonEnvSchema.extend(guardrailEnvSchema.shape);
+const regionSchema = commonEnvSchema.shape.AWS_REGION.unwrap().optional();
+
+export const cliEnvSchema = commonEnvSchema.extend(guardrailEnvSchema.shape).extend({
+  /**
+   * No default, unlike the services': the CLI finds the region as the AWS CLI
+   * does (see resolveRegion), so a profile's region is not silently us-east-1.
+   */
+  AWS_REGION: regionSchema,
+  AWS_DEFAULT_REGION: regionSchema,
+  /** The notifier's From address: `recipients` never enrols or removes it. Optional here. */
+  SENDER_EMAIL: emailAddressSchema.optional(),
+});
 export type CliConfig = z.output<typeof cliEnvSchema>;
 
 /** Parses the environment; a bad variable is invalid input (exit 2), named. */

@@ -41,3 +41,14 @@ export function formatDuration(seconds: number): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return h > 0 ? `${h}h ${pad(m)}m` : `${m}m ${pad(s)}s`;
 }
+
+/** `15m`, `10s`, `1h30m`, `0.5s`: as a person would type it, so help text reads back through parseDuration. */
+export function formatFlagDuration(seconds: number): string {
+  const whole = Math.floor(seconds);
+  const rest = Math.round((seconds - whole) * 1_000) / 1_000;
+  const h = Math.floor(whole / 3_600);
+  const m = Math.floor((whole % 3_600) / 60);
+  const s = (whole % 60) + rest;
+  const text = `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s ? `${s}s` : ""}`;
+  return text || "0s";
+}

@@ -18,8 +18,20 @@ export class InfrastructureError extends Error {
   readonly exitCode = ExitCode.infrastructure;
 }
 
+/** Stopped by the person at the terminal (Ctrl-C at the question): nothing was sent. Exit 130. */
+export class InterruptedError extends Error {
+  override name = "InterruptedError";
+  readonly exitCode = ExitCode.interrupted;
+}
+
 /** Exit code for anything thrown: unknown errors come from AWS or the network, so 3. */
 export function exitCodeOfError(err: unknown): ExitCode {
-  if (err instanceof InvalidInputError || err instanceof InfrastructureError) return err.exitCode;
+  if (
+    err instanceof InvalidInputError ||
+    err instanceof InfrastructureError ||
+    err instanceof InterruptedError
+  ) {
+    return err.exitCode;
+  }
   return ExitCode.infrastructure;
 }

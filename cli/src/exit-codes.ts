@@ -48,7 +48,7 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
 export const exitCodeHelp = `Exit codes:
   0    recovered, or the dry run was planned
   1    not recovered before the deadline
-  2    rejected or invalid input (flags, job message, environment, guardrails,
-       or the terminator could terminate none of the victims)
+  2    rejected or invalid input (flags, job message, environment, credentials,
+       guardrails, or the terminator could terminate none of the victims)
   3    infrastructure error (AWS unreachable, topology missing, no answer in time)
   130  interrupted (Ctrl-C); the experiment goes on: macaque watch <id>`;

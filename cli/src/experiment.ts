@@ -1,7 +1,7 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { experimentAttribute, openEventTap, type EventTap } from "@macaque/shared";
-import type { Aws } from "./aws.ts";
+import { describeTarget, type Aws } from "./aws.ts";
 import type { CheckedJob } from "./build-job.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
 import { followExperiment } from "./follow.ts";
@@ -20,6 +20,10 @@ export interface Terminal {
   now(): number;
   /** Registers a handler for Ctrl-C and SIGTERM; returns its removal. */
   onInterrupt(handler: () => void): () => void;
+  /** Asks for a number on the terminal until `check` accepts it. */
+  askNumber(message: string, check: (value: number | undefined) => true | string): Promise<number>;
+  /** Registers a handler for `out` closing under the CLI (`| head -1`); returns its removal. */
+  onOutputClosed(handler: () => void): () => void;
 }
 
 export interface FollowFlags {
@@ -58,10 +62,12 @@ export async function submitJob(
     );
     return ExitCode.recovered;
   }
+  // Where it goes, said before anything can be terminated.
+  const target = await describeTarget(aws, "SQS");
   // Subscribed before sending, so not even the first event can be missed.
   return follow(aws, terminal, job.experimentId, flags, {
     before: send,
-    intro: `experiment ${job.experimentId}${job.job.dryRun ? " (dry run)" : ""} on ${job.job.asg}, request ${job.requestId}`,
+    intro: `experiment ${job.experimentId}${job.job.dryRun ? " (dry run)" : ""} on ${job.job.asg}, request ${job.requestId}\n${target}`,
   });
 }
 
@@ -88,6 +94,13 @@ async function follow(
   const interrupted = new AbortController();
   // Ctrl-C during setup still removes whatever was created.
   const removeHandler = terminal.onInterrupt(() => interrupted.abort());
+  // A reader that has gone (`| head -1`) has seen what it wanted: stop following,
+  // clean up, and end quietly, since nothing more can be printed.
+  let outputClosed = false;
+  const removeClosedHandler = terminal.onOutputClosed(() => {
+    outputClosed = true;
+    interrupted.abort();
+  });
   let tap: EventTap | undefined;
   try {
     tap = await openEventTap({
@@ -98,7 +111,7 @@ async function follow(
       filterPolicy: { [experimentAttribute]: [experimentId] },
       tags: { "macaque:experiment": experimentId, "macaque:created-by": "macaque-cli" },
     });
-    if (interrupted.signal.aborted) return ExitCode.interrupted;
+    if (interrupted.signal.aborted) return outputClosed ? ExitCode.recovered : ExitCode.interrupted;
     await steps.before?.();
     const view = createLiveView({
       out: terminal.out,
@@ -117,6 +130,7 @@ async function follow(
       signal: interrupted.signal,
       onEvent: (event, p) => view.event(event, p),
     });
+    if (outputClosed) return ExitCode.recovered;
     view.finish(summarize(outcome, progress));
     return exitCodeFor(outcome);
   } finally {
@@ -126,6 +140,7 @@ async function follow(
       terminal.err.write(`macaque: could not remove the queue ${tap?.queueUrl}: ${why}\n`);
     });
     removeHandler();
+    removeClosedHandler();
   }
 }
 

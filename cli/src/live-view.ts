@@ -1,5 +1,6 @@
 import type { AnyCloudEvent } from "@macaque/shared";
 import { formatDuration } from "./duration.ts";
+import { createExperimentClock, type ExperimentClock } from "./experiment-clock.ts";
 import { nextStep, startProgress, type Progress } from "./progress.ts";
 import { describeEvent, formatStep } from "./render.ts";
 
@@ -33,9 +34,12 @@ export function createLiveView(options: {
   startedAt: number;
   /** Default: a spinner only when `out` is a terminal. */
   spinner?: boolean;
+  /** Stamps each event's lines; default the experiment's own clock. */
+  clock?: ExperimentClock;
 }): LiveView {
   const { out, err, json, now, startedAt } = options;
   const elapsed = () => (now() - startedAt) / 1_000;
+  const clock = options.clock ?? createExperimentClock();
   const spinning = !json && (options.spinner ?? out.isTTY === true);
   let status = nextStep(startProgress("")).waitingFor;
   let frame = 0;
@@ -60,7 +64,8 @@ export function createLiveView(options: {
     event(event, progress) {
       status = nextStep(progress).waitingFor;
       if (json) return void out.write(`${JSON.stringify(event)}\n`);
-      print(describeEvent(event).map((step) => formatStep(elapsed(), step)));
+      const at = clock(event) ?? elapsed();
+      print(describeEvent(event).map((step) => formatStep(at, step)));
     },
     note: (line) => print([line], json ? err : out),
     finish(lines) {

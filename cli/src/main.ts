@@ -13,12 +13,17 @@ import {
   watchCommand,
   type CliDeps,
 } from "./commands.ts";
-import { InvalidInputError, exitCodeOfError } from "./errors.ts";
+import { recoveryDefaults } from "@macaque/shared";
+import { formatFlagDuration } from "./duration.ts";
+import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.ts";
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
 import type { Terminal } from "./experiment.ts";
+import { askNumber } from "./prompt.ts";
 
 const environmentHelp = `Environment (the services' own variables):
-  AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING
+  AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region (AWS_PROFILE)
+  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING, _STS (the account shown)
+  SENDER_EMAIL                   the notifier's sender: recipients never add or remove it
   MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
   MAX_INSTANCES_PER_EXPERIMENT, MAX_PERCENT_OF_GROUP, MIN_IN_SERVICE_AFTER, OPT_IN_TAG
                                  the producer's limits, shown when asking how many`;
@@ -29,7 +34,22 @@ const examples = `Examples:
   macaque run --asg web --percent 25 --dry-run --json | jq .type
   macaque send job.json --no-wait            # prints the experiment id
   macaque watch exp-1f3a9c0d2b4e6f80
+  macaque watch --asg web                    # every experiment on web from now on
   macaque recipients add ops@example.com`;
+
+/**
+ * Standard output closed by its reader (`macaque run --json | head -1`): every
+ * later write fails with EPIPE, emitted as an error that would otherwise crash
+ * the CLI and leave its temporary queue behind.
+ */
+let outputClosed = false;
+const outputClosedHandlers = new Set<() => void>();
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+  if (outputClosed) return;
+  outputClosed = true;
+  outputClosedHandlers.forEach((handler) => handler());
+});
 
 const terminal: Terminal = {
   out: process.stdout,
@@ -50,6 +70,13 @@ const terminal: Terminal = {
       process.off("SIGINT", listener);
       process.off("SIGTERM", listener);
     };
+  },
+  askNumber: (message, check) =>
+    askNumber({ input: process.stdin, output: process.stdout, message, check }),
+  onOutputClosed(handler) {
+    if (outputClosed) queueMicrotask(handler);
+    else outputClosedHandlers.add(handler);
+    return () => outputClosedHandlers.delete(handler);
   },
 };
 
@@ -98,8 +125,14 @@ followOptions(
     )
     .option("--dry-run", "plan and report without terminating")
     .option("--email <address...>", "also send the report to these addresses")
-    .option("--deadline <duration>", "give up on recovery after this long (default 15m)")
-    .option("--check-interval <duration>", "how often the group is checked (default 10s)")
+    .option(
+      "--deadline <duration>",
+      `give up on recovery after this long (default ${formatFlagDuration(recoveryDefaults.deadlineSeconds)})`,
+    )
+    .option(
+      "--check-interval <duration>",
+      `how often the group is checked (default ${formatFlagDuration(recoveryDefaults.checkIntervalSeconds)})`,
+    )
     .option("--target <duration>", "recovered within this is PASS, later FAIL")
     .option("--seed <seed>", "makes the victim choice reproducible")
     .option("--az <zone>", "choose victims only in this availability zone"),
@@ -114,11 +147,17 @@ followOptions(
 
 program
   .command("watch")
-  .description("follow an experiment already running (events from now on)")
-  .argument("<experiment-id>", "as printed by run or send")
+  .description(
+    "follow experiments from now on: one (by id), those on a group (--asg), or every one",
+  )
+  .argument("[experiment-id]", "as printed by run or send; ends with its outcome")
+  .option("--asg <name>", "every experiment on this group from now on, until Ctrl-C")
   .option("--json", "one JSON event per line on stdout")
-  .option("--timeout <duration>", "give up (exit 3) when no event arrives within this long")
-  .action(async (id: string, flags) => done(await watchCommand(deps, id, flags)));
+  .option(
+    "--timeout <duration>",
+    "with an id: give up (exit 3) when no event arrives within this long",
+  )
+  .action(async (id: string | undefined, flags) => done(await watchCommand(deps, id, flags)));
 
 const recipients = program
   .command("recipients")
@@ -149,7 +188,7 @@ process.exit(exitCode);
 function report(err: unknown): number {
   // Commander has printed its own message; its usage errors are invalid input.
   if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : ExitCode.rejected;
-  if (err instanceof Error && err.name === "ExitPromptError") return ExitCode.interrupted;
+  if (err instanceof InterruptedError) return err.exitCode;
   const message = err instanceof Error ? err.message : String(err);
   const details = err instanceof InvalidInputError ? err.details : [];
   process.stderr.write(`macaque: ${message}\n${details.map((d) => `  - ${d}\n`).join("")}`);

@@ -58,12 +58,10 @@ describe("describeGroupState", () => {
     ]);
   });
 
-  it("warns when the producer is bound to refuse", () => {
-    const g = group({ tags: {}, inServiceHealthy: 5, inTransition: 1 });
+  it("counts instances starting or stopping", () => {
+    const g = group({ inServiceHealthy: 5, inTransition: 1 });
     const text = describeGroupState(g, limits, allowedVictims(g, limits)).join("\n");
     expect(text).toContain("1 starting or stopping");
-    expect(text).toContain("warning: web is not opted in (tag macaque:enabled=true)");
-    expect(text).toContain("warning: web is not steady");
   });
 });
 
@@ -84,6 +82,8 @@ describe("recipients", () => {
   it("lower-cases an address and refuses what is not one", () => {
     expect(checkAddress(" Ops@Example.com ")).toBe("ops@example.com");
     expect(() => checkAddress("ops@")).toThrow('"ops@" is not an email address');
+    // The one rule shared/email applies everywhere, length limit included.
+    expect(() => checkAddress(`${"a".repeat(250)}@example.com`)).toThrow("is not an email address");
   });
 
   it("prints a table with both states", () => {
@@ -95,20 +95,22 @@ describe("recipients", () => {
             subscription: "confirmed",
             subscriptionArns: [],
             verification: "Success",
+            identityByMacaque: true,
           },
           {
             address: "bb@example.com",
             subscription: "not subscribed",
             subscriptionArns: [],
             verification: "Pending",
+            identityByMacaque: false,
           },
         ],
         "chaos-reports",
       ),
     ).toEqual([
-      "ADDRESS         REPORTS TOPIC (chaos-reports)  SES VERIFICATION",
-      "a@example.com   confirmed                      Success",
-      "bb@example.com  not subscribed                 Pending",
+      "ADDRESS         REPORTS TOPIC (chaos-reports)  SES VERIFICATION  SES IDENTITY",
+      "a@example.com   confirmed                      Success           enrolled by macaque",
+      "bb@example.com  not subscribed                 Pending           not macaque's (kept on remove)",
     ]);
     expect(formatRecipients([], "chaos-reports")[0]).toContain("no recipients");
   });

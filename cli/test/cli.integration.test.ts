@@ -6,15 +6,26 @@ import {
   SESClient,
   VerifyEmailIdentityCommand,
 } from "@aws-sdk/client-ses";
-import { ListSubscriptionsByTopicCommand } from "@aws-sdk/client-sns";
+import {
+  ListSubscriptionsByTopicCommand,
+  ListTagsForResourceCommand,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createFleetSimControl } from "@macaque/fleet-sim";
+import { createFleetSimControl, type CreateGroupRequest } from "@macaque/fleet-sim";
 import { startStack, type Stack } from "@macaque/sandbox";
-import { experimentIdFor, publishEvent, type AnyCloudEvent } from "@macaque/shared";
+import {
+  experimentIdFor,
+  publishEvent,
+  recoveryDefaults,
+  type AnyCloudEvent,
+} from "@macaque/shared";
+import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
 import { sandboxClient, snsAt, uniquePrefix, waitFor } from "../../test/support/aws.ts";
+import { formatFlagDuration } from "../src/duration.ts";
 import { experimentEvents } from "./fixtures.ts";
 import {
   binFile,
@@ -186,6 +197,26 @@ describe("macaque run, following live", () => {
     expect(cli.stdout()).toContain(`macaque watch ${experimentId}`);
   });
 
+  it("stops quietly, exit 0, and removes its queue when its reader closes the pipe", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--json"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    const [queueUrl] = await leftoverQueues(sqs, stack.prefix);
+    expect(queueUrl).toBeDefined();
+    const e = experimentEvents(experimentId);
+    await publish(e.planned);
+    await cli.waitForOutput("macaque.experiment.planned");
+    // What `| head -1` does once it has its line.
+    cli.child.stdout!.destroy();
+    // The next line written meets the closed pipe.
+    await publish(e.terminated);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr()).not.toMatch(/EPIPE|Error/);
+    expect(await leftoverQueues(sqs, stack.prefix)).toEqual([]);
+    expect(await extraSubscriptions(sns, stack.topology.topics.events.arn, ownQueueArns())).toEqual(
+      [],
+    );
+  });
+
   it("gives up with exit 3 when nobody answers within --timeout", async () => {
     const cli = runCli(["run", "--asg", "web", "--count", "1", "--timeout", "2s"], env);
     await takeRequest(sqs, requestsUrl());
@@ -216,6 +247,126 @@ describe("macaque run, following live", () => {
     });
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toContain("MAX_PERCENT_OF_GROUP: must be 1-100");
+  });
+});
+
+describe("where macaque points", () => {
+  /** An AWS config file of the test's own, so the machine's ~/.aws never counts. */
+  const awsConfigFile = async (text: string) => {
+    const dir = await mkdtemp(join(tmpdir(), "macaque-aws-"));
+    await writeFile(join(dir, "config"), text);
+    return join(dir, "config");
+  };
+
+  it("names the account, region and endpoint before sending", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      // fauxqs answers STS GetCallerIdentity too.
+      AWS_ENDPOINT_URL_STS: stack.endpoints.sqs,
+    });
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    await publish(experimentEvents(experimentId).rejected);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stdout()).toContain(
+      `account 000000000000, region us-east-1, SQS endpoint ${new URL(stack.endpoints.sqs).origin}`,
+    );
+  });
+
+  it("does not show stand-in credentials to AWS STS: the account is unknown", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    await publish(experimentEvents(experimentId).rejected);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stdout()).toContain(
+      "account unknown (the other endpoints are stand-ins; set AWS_ENDPOINT_URL_STS to ask one), region us-east-1",
+    );
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    ["AWS_DEFAULT_REGION", { AWS_DEFAULT_REGION: "eu-west-1" }, "eu-west-1"],
+    ["the profile's region", { AWS_PROFILE: "chaos" }, "ap-south-1"],
+  ])("takes the region from %s, as the AWS CLI does", async (_what, vars, region) => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      AWS_REGION: "",
+      // A named profile takes its credentials from the files, not the environment.
+      AWS_CONFIG_FILE: await awsConfigFile(
+        `[profile chaos]\nregion = ap-south-1\naws_access_key_id = ${env.AWS_ACCESS_KEY_ID}\naws_secret_access_key = ${env.AWS_SECRET_ACCESS_KEY}\n`,
+      ),
+      ...vars,
+    });
+    // fauxqs keeps queues and topics per region, as AWS does: the sandbox's are in us-east-1.
+    expect(await cli.exited).toBe(3);
+    expect(cli.stderr()).toMatch(
+      new RegExp(
+        `${stack.prefix}-\\w+ does not exist; provision the topology first \\(region ${region}\\)`,
+      ),
+    );
+    await expectNoRequest();
+  });
+
+  it("exits 2 naming what to set when no region can be found", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      AWS_REGION: "",
+      AWS_CONFIG_FILE: await awsConfigFile(""),
+    });
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      "macaque: no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), or a region in the AWS profile (AWS_PROFILE)",
+    );
+    await expectNoRequest();
+  });
+});
+
+describe("errors that name what to change", () => {
+  it("names the service, the endpoint and its variables when the endpoint refuses, exit 3", async () => {
+    const unreachable = "http://127.0.0.1:1";
+    const cli = runCli(["recipients", "list"], {
+      ...env,
+      AWS_ENDPOINT_URL_SQS: unreachable,
+      AWS_ENDPOINT_URL_SNS: unreachable,
+    });
+    expect(await cli.exited).toBe(3);
+    expect(cli.stderr()).toMatch(
+      /^macaque: could not reach (SQS|SNS) at http:\/\/127\.0\.0\.1:1 \(AWS_ENDPOINT_URL_(SQS|SNS) \/ AWS_ENDPOINT_URL\): connection refused\n$/,
+    );
+  });
+
+  it("says how to give credentials when there are none, exit 2 like any bad environment", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "macaque-aws-"));
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+      ...env,
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+      AWS_SESSION_TOKEN: "",
+      AWS_PROFILE: "",
+      AWS_CONFIG_FILE: join(dir, "config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, "credentials"),
+      // Not this machine's instance role, if it has one.
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: "",
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "",
+    });
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      "set AWS_PROFILE (a profile in the AWS config files), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    );
+    expect(cli.stderr()).toMatch(/^macaque: no AWS credentials for (SQS|SNS):/);
+    await expectNoRequest();
+  });
+});
+
+describe("help", () => {
+  it("states the recovery defaults the job message applies", async () => {
+    const cli = runCli(["run", "--help"], env);
+    expect(await cli.exited).toBe(0);
+    const deadline = formatFlagDuration(recoveryDefaults.deadlineSeconds);
+    const interval = formatFlagDuration(recoveryDefaults.checkIntervalSeconds);
+    expect(cli.stdout()).toMatch(new RegExp(`--deadline <duration> .*\\(default ${deadline}\\)`));
+    expect(cli.stdout()).toMatch(
+      new RegExp(`--check-interval <duration> .*\\(default ${interval}\\)`),
+    );
   });
 });
 
@@ -280,6 +431,64 @@ describe("macaque watch", () => {
     expect(cli.stdout()).toContain("NOT RECOVERED (web)");
   });
 
+  it("stamps each line on the experiment's clock, not the watcher's", async () => {
+    const id = experimentIdFor("watch-clock");
+    const e = experimentEvents(id);
+    const plannedAt = Date.parse(e.experiment.plannedAt);
+    const cli = runCli(["watch", id], env);
+    await cli.waitForOutput(`watching experiment ${id}`);
+    // Terminated 90 s into the experiment, though the watcher has only just begun.
+    await publish(
+      { ...e.terminated, time: new Date(plannedAt + 90_000).toISOString() },
+      { ...e.recovered, time: new Date(plannedAt + 125_000).toISOString() },
+    );
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).toMatch(/^ +\+1m 30s {2}terminated /m);
+    expect(cli.stdout()).toMatch(/^ +\+2m 05s {2}recovered /m);
+  });
+
+  it("follows every experiment on a group with --asg, and only those, until Ctrl-C", async () => {
+    const [mine, other] = [experimentIdFor("watch-asg-1"), experimentIdFor("watch-asg-2")];
+    const a = experimentEvents(mine, { asg: "web-a" });
+    const b = experimentEvents(other, { asg: "web-b" });
+    const cli = runCli(["watch", "--asg", "web-a"], env);
+    await cli.waitForOutput("watching experiments on web-a");
+    await publish(b.planned, a.planned, b.terminated, a.terminated, a.recovered, a.reportSent);
+    await cli.waitForOutput(`${mine}  web-a  RECOVERED (web-a)`);
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(130);
+    const out = cli.stdout();
+    expect(out).toMatch(new RegExp(`^${mine}  web-a  \\+[\\d.]+s  planned `, "m"));
+    expect(out).toMatch(new RegExp(`^${mine}  web-a  \\+[\\d.]+s  report `, "m"));
+    expect(out).not.toContain(other);
+    expect(out).toContain("stopped watching experiments on web-a; the experiments go on");
+  });
+
+  it("follows every experiment without an id or a group", async () => {
+    const [first, second] = [experimentIdFor("watch-all-1"), experimentIdFor("watch-all-2")];
+    const cli = runCli(["watch", "--json"], env);
+    await cli.waitForOutput("watching every experiment");
+    await publish(
+      experimentEvents(first, { asg: "api" }).rejected,
+      experimentEvents(second, { asg: "db" }).planned,
+    );
+    await cli.waitForOutput(second);
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(130);
+    const events = cli
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as AnyCloudEvent);
+    expect(events.map((x) => x.subject)).toEqual([first, second]);
+  });
+
+  it("refuses an id together with --asg, exit 2", async () => {
+    const cli = runCli(["watch", experimentIdFor("x"), "--asg", "web"], env);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain("give an experiment id or --asg NAME, not both");
+  });
+
   it("refuses what is not an experiment id, exit 2", async () => {
     const cli = runCli(["watch", "web"], env);
     expect(await cli.exited).toBe(2);
@@ -289,14 +498,25 @@ describe("macaque watch", () => {
 
 describe("macaque recipients", () => {
   const address = "ops-team@example.com";
+  const sender = "macaque-sender@example.com";
+  /** The notifier's variable too, as an operator's shell would carry it. */
+  const withSender = () => ({ ...env, SENDER_EMAIL: sender });
+  const reportsTopicArn = () => stack.topology.topics.reports.arn;
+  const verify = (email: string) =>
+    ses.send(new VerifyEmailIdentityCommand({ EmailAddress: email }));
+  const identities = async () => (await ses.send(new ListIdentitiesCommand({}))).Identities ?? [];
+  const endpoints = async () =>
+    (
+      await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: reportsTopicArn() }))
+    ).Subscriptions?.map((s) => s.Endpoint);
 
   it("adds, lists and removes a recipient: SNS subscription and SES identity", async () => {
-    const added = runCli(["recipients", "add", "Ops-Team@Example.com"], env);
+    const added = runCli(["recipients", "add", "Ops-Team@Example.com"], withSender());
     expect(await added.exited).toBe(0);
     expect(added.stdout()).toContain(address);
 
     const subs = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: stack.topology.topics.reports.arn }),
+      new ListSubscriptionsByTopicCommand({ TopicArn: reportsTopicArn() }),
     );
     expect(subs.Subscriptions).toContainEqual(
       expect.objectContaining({ Protocol: "email", Endpoint: address }),
@@ -305,44 +525,124 @@ describe("macaque recipients", () => {
       new GetIdentityVerificationAttributesCommand({ Identities: [address] }),
     );
     expect(attrs.VerificationAttributes?.[address]?.VerificationStatus).toBe("Success");
+    // The record of what macaque enrolled, on the reports topic for an operator to see.
+    const tags = await sns.send(new ListTagsForResourceCommand({ ResourceArn: reportsTopicArn() }));
+    expect(tags.Tags).toContainEqual({
+      Key: expect.stringMatching(/^macaque:ses-identity:/),
+      Value: address,
+    });
 
-    // An identity enrolled some other way shows up too.
-    await ses.send(new VerifyEmailIdentityCommand({ EmailAddress: "oncall@example.com" }));
-    const listed = runCli(["recipients", "list", "--json"], env);
+    const listed = runCli(["recipients", "list", "--json"], withSender());
     expect(await listed.exited).toBe(0);
-    expect(JSON.parse(listed.stdout())).toEqual([
-      {
-        address: "oncall@example.com",
-        subscription: "not subscribed",
-        subscriptionArns: [],
-        verification: "Success",
-      },
-      {
-        address,
-        // fauxqs, like SNS, waits for the address to confirm an email subscription.
-        subscription: "pending confirmation",
-        subscriptionArns: [expect.stringMatching(/^arn:aws:sns:/)],
-        verification: "Success",
-      },
-    ]);
-    const table = runCli(["recipients", "list"], env);
+    expect(JSON.parse(listed.stdout())).toContainEqual({
+      address,
+      // fauxqs, like SNS, waits for the address to confirm an email subscription.
+      subscription: "pending confirmation",
+      subscriptionArns: [expect.stringMatching(/^arn:aws:sns:/)],
+      verification: "Success",
+      identityByMacaque: true,
+    });
+    const table = runCli(["recipients", "list"], withSender());
     expect(await table.exited).toBe(0);
-    expect(table.stdout()).toMatch(new RegExp(`${address}\\s+pending confirmation\\s+Success`));
+    expect(table.stdout()).toMatch(
+      new RegExp(`${address}\\s+pending confirmation\\s+Success\\s+enrolled by macaque`),
+    );
 
-    const removed = runCli(["recipients", "remove", address], env);
+    const removed = runCli(["recipients", "remove", address], withSender());
     expect(await removed.exited).toBe(0);
     expect(removed.stdout()).toContain(`unsubscribed ${address}`);
     expect(removed.stdout()).toContain(`deleted the SES identity ${address}`);
+    expect(await endpoints()).not.toContain(address);
+    expect(await identities()).not.toContain(address);
     const after = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: stack.topology.topics.reports.arn }),
+      new ListTagsForResourceCommand({ ResourceArn: reportsTopicArn() }),
     );
-    expect(after.Subscriptions?.map((s) => s.Endpoint)).not.toContain(address);
-    const identities = await ses.send(new ListIdentitiesCommand({}));
-    expect(identities.Identities).not.toContain(address);
+    expect(after.Tags?.map((t) => t.Value)).not.toContain(address);
 
-    const again = runCli(["recipients", "remove", address], env);
+    const again = runCli(["recipients", "remove", address], withSender());
     expect(await again.exited).toBe(0);
     expect(again.stdout()).toContain(`${address} was not a recipient`);
+  });
+
+  it("lists exactly the addresses the notifier mails", async () => {
+    const mailed = "mailed@example.com";
+    const added = runCli(["recipients", "add", mailed], withSender());
+    expect(await added.exited).toBe(0);
+    // None of these is mailed: verified only, an email-json subscription, the
+    // sender, and a subscriber SES has not verified.
+    await verify("other-app@example.com");
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: reportsTopicArn(),
+        Protocol: "email-json",
+        Endpoint: "robot@example.com",
+      }),
+    );
+    await verify("robot@example.com");
+    await sns.send(
+      new SubscribeCommand({ TopicArn: reportsTopicArn(), Protocol: "email", Endpoint: sender }),
+    );
+    await verify(sender);
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: reportsTopicArn(),
+        Protocol: "email",
+        Endpoint: "unverified@example.com",
+      }),
+    );
+
+    const listed = runCli(["recipients", "list", "--json"], withSender());
+    expect(await listed.exited).toBe(0);
+    const addresses = (JSON.parse(listed.stdout()) as { address: string }[]).map((r) => r.address);
+    const notifierMails = await listEnrolledRecipients({
+      ses,
+      sns,
+      reportsTopicArn: reportsTopicArn(),
+      senderEmail: sender,
+    });
+    expect(addresses).toEqual(notifierMails);
+    expect(addresses).toContain(mailed);
+    for (const never of ["other-app@example.com", "robot@example.com", sender]) {
+      expect(addresses).not.toContain(never);
+    }
+    expect(addresses).not.toContain("unverified@example.com");
+
+    expect(await runCli(["recipients", "remove", mailed], withSender()).exited).toBe(0);
+  });
+
+  it("refuses to remove or add the report sender, exit 2, and leaves its identity", async () => {
+    await verify(sender);
+    const cli = runCli(["recipients", "remove", sender.toUpperCase()], withSender());
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      `not removing ${sender}: it is the report sender (SENDER_EMAIL)`,
+    );
+    expect(cli.stderr()).toContain("would stop every report");
+    expect(await identities()).toContain(sender);
+
+    const subscribedBefore = (await endpoints())?.filter((e) => e === sender).length;
+    const added = runCli(["recipients", "add", sender], withSender());
+    expect(await added.exited).toBe(2);
+    expect(added.stderr()).toContain(`not adding ${sender}: it is the report sender`);
+    expect((await endpoints())?.filter((e) => e === sender).length).toBe(subscribedBefore);
+  });
+
+  it("removes only the subscription of an identity macaque did not enrol, and says why", async () => {
+    const theirs = "verified-elsewhere@example.com";
+    await verify(theirs);
+    const added = runCli(["recipients", "add", theirs], withSender());
+    expect(await added.exited).toBe(0);
+    expect(added.stdout()).toContain(
+      `${theirs} was already an SES identity, not enrolled by macaque`,
+    );
+    expect(await endpoints()).toContain(theirs);
+
+    const removed = runCli(["recipients", "remove", theirs], withSender());
+    expect(await removed.exited).toBe(0);
+    expect(removed.stdout()).toContain(`unsubscribed ${theirs}`);
+    expect(removed.stdout()).toContain(`kept the SES identity ${theirs}: macaque did not enrol it`);
+    expect(await endpoints()).not.toContain(theirs);
+    expect(await identities()).toContain(theirs);
   });
 
   it("refuses what is not an address, exit 2", async () => {
@@ -382,11 +682,16 @@ describe("through a real terminal", () => {
     });
 
     const cli = pty(["run", "--asg", group]);
+    await cli.waitForOutput(
+      new RegExp(
+        `account unknown \\(.*\\), region us-east-1, Auto Scaling endpoint ${new URL(stack.endpoints.autoScaling).origin}`,
+      ),
+    );
     await cli.waitForOutput(`${group}: 4 InService (4 Healthy) of desired 4`);
     await cli.waitForOutput("the policy allows at most 2:");
     await cli.waitForOutput(`How many instances of ${group} to terminate? (1-2)`);
     cli.child.stdin!.write("5\r");
-    // Keys typed while the prompt validates are dropped, so wait for its verdict.
+    // The question comes again after the verdict.
     await cli.waitForOutput("5 is more than the policy allows (at most 2)");
     cli.child.stdin!.write("\x7f2\r");
 
@@ -403,6 +708,36 @@ describe("through a real terminal", () => {
     expect(screen).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] [\d.]+s {2}waiting for/);
     cli.child.stdin!.end();
   });
+
+  it.each<[string, Record<string, string>, CreateGroupRequest["suspendedProcesses"], string]>([
+    ["not opted in", {}, [], "is not opted in: it does not carry the tag macaque:enabled=true"],
+    [
+      "Launch suspended",
+      { "macaque:enabled": "true" },
+      ["Launch"],
+      "cannot heal itself: the process Launch is suspended",
+    ],
+  ])(
+    "refuses a group the producer would refuse (%s) before asking, exit 2",
+    async (_what, tags, suspendedProcesses, reason) => {
+      const group = `refused-${Math.random().toString(36).slice(2, 8)}`;
+      const control = createFleetSimControl(stack.endpoints.fleetSim);
+      await control.createGroup({
+        name: group,
+        desiredCapacity: 2,
+        tags,
+        suspendedProcesses,
+      });
+      const cli = pty(["run", "--asg", group]);
+      expect(await cli.exited).toBe(2);
+      const screen = stripAnsi(cli.stdout());
+      expect(screen).toContain(`the producer would refuse any experiment on ${group} now`);
+      expect(screen).toContain(`group ${group} ${reason}`);
+      expect(screen).not.toContain("to terminate?");
+      await expectNoRequest();
+      cli.child.stdin!.end();
+    },
+  );
 
   it("stops on a real Ctrl-C from the terminal, exit 130, and cleans up", async () => {
     const cli = pty(["run", "--asg", "web", "--count", "1"]);

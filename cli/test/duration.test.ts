@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../src/duration.ts";
+import { formatDuration, formatFlagDuration, parseDuration } from "../src/duration.ts";
 
 describe("parseDuration", () => {
   it.each([
@@ -34,5 +34,19 @@ describe("formatDuration", () => {
     [3_725, "1h 02m"],
   ])("shows %d seconds as %j", (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe("formatFlagDuration", () => {
+  it.each([
+    [900, "15m"],
+    [10, "10s"],
+    [5_400, "1h30m"],
+    [3_600, "1h"],
+    [90.5, "1m30.5s"],
+    [0.5, "0.5s"],
+  ])("writes %d seconds as %j, which reads back", (seconds, text) => {
+    expect(formatFlagDuration(seconds)).toBe(text);
+    expect(parseDuration(text)).toBe(seconds);
   });
 });

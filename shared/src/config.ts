@@ -149,6 +149,17 @@ export const guardrailEnvSchema = z.object({
     .default(1),
 });
 
+/**
+ * DEFAULT_CHECK_INTERVAL_SECONDS: the check interval of a job message that names
+ * none, within the job message's own bounds (the producer defaults it to the job
+ * message's 10 s). A sandbox whose fleet heals in seconds sets it lower, so that
+ * a first run shows progress and measures finer than ± 10 s.
+ */
+export const envCheckIntervalSeconds = z.coerce
+  .number({ error: "must be a number of seconds" })
+  .min(0.1, "must be 0.1-3600 seconds")
+  .max(3_600, "must be 0.1-3600 seconds");
+
 /** Parses an environment, or throws a ConfigError naming every bad variable. */
 export function parseEnv<S extends z.ZodType>(
   schema: S,

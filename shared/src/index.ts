@@ -16,6 +16,7 @@ export { chunk } from "./chunk.ts";
 export {
   commonEnvSchema,
   envBoolean,
+  envCheckIntervalSeconds,
   envList,
   envPositiveInt,
   guardrailEnvSchema,
@@ -51,6 +52,7 @@ export {
   jobMessageJsonSchema,
   jobMessageSchema,
   parseJobMessage,
+  type JobDefaults,
   type JobMessage,
   type JobMessageInput,
   type JobParseResult,
@@ -83,6 +85,15 @@ export {
 } from "./names.ts";
 export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
 export {
+  recordFields,
+  releaseIfHeld,
+  renewIfHeld,
+  setIfAbsent,
+  tryClaim,
+  type Claim,
+  type ClaimOptions,
+} from "./redis-claim.ts";
+export {
   ensureTopology,
   queueDefaults,
   resolveTopology,
@@ -105,6 +116,7 @@ export {
   checkSteadyState,
   formatTag,
   groupRefusals,
+  isActivityUnfinished,
   isInServiceHealthy,
   type ActivityState,
   type GroupState,
@@ -120,3 +132,4 @@ export {
   terminationBudgetSeconds,
   type ExperimentLifetime,
 } from "./lifetime.ts";
+export { formatDuration, formatInstant, formatOffset, plural, secondsBetween } from "./format.ts";

@@ -176,8 +176,14 @@ function describeIssues(error: z.ZodError): Reason[] {
 
 export type JobParseResult = { ok: true; job: JobMessage } | { ok: false; reasons: Reason[] };
 
+/** Defaults the operator sets for job messages that leave a field out. */
+export interface JobDefaults {
+  /** The check interval when `recovery.checkIntervalSeconds` is absent; default 10. */
+  checkIntervalSeconds?: number;
+}
+
 /** Parses a raw SQS body into a job message, or every reason it is not one. */
-export function parseJobMessage(body: string): JobParseResult {
+export function parseJobMessage(body: string, defaults: JobDefaults = {}): JobParseResult {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -191,10 +197,29 @@ export function parseJobMessage(body: string): JobParseResult {
       reasons: [{ code: "invalid-message", message: "the job message must be a JSON object" }],
     };
   }
-  const result = jobMessageSchema.safeParse(json, { reportInput: true });
+  const result = jobMessageSchema.safeParse(withDefaults(json, defaults), { reportInput: true });
   return result.success
     ? { ok: true, job: result.data }
     : { ok: false, reasons: describeIssues(result.error) };
+}
+
+/**
+ * Fills in what the operator's defaults cover, before the schema applies its own.
+ * Only absent fields are filled, and only in a recovery object that is an object:
+ * whatever the sender wrote is left for the schema to judge.
+ */
+function withDefaults(json: object, defaults: JobDefaults): object {
+  if (defaults.checkIntervalSeconds === undefined) return json;
+  const { recovery } = json as { recovery?: unknown };
+  if (recovery === undefined) {
+    return { ...json, recovery: { checkIntervalSeconds: defaults.checkIntervalSeconds } };
+  }
+  if (typeof recovery !== "object" || recovery === null || Array.isArray(recovery)) return json;
+  if ("checkIntervalSeconds" in recovery) return json;
+  return {
+    ...json,
+    recovery: { ...recovery, checkIntervalSeconds: defaults.checkIntervalSeconds },
+  };
 }
 
 /** JSON Schema of the job message as users write it (draft 2020-12). */

@@ -38,6 +38,12 @@ export interface GroupState {
   activitiesInProgress: readonly ActivityState[];
 }
 
+/** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */
+const finishedActivity = new Set(["Successful", "Failed", "Cancelled"]);
+
+export const isActivityUnfinished = (statusCode: string): boolean =>
+  !finishedActivity.has(statusCode);
+
 export const formatTag = (tag: Tag): string => `${tag.key}=${tag.value}`;
 
 export const SteadyStateCode = {

@@ -25,6 +25,33 @@ describe("job message v1", () => {
     });
   });
 
+  it.each([
+    ["no recovery object", {}, { deadlineSeconds: 900, checkIntervalSeconds: 1 }],
+    [
+      "a recovery object without it",
+      { recovery: { deadlineSeconds: 60 } },
+      { deadlineSeconds: 60, checkIntervalSeconds: 1 },
+    ],
+    [
+      "its own interval",
+      { recovery: { checkIntervalSeconds: 5 } },
+      { deadlineSeconds: 900, checkIntervalSeconds: 5 },
+    ],
+  ])("uses the operator's default check interval for %s", (_, extra, recovery) => {
+    const result = parseJobMessage(JSON.stringify({ asg: "web", count: 1, ...extra }), {
+      checkIntervalSeconds: 1,
+    });
+    expect(result.ok && result.job.recovery).toMatchObject(recovery);
+  });
+
+  it("leaves a recovery that is not an object to the schema, operator defaults or not", () => {
+    const result = parseJobMessage(JSON.stringify({ asg: "web", count: 1, recovery: 5 }), {
+      checkIntervalSeconds: 1,
+    });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.reasons.map((r) => r.path)).toEqual(["recovery"]);
+  });
+
   it("accepts every documented field", () => {
     const job = valid({
       version: 1,

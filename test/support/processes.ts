@@ -11,7 +11,6 @@ import {
   type ServiceName,
   type Stack,
 } from "@macaque/sandbox";
-import { waitFor, type WaitOptions } from "./wait.ts";
 
 /** One JSON log line as pino prints it. */
 export interface LogLine {
@@ -30,12 +29,21 @@ export interface TestService {
   readonly logs: readonly LogLine[];
   /** Log lines with this `event` (and, if given, this `experimentId`). */
   logged(event: string, experimentId?: string): LogLine[];
-  /** Resolves once `count` lines with this `event` (and `experimentId`) were printed. */
+  /**
+   * Resolves once `count` (default 1) lines with this `event` (and `experimentId`)
+   * were printed, with those lines; rejects after `timeoutMs` (default 15000).
+   */
   waitForLog(
     event: string,
     experimentId?: string,
-    options?: WaitOptions & { count?: number },
+    options?: { count?: number; timeoutMs?: number },
   ): Promise<LogLine[]>;
+  /** Resolves with the first line, printed or to come, that matches; rejects after `timeoutMs` naming `what`. */
+  waitForLine(
+    what: string,
+    match: (line: LogLine) => boolean,
+    timeoutMs?: number,
+  ): Promise<LogLine>;
   /** Sum of a counter or gauge on its /metrics over the series whose labels contain every `labels` part, e.g. `outcome="done"`. */
   metric(name: string, ...labels: string[]): Promise<number>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
@@ -57,10 +65,10 @@ export async function startTestService(
   name: ServiceName,
   options: TestServiceOptions = {},
 ): Promise<TestService> {
-  const logs: LogLine[] = [];
+  const logs = createLogBook();
   const process_ = await startService(stack, name, {
     ...serviceOptions(options),
-    onLine: (_name, line) => keepLine(logs, line, options),
+    onLine: (_name, line) => logs.keep(line, options),
   });
   return testService(name, process_, logs);
 }
@@ -70,13 +78,13 @@ export async function startTestServices(
   stack: Stack,
   options: TestServiceOptions = {},
 ): Promise<Record<ServiceName, TestService>> {
-  const logs = Object.fromEntries(serviceNames.map((n) => [n, [] as LogLine[]])) as Record<
+  const logs = Object.fromEntries(serviceNames.map((n) => [n, createLogBook()])) as Record<
     ServiceName,
-    LogLine[]
+    LogBook
   >;
   const started = await startServices(stack, {
     ...serviceOptions(options),
-    onLine: (name, line) => keepLine(logs[name as ServiceName], line, options),
+    onLine: (name, line) => logs[name as ServiceName].keep(line, options),
   });
   return Object.fromEntries(
     serviceNames.map((n) => [n, testService(n, started[n], logs[n])]),
@@ -103,42 +111,76 @@ function serviceOptions(options: TestServiceOptions) {
   };
 }
 
-function keepLine(logs: LogLine[], line: string, options: TestServiceOptions): void {
-  if (options.echo ?? process.env.SERVICE_LOGS === "1") console.log(line);
-  try {
-    logs.push(JSON.parse(line) as LogLine);
-  } catch {
-    // not a log line (a stack trace, say): it is still echoed above
-  }
+/** A process's parsed log lines, and the waits woken by each new one. */
+interface LogBook {
+  lines: LogLine[];
+  keep(line: string, options: TestServiceOptions): void;
+  /** Resolves with `found()` once it returns something, checked at once and after each line. */
+  until<T>(what: string, found: () => T | undefined, timeoutMs: number): Promise<T>;
+}
+
+function createLogBook(): LogBook {
+  const lines: LogLine[] = [];
+  const waiters = new Set<() => void>();
+  return {
+    lines,
+    keep(line, options) {
+      if (options.echo ?? process.env.SERVICE_LOGS === "1") console.log(line);
+      try {
+        lines.push(JSON.parse(line) as LogLine);
+      } catch {
+        return; // not a log line (a stack trace, say): it is still echoed above
+      }
+      for (const wake of waiters) wake();
+    },
+    until: (what, found, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const value = found();
+          if (value === undefined) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(value);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+  };
 }
 
 function testService(
   name: ServiceName,
   process_: RunningProcess<string>,
-  logs: LogLine[],
+  logs: LogBook,
 ): TestService {
   const logged = (event: string, experimentId?: string) =>
-    logs.filter(
+    logs.lines.filter(
       (l) => l.event === event && (experimentId === undefined || l.experimentId === experimentId),
     );
   return {
     name,
     process: process_,
     url: process_.ready,
-    logs,
+    logs: logs.lines,
     logged,
     waitForLog: (event, experimentId, options = {}) => {
       const count = options.count ?? 1;
       const about = experimentId ? ` for ${experimentId}` : "";
-      return waitFor(
+      return logs.until(
         `${count} ${event} log line(s) from the ${name}${about}`,
         () => {
           const found = logged(event, experimentId);
           return found.length >= count ? found : undefined;
         },
-        options,
+        options.timeoutMs ?? 15_000,
       );
     },
+    waitForLine: (what, match, timeoutMs = 15_000) =>
+      logs.until(what, () => logs.lines.find(match), timeoutMs),
     metric: (metricName, ...labels) => readMetric(process_.ready, metricName, ...labels),
     stop: (graceMs) => process_.stop(graceMs),
   };

@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
+import { ProcessStartError } from "./errors.ts";
+
+/** Children still running, killed outright if this process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
 
 export interface RunningProcess<T> {
   name: string;
@@ -21,24 +28,43 @@ export interface StartProcessOptions<T> {
   /** Returns a value once a stdout line shows the process is ready. */
   readyWhen: (line: string) => T | undefined;
   timeoutMs?: number;
-  /** Every output line, for logs; stderr lines are kept for error messages either way. */
+  /**
+   * Keep the child's stdin open as a pipe from this process (closed when this
+   * process dies), for children that stop when it ends. Default false.
+   */
+  stdinPipe?: boolean;
+  /** Every output line, for logs; the last lines before ready are kept for the error either way. */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
 }
 
 /**
  * Starts a child process and waits for the line that says it is ready. If it
- * exits or stays silent too long, the error carries the end of its stderr: a
- * sandbox that fails to start must say why.
+ * exits or stays silent too long, the error (a ProcessStartError) carries the end
+ * of its output: a sandbox that fails to start must say why.
+ *
+ * The child gets a process group of its own (detached): a terminal's Ctrl-C
+ * signals the whole foreground group at once, and services whose Redis and SQS
+ * die at the same moment as they do fill the screen with connection errors.
+ * Only `stop()` signals a child, so whoever started it decides the order.
  */
 export function startProcess<T>(options: StartProcessOptions<T>): Promise<RunningProcess<T>> {
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdinPipe ? "pipe" : "ignore", "pipe", "pipe"],
+    detached: true,
   });
-  const stderrTail: string[] = [];
+  running.add(child);
+  const tail: string[] = [];
+  const keep = (line: string) => {
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+  };
   const exited = new Promise<number | null>((resolve) => {
-    child.once("exit", (code, signal) => resolve(code ?? (signal ? null : 0)));
+    child.once("exit", (code, signal) => {
+      running.delete(child);
+      resolve(code ?? (signal ? null : 0));
+    });
   });
   const stop = async (graceMs = 10_000): Promise<number | null> => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
@@ -54,8 +80,7 @@ export function startProcess<T>(options: StartProcessOptions<T>): Promise<Runnin
       if (settled) return;
       settled = true;
       void stop(1_000);
-      const tail = stderrTail.length ? `\n${stderrTail.join("\n")}` : "";
-      reject(new Error(`${options.name} did not start: ${why}${tail}`));
+      reject(new ProcessStartError(options.name, why, [...tail]));
     };
     const timer = setTimeout(
       () => fail(`not ready after ${options.timeoutMs ?? 30_000} ms`),
@@ -67,13 +92,13 @@ export function startProcess<T>(options: StartProcessOptions<T>): Promise<Runnin
       fail(`exited with code ${code}`);
     });
     createInterface({ input: child.stderr! }).on("line", (line) => {
-      stderrTail.push(line);
-      if (stderrTail.length > 20) stderrTail.shift();
+      if (!settled) keep(line);
       options.onLine?.(line, "stderr");
     });
     createInterface({ input: child.stdout! }).on("line", (line) => {
       options.onLine?.(line, "stdout");
       if (settled) return;
+      keep(line);
       const value = options.readyWhen(line);
       if (value === undefined) return;
       settled = true;

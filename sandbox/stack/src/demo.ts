@@ -2,7 +2,8 @@
  * `npm run demo`: starts the sandbox and the four services, asks macaque to
  * terminate 2 of demo-web's 4 instances, follows the experiment's events, prints
  * the report and exits 0 when the group recovered (1 when it did not, 2 when the
- * request was refused or nothing could be terminated, 3 when the stack itself failed).
+ * request was refused or nothing could be terminated, 3 when the stack itself failed,
+ * 130 when interrupted).
  */
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -28,24 +29,50 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s`;
 const say = (text: string) => console.log(`${elapsed()}  ${text}`);
 
+/** The fleet simulator runs 20 times faster than a real group: a 30 s boot takes 1.5 s. */
+const timeScale = 0.05;
+/** Exit code when interrupted (as the CLI's). */
+const interruptedCode = 130;
+
+// The stack's children do not see a terminal's Ctrl-C (process groups of their
+// own): the demo stops them itself. `on`, not `once`: under npm one Ctrl-C
+// arrives twice (from the terminal, and forwarded by npm).
+let interrupted = false;
+const signalled = new Promise<void>((resolve) => {
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      interrupted = true;
+      resolve();
+    });
+  }
+});
+
 async function main(): Promise<number> {
-  say("starting the sandbox: fauxqs, aws-ses-v2-local, fleet simulator, Redis");
+  say(
+    `starting the sandbox: fauxqs, aws-ses-v2-local, Redis, and the fleet simulator at time scale ${timeScale} (${1 / timeScale}x faster than a real group: a 30 s boot takes ${30 * timeScale} s)`,
+  );
   const stack = await startStack({
     prefix: `demo-${randomBytes(3).toString("hex")}`,
-    timeScale: 0.05,
+    timeScale,
   });
   try {
+    // Interrupted while starting: stop once everything that was starting is up,
+    // so the services still stop before the stand-ins.
+    if (interrupted) return interruptedCode;
     await seedDemoFleet(stack.endpoints.fleetSim);
     say("starting producer, terminator, recovery-monitor and notifier as separate processes");
     await startServices(stack);
-    return await runExperiment(stack);
-  } finally {
-    if (keep) {
+    if (interrupted) return interruptedCode;
+    const code = await Promise.race([runExperiment(stack), signalled.then(() => interruptedCode)]);
+    if (keep && code !== interruptedCode) {
       console.log(
         `\nThe sandbox keeps running (--keep); inbox: ${stack.endpoints.inbox}. Ctrl-C stops it.`,
       );
-      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+      await signalled;
     }
+    return code;
+  } finally {
+    if (interrupted) say("interrupted: stopping the services, then the stand-ins");
     await stack.stop();
   }
 }
@@ -81,7 +108,7 @@ async function runExperiment(stack: Stack): Promise<number> {
     );
     await sendJson(sqs, stack.topology.queues.requests.url, job);
     const end = await tap.waitFor((event) => {
-      say(describeEvent(event));
+      say(describeEvent(event, { timeScale }));
       return event.type === EventType.reportSent;
     }, 90_000);
     const outcome = tap.seen.find(isFinal);
@@ -90,7 +117,9 @@ async function runExperiment(stack: Stack): Promise<number> {
       (e) => e.subject === (end.type === EventType.reportSent ? end.data.subject : ""),
     );
     if (email) {
-      console.log(`\n──── the report, as emailed to ${email.to} ────\n${email.text}`);
+      console.log(
+        `\n──── the report, as emailed to ${email.to} (its times are the simulator's, at time scale ${timeScale}) ────\n${email.text}`,
+      );
     }
     console.log(
       `The email is in the SES web inbox at ${stack.endpoints.inbox} while the sandbox runs (npm run demo -- --keep).`,

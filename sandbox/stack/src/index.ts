@@ -5,7 +5,13 @@ export {
   type StartProcessOptions,
 } from "./child-process.ts";
 export { demoGroups } from "./demo-fleet.ts";
-export { RedisServerMissingError, startRedisServer } from "./redis-server.ts";
+export {
+  PortInUseError,
+  ProcessStartError,
+  RedisServerMissingError,
+  type StandInPort,
+} from "./errors.ts";
+export { startRedisServer } from "./redis-server.ts";
 export {
   serviceNames,
   startService,

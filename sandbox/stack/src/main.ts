@@ -1,14 +1,29 @@
 /**
  * `npm run sandbox`: the whole of macaque on one machine, no Docker, no AWS
  * account. Starts the stand-ins, provisions the topology, seeds the demo fleet,
- * starts the four services and waits for Ctrl-C.
+ * starts the four services and waits for Ctrl-C; then stops the services first
+ * (they drain against a Redis and SQS that are still there), then the stand-ins.
  */
 import { z } from "zod";
-import { defaultNamePrefix, parseEnv, ConfigError } from "@macaque/shared";
+import {
+  ConfigError,
+  defaultNamePrefix,
+  emailAddressSchema,
+  envCheckIntervalSeconds,
+  envList,
+  parseEnv,
+  recoveryDefaults,
+} from "@macaque/shared";
 import { seedDemoFleet } from "./demo-fleet.ts";
-import { RedisServerMissingError } from "./redis-server.ts";
+import { PortInUseError, RedisServerMissingError, type StandInPort } from "./errors.ts";
 import { startServices } from "./services.ts";
-import { startStack } from "./stack.ts";
+import { startStack, type Stack } from "./stack.ts";
+
+/** Exit code when the stack could not start (as `npm run demo`'s 3). */
+const stackFailed = 3;
+
+/** Who gets every report unless DEFAULT_RECIPIENTS says otherwise: the SES web inbox shows it. */
+const sandboxRecipient = "sre@example.com";
 
 const port = (fallback: number) =>
   z.coerce
@@ -17,6 +32,14 @@ const port = (fallback: number) =>
     .min(0, "must be 0-65535")
     .max(65_535, "must be 0-65535")
     .default(fallback);
+
+/** The variable that moves each stand-in's port, and what listens there. */
+const portVariables = {
+  fauxqs: { variable: "SANDBOX_SQS_PORT", what: "SQS + SNS, fauxqs" },
+  ses: { variable: "SANDBOX_SES_PORT", what: "SES" },
+  inbox: { variable: "SANDBOX_INBOX_PORT", what: "the SES web inbox" },
+  fleetSim: { variable: "SANDBOX_FLEET_SIM_PORT", what: "the EC2 + Auto Scaling simulator" },
+} as const satisfies Record<StandInPort, { variable: string; what: string }>;
 
 const envSchema = z.object({
   SANDBOX_SQS_PORT: port(4566),
@@ -34,14 +57,55 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,40}$/)
     .default(defaultNamePrefix),
   SANDBOX_SERVICES: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
+  /** Passed to the notifier. */
+  DEFAULT_RECIPIENTS: envList(emailAddressSchema).default([sandboxRecipient]),
+  /** Passed to the producer; unset, the job message's 10 s at the simulator's time scale. */
+  DEFAULT_CHECK_INTERVAL_SECONDS: envCheckIntervalSeconds.optional(),
 });
+
+const stopLines = /"event":"service\.(stopping|stopped)"/;
+
+let stack: Stack | undefined;
+/** Set once every process is up: from then on a signal stops them at once. */
+let up = false;
+let signalled: string | undefined;
+
+/** Stops every process, services first, and exits. */
+async function stop(signal: string): Promise<never> {
+  console.log(`\nmacaque sandbox: ${signal}, stopping the services, then the stand-ins ...`);
+  await stack?.stop();
+  console.log("macaque sandbox: stopped");
+  process.exit(0);
+}
+
+// The children have process groups of their own (a terminal's Ctrl-C reaches
+// only this process), so every way of ending the sandbox goes through stop().
+// SIGHUP: the terminal closed.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => {
+    // Once is enough: under npm one Ctrl-C arrives twice (from the terminal, and
+    // forwarded by npm), and a stop gives up on a service after 10 s by itself.
+    if (signalled) return;
+    signalled = signal;
+    // While processes are starting, main() stops them once they are up, so the
+    // services still stop before the stand-ins.
+    if (up) void stop(signal);
+  });
+}
 
 async function main(): Promise<void> {
   const env = parseEnv(envSchema, process.env);
+  const checkIntervalSeconds =
+    env.DEFAULT_CHECK_INTERVAL_SECONDS ??
+    // On the grid of 0.1 s the job message allows: 10 x 0.3 is 3.0000000000000004.
+    Math.max(
+      0.1,
+      Math.round(recoveryDefaults.checkIntervalSeconds * env.SANDBOX_TIME_SCALE * 10) / 10,
+    );
   console.log(
     "macaque sandbox: starting fauxqs, aws-ses-v2-local, the fleet simulator and Redis ...",
   );
-  const stack = await startStack({
+  stack = await startStack({
     prefix: env.MACAQUE_NAME_PREFIX,
     redisUrl: env.REDIS_URL,
     timeScale: env.SANDBOX_TIME_SCALE,
@@ -52,34 +116,34 @@ async function main(): Promise<void> {
       fleetSim: env.SANDBOX_FLEET_SIM_PORT,
     },
   });
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\nmacaque sandbox: ${signal}, stopping every process ...`);
-    await stack.stop();
-    console.log("macaque sandbox: stopped");
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  if (signalled) return stop(signalled);
 
   let groups: string[];
   try {
     groups = await seedDemoFleet(stack.endpoints.fleetSim);
     if (env.SANDBOX_SERVICES === "true") {
       await startServices(stack, {
-        onLine: (service, line) => process.stdout.write(`[${service}] ${line}\n`),
+        env: {
+          DEFAULT_RECIPIENTS: env.DEFAULT_RECIPIENTS.join(","),
+          DEFAULT_CHECK_INTERVAL_SECONDS: String(checkIntervalSeconds),
+        },
+        onLine: (service, line) => {
+          // The sandbox says itself that it stops every service, and when they are gone.
+          if (!stopLines.test(line)) process.stdout.write(`[${service}] ${line}\n`);
+        },
       });
     }
   } catch (err) {
     await stack.stop();
     throw err;
   }
+  if (signalled) return stop(signalled);
+  up = true;
   const e = stack.endpoints;
   // fauxqs names queues on sqs.<region>.localhost, which not every resolver knows;
   // it routes by path, so the same queue is reachable on the address it listens on.
   const requestQueueUrl = `${e.sqs}${new URL(stack.topology.queues.requests.url).pathname}`;
+  const recipients = env.DEFAULT_RECIPIENTS.join(", ") || "none";
   console.log(`
 macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot takes ${30 * env.SANDBOX_TIME_SCALE} s)
 
@@ -92,20 +156,33 @@ macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot take
   events topic              ${stack.topology.topics.events.arn}
   demo groups               ${groups.join(", ")}
   services                  ${env.SANDBOX_SERVICES === "true" ? "producer, terminator, recovery-monitor, notifier" : "not started (SANDBOX_SERVICES=false)"}
+  reports e-mailed to       ${recipients} (DEFAULT_RECIPIENTS), shown in the web inbox
+  default check interval    ${checkIntervalSeconds} s (DEFAULT_CHECK_INTERVAL_SECONDS)
 
 Drop a job message:
   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws --region us-east-1 --endpoint-url ${e.sqs} \\
     sqs send-message --queue-url ${requestQueueUrl} \\
-    --message-body '{"asg":"demo-web","count":2,"recovery":{"checkIntervalSeconds":1,"deadlineSeconds":120}}'
+    --message-body '{"asg":"demo-web","count":2}'
 
 Ctrl-C stops everything.`);
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof RedisServerMissingError) {
+  if (err instanceof PortInUseError) {
+    const { variable, what } = portVariables[err.standIn];
+    console.error(
+      `macaque sandbox: port ${err.port} (${what}) is already in use; set ${variable} to another port, or to 0 to pick a free one`,
+    );
+    process.exit(stackFailed);
+  }
+  if (err instanceof ConfigError) {
+    console.error(`macaque sandbox: ${err.message}`);
+    process.exit(1);
+  }
+  if (err instanceof RedisServerMissingError) {
     console.error(`macaque sandbox: ${err.message}`);
   } else {
     console.error("macaque sandbox: failed to start:", err);
   }
-  process.exit(1);
+  process.exit(stackFailed);
 });

@@ -1,10 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { startProcess, type RunningProcess } from "./child-process.ts";
-
-export class RedisServerMissingError extends Error {
-  override name = "RedisServerMissingError";
-}
+import { RedisServerMissingError } from "./errors.ts";
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
 function freePort(): Promise<number> {

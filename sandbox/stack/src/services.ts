@@ -1,5 +1,5 @@
-import { readyUrl, startProcess, type RunningProcess } from "./child-process.ts";
-import { sourceFile, type Stack } from "./stack.ts";
+import { startProcess, type RunningProcess } from "./child-process.ts";
+import { nodeProcess, type Stack } from "./stack.ts";
 
 export const serviceNames = ["producer", "terminator", "recovery-monitor", "notifier"] as const;
 export type ServiceName = (typeof serviceNames)[number];
@@ -33,11 +33,9 @@ export function startService(
   options: ServiceOptions = {},
 ): Promise<RunningProcess<string>> {
   return startProcess({
+    ...nodeProcess(`services/${name}/src/main.ts`),
     name,
-    command: process.execPath,
-    args: ["--conditions=source", sourceFile(`services/${name}/src/main.ts`)],
     env: { ...process.env, ...serviceEnv(stack, options) },
-    readyWhen: readyUrl,
     onLine: (line) => options.onLine?.(name, line),
   });
 }

@@ -1,8 +1,14 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { awsClientConfig, ensureTopology, type Topology } from "@macaque/shared";
-import { readyUrl, startProcess, type RunningProcess } from "./child-process.ts";
+import {
+  readyUrl,
+  startProcess,
+  type RunningProcess,
+  type StartProcessOptions,
+} from "./child-process.ts";
+import { PortInUseError, ProcessStartError, type StandInPort } from "./errors.ts";
 import { startRedisServer } from "./redis-server.ts";
 
 /** Files are found from the package root so this works from src/ and dist/ alike. */
@@ -19,7 +25,7 @@ export interface StackOptions {
   /** Fleet simulator time scale: 0.01 makes a 30 s boot take 0.3 s. Default 1. */
   timeScale?: number;
   /** Fixed ports (0 or unset picks free ones). */
-  ports?: { fauxqs?: number; ses?: number; inbox?: number; fleetSim?: number };
+  ports?: Partial<Record<StandInPort, number>>;
   /** Every output line of every child process. */
   onLine?: (process: string, line: string) => void;
 }
@@ -49,7 +55,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-const nodeArgs = (file: string) => ["--conditions=source", sourceFile(file)];
+/**
+ * How the stack starts a Node entry of this repository: from its TypeScript
+ * source, with a stdin pipe whose end (this process gone) stops it.
+ */
+export const nodeProcess = (
+  file: string,
+): Pick<StartProcessOptions<string>, "command" | "args" | "stdinPipe" | "readyWhen"> => ({
+  command: process.execPath,
+  args: [
+    "--conditions=source",
+    "--import",
+    pathToFileURL(sourceFile("sandbox/stack/src/exit-with-parent.ts")).href,
+    sourceFile(file),
+  ],
+  stdinPipe: true,
+  readyWhen: readyUrl,
+});
 export const sandboxCredentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 /**
@@ -67,12 +89,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const line = (name: string) => (text: string) => options.onLine?.(name, text);
   const node = (name: string, file: string, env: Record<string, string>) =>
     startProcess({
+      ...nodeProcess(file),
       name,
-      command: process.execPath,
-      args: nodeArgs(file),
       env: { ...process.env, ...env },
-      readyWhen: readyUrl,
       onLine: line(name),
+    });
+  // A stand-in that fails on a fixed port someone else holds says so by name.
+  const onPort = <T>(standIn: StandInPort, start: Promise<T>): Promise<T> =>
+    start.catch((err: unknown) => {
+      const port = options.ports?.[standIn] ?? 0;
+      if (
+        port !== 0 &&
+        err instanceof ProcessStartError &&
+        err.output.some((l) => l.includes("EADDRINUSE"))
+      ) {
+        throw new PortInUseError(standIn, port, { cause: err });
+      }
+      throw err;
     });
   const stopAll = async () => {
     await Promise.all(adopted.splice(0).map((p) => p.stop()));
@@ -81,26 +114,38 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   try {
     const starts = [
-      node("fauxqs", "sandbox/stack/src/fauxqs-process.ts", {
-        FAUXQS_PORT: String(options.ports?.fauxqs ?? 0),
-      }).then(track),
+      onPort(
+        "fauxqs",
+        node("fauxqs", "sandbox/stack/src/fauxqs-process.ts", {
+          FAUXQS_PORT: String(options.ports?.fauxqs ?? 0),
+        }),
+      ).then(track),
       // aws-ses-v2-local sends and shows mail; the front before it answers the
       // identity actions it lacks (VerifyEmailIdentity, ListIdentities, ...).
-      node("ses", "sandbox/stack/src/ses-process.ts", {
-        SES_PORT: String(options.ports?.inbox ?? 0),
-      })
+      onPort(
+        "inbox",
+        node("ses", "sandbox/stack/src/ses-process.ts", {
+          SES_PORT: String(options.ports?.inbox ?? 0),
+        }),
+      )
         .then(track)
         .then(async (inbox) => {
-          const front = await node("ses-front", "sandbox/ses-front/src/main.ts", {
-            SES_FRONT_PORT: String(options.ports?.ses ?? 0),
-            SES_UPSTREAM_URL: inbox.ready,
-          }).then(track);
+          const front = await onPort(
+            "ses",
+            node("ses-front", "sandbox/ses-front/src/main.ts", {
+              SES_FRONT_PORT: String(options.ports?.ses ?? 0),
+              SES_UPSTREAM_URL: inbox.ready,
+            }),
+          ).then(track);
           return { front, inbox };
         }),
-      node("fleet-sim", "sandbox/fleet-sim/src/main.ts", {
-        FLEET_SIM_PORT: String(options.ports?.fleetSim ?? 0),
-        FLEET_SIM_TIME_SCALE: String(options.timeScale ?? 1),
-      }).then(track),
+      onPort(
+        "fleetSim",
+        node("fleet-sim", "sandbox/fleet-sim/src/main.ts", {
+          FLEET_SIM_PORT: String(options.ports?.fleetSim ?? 0),
+          FLEET_SIM_TIME_SCALE: String(options.timeScale ?? 1),
+        }),
+      ).then(track),
       options.redisUrl ? Promise.resolve(undefined) : startRedisServer().then(track),
     ] as const;
     // Every start settles (and its process is tracked) before a failure is
@@ -171,10 +216,8 @@ function stackEnv(
 /** Starts fauxqs alone (SQS + SNS as a child process), for tests that need nothing else. */
 export function startFauxqs(): Promise<RunningProcess<string>> {
   return startProcess({
+    ...nodeProcess("sandbox/stack/src/fauxqs-process.ts"),
     name: "fauxqs",
-    command: process.execPath,
-    args: nodeArgs("sandbox/stack/src/fauxqs-process.ts"),
     env: { ...process.env, FAUXQS_PORT: "0" },
-    readyWhen: readyUrl,
   });
 }

@@ -1,13 +1,33 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { RedisServerMissingError, startServices, startStack } from "@macaque/sandbox";
-import { uniquePrefix } from "../../../test/support/aws.ts";
+import {
+  PortInUseError,
+  RedisServerMissingError,
+  startServices,
+  startStack,
+} from "@macaque/sandbox";
+import { uniquePrefix, waitFor } from "../../../test/support/aws.ts";
 
 /** This process's living children, as the OS sees them. */
 const childProcesses = (): string[] =>
   execFileSync("ps", ["--ppid", String(process.pid), "-o", "args="], { encoding: "utf8" })
     .split("\n")
-    .filter((line) => line.includes("conditions=source"));
+    // Node entries and redis-server; not the ps that asks.
+    .filter((line) => line.includes("conditions=source") || line.startsWith("redis-server"));
+
+/** Whether a process is gone: no such pid, or a zombie (an orphan's exit may wait for init to reap it). */
+const exited = (pid: number): boolean => {
+  try {
+    return execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8" })
+      .trim()
+      .startsWith("Z");
+  } catch {
+    return true; // ps exits 1 when there is no such process
+  }
+};
 
 const gone = (child: { exitCode: number | null; signalCode: string | null }) =>
   child.exitCode !== null || child.signalCode !== null;
@@ -38,5 +58,56 @@ describe("startStack", () => {
       process.env.PATH = path;
     }
     expect(childProcesses()).toEqual([]);
+  });
+
+  it("names the stand-in whose fixed port is taken, and stops the stand-ins that did start", async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, "127.0.0.1", resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      const failure = await startStack({
+        prefix: uniquePrefix("busy"),
+        ports: { fleetSim: port },
+      }).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(PortInUseError);
+      expect(failure).toMatchObject({ standIn: "fleetSim", port });
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+    expect(childProcesses()).toEqual([]);
+  });
+
+  it("stops its Node children when the process that started them is killed outright", async () => {
+    // A launcher that starts fauxqs, prints its pid, and is then SIGKILLed: no
+    // signal handler and no exit hook of it runs, only the child's own watchdog.
+    const launcher = spawn(
+      process.execPath,
+      [
+        "--conditions=source",
+        "--input-type=module",
+        "-e",
+        `import { startFauxqs } from "@macaque/sandbox";
+         const fauxqs = await startFauxqs();
+         console.log(fauxqs.child.pid);
+         setInterval(() => {}, 60_000);`,
+      ],
+      { cwd: new URL("../../../", import.meta.url), stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const [line] = (await once(createInterface({ input: launcher.stdout }), "line")) as [string];
+    const fauxqs = Number(line);
+    try {
+      expect(exited(fauxqs)).toBe(false);
+      launcher.kill("SIGKILL");
+      await once(launcher, "exit");
+      // Not a child of this process: its exit cannot be awaited, only observed.
+      await waitFor(`fauxqs (pid ${fauxqs}) to stop`, async () => exited(fauxqs) || undefined);
+    } finally {
+      launcher.kill("SIGKILL");
+      try {
+        process.kill(fauxqs, "SIGKILL");
+      } catch {
+        // gone, as it should be
+      }
+    }
   });
 });

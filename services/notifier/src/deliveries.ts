@@ -1,6 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { redisKey, type Redis } from "@macaque/shared";
-import type { ReportKind } from "@macaque/shared";
+import { recordFields, redisKey, tryClaim, type Redis, type ReportKind } from "@macaque/shared";
 
 /**
  * Once per experiment and report kind, even when SQS or SNS delivers an event
@@ -55,10 +53,6 @@ export interface DeliveriesOptions {
   now?: () => Date;
 }
 
-// Only the holder may renew or release a claim: an expired claim may already be someone else's.
-const renewIfHeld = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
-const releaseIfHeld = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
-
 export type Deliveries = ReturnType<typeof createDeliveries>;
 
 export function createDeliveries(options: DeliveriesOptions) {
@@ -75,18 +69,16 @@ export function createDeliveries(options: DeliveriesOptions) {
     steps: DeliverySteps,
   ): Promise<DeliveryOutcome> {
     const key = recordKey(report.experimentId, report.kind);
-    const claimKey = `${key}:claim`;
-    const token = randomUUID();
-    const claimed = await redis.set(claimKey, token, "PX", claimTtlMs, "NX");
-    if (claimed !== "OK") {
+    const claim = await tryClaim(redis, { key: `${key}:claim`, ttlMs: claimTtlMs });
+    if (!claim) {
       throw new ReportBusyError(`not sending yet: another delivery of ${key} is in progress`);
     }
-    const record = async (field: string, value: string) => {
-      await redis.multi().hset(key, field, value).expire(key, retention).exec();
-    };
+    const record = (field: string, value: string) =>
+      recordFields(redis, key, { [field]: value }, retention);
     const renewClaim = async () => {
-      const renewed = await redis.eval(renewIfHeld, 1, claimKey, token, String(claimTtlMs));
-      if (renewed !== 1) throw new ClaimLostError(`not sending: the claim on ${key} expired`);
+      if (!(await claim.renew())) {
+        throw new ClaimLostError(`not sending: the claim on ${key} expired`);
+      }
     };
     try {
       const done: Record<string, string> = await redis.hgetall(key);
@@ -131,7 +123,7 @@ export function createDeliveries(options: DeliveriesOptions) {
       }
       return { sesMessageIds, rejectedEmails, snsMessageId, eventMessageId, sentAt, performed };
     } finally {
-      await redis.eval(releaseIfHeld, 1, claimKey, token).catch(() => undefined);
+      await claim.release().catch(() => undefined);
     }
   }
 

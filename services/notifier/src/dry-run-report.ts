@@ -1,7 +1,7 @@
+import { formatDuration, plural } from "@macaque/shared";
 import type { EventData } from "@macaque/shared";
 import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
-import { formatDuration, plural } from "./format.ts";
 import type { Report } from "./report.ts";
 
 type ExperimentPlanned = EventData<"macaque.experiment.planned">;

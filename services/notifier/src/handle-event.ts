@@ -50,12 +50,6 @@ export function createEventHandler(options: EventHandlerOptions) {
       );
     }
     const chunks = chunkRecipients(recipients.addresses);
-    if (chunks.length === 0) {
-      logger.info(
-        { event: "report.no-recipients", kind: report.kind },
-        "no recipients: not emailing; publishing the summary only",
-      );
-    }
 
     const outcome = await options.deliveries.deliver(report, chunks.length, {
       sendEmail: (i) =>
@@ -78,9 +72,10 @@ export function createEventHandler(options: EventHandlerOptions) {
         `SES refused the report email: ${reason}`,
       );
     }
+    const delivery = describeDelivery(report.kind, recipients.addresses.length, outcome);
     logger.info(
       {
-        event: outcome.performed.length > 0 ? "report.sent" : "report.duplicate",
+        event: delivery.event,
         kind: report.kind,
         subject: rendered.subject,
         recipients: recipients.addresses.length,
@@ -88,8 +83,33 @@ export function createEventHandler(options: EventHandlerOptions) {
         snsMessageId: outcome.snsMessageId,
         performed: outcome.performed,
       },
-      outcome.performed.length > 0 ? `sent ${report.kind} report` : "already sent: nothing to do",
+      delivery.message,
     );
+  };
+}
+
+/**
+ * What the log says a delivery did. "sent" only when SES took an email: a
+ * report that went to nobody was published on the reports topic, no more.
+ */
+export function describeDelivery(
+  kind: string,
+  recipients: number,
+  outcome: Pick<DeliveryOutcome, "performed" | "sesMessageIds">,
+): { event: string; message: string } {
+  if (outcome.performed.length === 0) {
+    return { event: "report.duplicate", message: "already sent: nothing to do" };
+  }
+  if (outcome.sesMessageIds.length > 0) {
+    const to = recipients === 1 ? "1 recipient" : `${recipients} recipients`;
+    return { event: "report.sent", message: `sent ${kind} report to ${to}` };
+  }
+  return {
+    event: "report.published",
+    message:
+      recipients === 0
+        ? `published ${kind} report; no recipients to e-mail`
+        : `published ${kind} report; SES refused every e-mail`,
   };
 }
 

@@ -1,7 +1,7 @@
+import { formatDuration, formatInstant, formatOffset, plural } from "@macaque/shared";
 import type { EventData, GroupObservation } from "@macaque/shared";
 import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
-import { formatDuration, formatInstant, formatOffset, plural } from "./format.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
 import { buildTimelineChart } from "./timeline.ts";
 

@@ -1,6 +1,6 @@
+import { formatInstant, plural } from "@macaque/shared";
 import type { EventData } from "@macaque/shared";
 import { subjectLine } from "./escape.ts";
-import { formatInstant, plural } from "./format.ts";
 import type { Report } from "./report.ts";
 
 type ExperimentRejected = EventData<"macaque.experiment.rejected">;

@@ -1,5 +1,5 @@
+import { formatDuration, formatOffset } from "@macaque/shared";
 import { escapeHtml as esc } from "./escape.ts";
-import { formatDuration, formatOffset } from "./format.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
 import type { PhaseStyle, TimelineChart, TimelinePhase } from "./timeline.ts";
 

@@ -1,4 +1,4 @@
-import { formatOffset, formatDuration } from "./format.ts";
+import { formatOffset, formatDuration } from "@macaque/shared";
 import type { Fact, Report, Section } from "./report.ts";
 import type { TimelineChart } from "./timeline.ts";
 

@@ -1,7 +1,7 @@
+import { formatInstant } from "@macaque/shared";
 import type { EventData } from "@macaque/shared";
 import { subjectLine } from "./escape.ts";
 import { idList, requestFacts } from "./experiment-facts.ts";
-import { formatInstant } from "./format.ts";
 import type { Report } from "./report.ts";
 
 type TerminationFailed = EventData<"macaque.termination.failed">;

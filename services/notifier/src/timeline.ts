@@ -1,5 +1,5 @@
+import { secondsBetween } from "@macaque/shared";
 import type { RecoveryTimeline } from "@macaque/shared";
-import { secondsBetween } from "./format.ts";
 
 /**
  * The recovery timeline as a chart: one row per phase between two milestones,

@@ -45,6 +45,15 @@ function recordingSteps(fail: Partial<Record<"email" | "summary" | "event", bool
   return { steps, calls };
 }
 
+/** The steps, with `act` run just before each email is sent. */
+const beforeEmail = (steps: DeliverySteps, act: () => Promise<unknown>): DeliverySteps => ({
+  ...steps,
+  sendEmail: async (i) => {
+    await act();
+    return steps.sendEmail(i);
+  },
+});
+
 const setup = (now = () => new Date("2025-11-26T10:00:00Z")) => {
   const keyPrefix = uniquePrefix("n");
   return { keyPrefix, deliveries: createDeliveries({ redis, keyPrefix, claimTtlMs: 5_000, now }) };
@@ -152,17 +161,29 @@ describe("deliveries", () => {
     const { deliveries } = setup();
     const steps = recordingSteps();
     const key = deliveries.recordKey(report.experimentId, report.kind);
-    const outcome = deliveries.deliver(report, 1, {
-      ...steps.steps,
-      sendEmail: async (i) => {
-        await redis.set(`${key}:claim`, "someone-else", "PX", 5_000);
-        return steps.steps.sendEmail(i);
-      },
-    });
+    const outcome = deliveries.deliver(
+      report,
+      1,
+      beforeEmail(steps.steps, () => redis.set(`${key}:claim`, "someone-else", "PX", 5_000)),
+    );
     await expect(outcome).rejects.toBeInstanceOf(ClaimLostError);
     expect(steps.calls).toEqual(["email:0"]);
     // The other delivery's claim is left alone.
     expect(await redis.get(`${key}:claim`)).toBe("someone-else");
+  });
+
+  it("stops when a step cannot be recorded, rather than go on unrecorded", async () => {
+    const { deliveries } = setup();
+    const steps = recordingSteps();
+    const key = deliveries.recordKey(report.experimentId, report.kind);
+    // The record's HSET then fails inside a MULTI whose EXPIRE succeeds.
+    const outcome = deliveries.deliver(
+      report,
+      1,
+      beforeEmail(steps.steps, () => redis.set(key, "not a hash")),
+    );
+    await expect(outcome).rejects.toThrow("WRONGTYPE");
+    expect(steps.calls).toEqual(["email:0"]);
   });
 
   it("records an email SES refused for good and goes on to the summary", async () => {

@@ -64,56 +64,7 @@ const enrolledFor = (
     ...overrides,
   });
 
-describe("enrolled recipients", () => {
-  it("are the addresses both subscribed to the reports topic and verified in SES", async () => {
-    const reportsTopicArn = await createReportsTopic();
-    await enrol(reportsTopicArn, "oncall@example.com");
-    await enrol(reportsTopicArn, "lead@example.com");
-    await verify("other-team@example.com");
-    await subscribe(reportsTopicArn, "unverified@example.com");
-    const enrolled = enrolledFor(reportsTopicArn);
-    expect((await enrolled()).sort()).toEqual(["lead@example.com", "oncall@example.com"]);
-  });
-
-  it("leaves out a verified address subscribed only to another topic", async () => {
-    const [reportsTopicArn, otherTopicArn] = await Promise.all([
-      createReportsTopic(),
-      createReportsTopic(),
-    ]);
-    await enrol(otherTopicArn, "elsewhere@example.com");
-    const enrolled = enrolledFor(reportsTopicArn);
-    expect(await enrolled()).toEqual([]);
-  });
-
-  it("leaves out the sender and compares addresses without regard to case", async () => {
-    const reportsTopicArn = await createReportsTopic();
-    await enrol(reportsTopicArn, "macaque@example.com");
-    await subscribe(reportsTopicArn, "Mixed.Case@Example.com");
-    await verify("mixed.case@example.com");
-    const enrolled = enrolledFor(reportsTopicArn, { senderEmail: "Macaque@Example.com" });
-    expect(await enrolled()).toEqual(["mixed.case@example.com"]);
-  });
-
-  it("leaves out subscribers whose SES verification is still pending", async () => {
-    const reportsTopicArn = await createReportsTopic();
-    await enrol(reportsTopicArn, "pending@example.com");
-    await fetch(`${front.url}/_ses-front/identities/pending@example.com`, {
-      method: "PUT",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ verificationStatus: "Pending" }),
-    });
-    const enrolled = enrolledFor(reportsTopicArn);
-    expect(await enrolled()).toEqual([]);
-  });
-
-  it("asks SES in batches of at most 100 addresses", async () => {
-    const reportsTopicArn = await createReportsTopic();
-    const addresses = Array.from({ length: 130 }, (_, i) => `many-${i}@example.com`);
-    for (const address of addresses) await enrol(reportsTopicArn, address);
-    const enrolled = enrolledFor(reportsTopicArn);
-    expect((await enrolled()).sort()).toEqual([...addresses].sort());
-  });
-
+describe("the notifier's enrolled recipients", () => {
   it("is read through a cache", async () => {
     let clock = 0;
     const reportsTopicArn = await createReportsTopic();

@@ -39,6 +39,13 @@ let reports: ReportsInbox;
 const sender = "chaos@example.com";
 const startNotifier = (env: Record<string, string> = {}) =>
   startTestService(stack, "notifier", { senderEmail: sender, env });
+/** The running notifier's first log line about `experimentId` that names a report kind. */
+const reportLogFor = (experimentId: string) =>
+  notifier.waitForLine(
+    `a report log line for ${experimentId}`,
+    (l) => l.experimentId === experimentId && l.kind !== undefined,
+    10_000,
+  );
 
 beforeAll(async () => {
   stack = await startStack({ prefix: uniquePrefix("notifier") });
@@ -120,6 +127,11 @@ describe("notifier", () => {
       await notifier.metric("macaque_reports_published_total", 'kind="recovery"'),
     ).toBeGreaterThanOrEqual(1);
     expect(await notifier.metric("macaque_emails_sent_total")).toBeGreaterThanOrEqual(1);
+    expect(await reportLogFor(id)).toMatchObject({
+      event: "report.sent",
+      msg: "sent recovery report to 2 recipients",
+      recipients: 2,
+    });
   });
 
   it("sends one email for an event delivered twice, even at the same time", async () => {
@@ -230,5 +242,14 @@ describe("notifier", () => {
     const summary = await summaryWithSubject("[macaque] lonely: recovered in 42 s (PASS)");
     expect(summary.message).toContain(id);
     expect(await emailsAbout(id)).toEqual([]);
+    // The log does not claim a report went out by mail that went to nobody.
+    expect(await reportLogFor(id)).toMatchObject({
+      event: "report.published",
+      msg: "published recovery report; no recipients to e-mail",
+      recipients: 0,
+    });
+    expect(
+      notifier.logs.filter((l) => l.experimentId === id && String(l.msg).startsWith("sent")),
+    ).toEqual([]);
   });
 });

@@ -1,10 +1,23 @@
 import type { z } from "zod";
-import { commonEnvSchema, guardrailEnvSchema, redisEnvSchema } from "@macaque/shared";
+import {
+  commonEnvSchema,
+  envCheckIntervalSeconds,
+  guardrailEnvSchema,
+  recoveryDefaults,
+  redisEnvSchema,
+  type JobDefaults,
+} from "@macaque/shared";
 import type { GuardrailPolicy } from "./guardrails.ts";
 
-/** The producer's environment: common, Redis, and the guardrails an operator sets. */
+/** The producer's environment: common, Redis, the guardrails and the job defaults an operator sets. */
 export const producerEnvSchema = commonEnvSchema
   .extend(guardrailEnvSchema.shape)
+  .extend({
+    /** Check interval of a job message that names none. Default 10 (the job message's own default). */
+    DEFAULT_CHECK_INTERVAL_SECONDS: envCheckIntervalSeconds.default(
+      recoveryDefaults.checkIntervalSeconds,
+    ),
+  })
   .extend(redisEnvSchema.shape);
 
 export type ProducerConfig = z.output<typeof producerEnvSchema>;
@@ -17,4 +30,8 @@ export function guardrailPolicy(config: ProducerConfig): GuardrailPolicy {
     maxPercentOfGroup: config.MAX_PERCENT_OF_GROUP,
     minInServiceAfter: config.MIN_IN_SERVICE_AFTER,
   };
+}
+
+export function jobDefaults(config: ProducerConfig): JobDefaults {
+  return { checkIntervalSeconds: config.DEFAULT_CHECK_INTERVAL_SECONDS };
 }

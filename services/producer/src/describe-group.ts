@@ -4,10 +4,13 @@ import {
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
-import { chunk, type ActivityState, type GroupState, type InstanceState } from "@macaque/shared";
-
-/** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */
-const FINISHED_ACTIVITY = new Set(["Successful", "Failed", "Cancelled"]);
+import {
+  chunk,
+  isActivityUnfinished,
+  type ActivityState,
+  type GroupState,
+  type InstanceState,
+} from "@macaque/shared";
 
 /** EC2 accepts at most 200 values per filter. */
 const FILTER_VALUES_MAX = 200;
@@ -71,7 +74,7 @@ async function describeUnfinishedActivities(
     new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100 }),
   );
   return (out.Activities ?? [])
-    .filter((a) => !FINISHED_ACTIVITY.has(a.StatusCode ?? ""))
+    .filter((a) => isActivityUnfinished(a.StatusCode ?? ""))
     .map((a) => ({
       id: a.ActivityId ?? "",
       description: a.Description ?? a.Cause ?? "(no description)",

@@ -9,6 +9,7 @@ import {
   type CloudEvent,
   type JobMessage,
   type MessageContext,
+  type JobDefaults,
   type Reason,
   type GroupState,
   type TerminationOrder,
@@ -42,6 +43,8 @@ export interface RequestHandlerOptions {
   /** Sends the order to the terminator's queue. */
   sendOrder(order: TerminationOrder): Promise<void>;
   policy: GuardrailPolicy;
+  /** What a job message that leaves a field out gets (DEFAULT_CHECK_INTERVAL_SECONDS). */
+  jobDefaults?: JobDefaults;
   region: string;
   now(): Date;
   /** A fresh seed for a job that brings none. */
@@ -154,7 +157,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
 
   return async function handleRequest(message: Message, context: MessageContext): Promise<void> {
     const body = message.Body ?? "";
-    const parsed = parseJobMessage(body);
+    const parsed = parseJobMessage(body, options.jobDefaults);
     if (!parsed.ok) {
       const fields = salvageRequestFields(body);
       const requestId = fields.requestId ?? context.messageId;

@@ -1,5 +1,4 @@
-import { ServiceName, redisKey, type Redis } from "@macaque/shared";
-import { deleteIfEqual, getOrSet } from "./redis-scripts.ts";
+import { ServiceName, redisKey, releaseIfHeld, setIfAbsent, type Redis } from "@macaque/shared";
 
 /**
  * One experiment per group at a time: overlapping experiments would corrupt each
@@ -22,7 +21,7 @@ export function createLeaseStore(redis: Redis, prefix: string): LeaseStore {
   const key = (asg: string) => redisKey(prefix, ServiceName.producer, "lease", asg);
   return {
     holder: async (asg) => (await redis.get(key(asg))) ?? undefined,
-    acquire: (asg, experimentId, ttlMs) => getOrSet(redis, key(asg), experimentId, ttlMs),
-    release: (asg, experimentId) => deleteIfEqual(redis, key(asg), experimentId),
+    acquire: (asg, experimentId, ttlMs) => setIfAbsent(redis, key(asg), experimentId, ttlMs),
+    release: (asg, experimentId) => releaseIfHeld(redis, key(asg), experimentId),
   };
 }

@@ -12,7 +12,7 @@ import {
   runService,
   sendJson,
 } from "@macaque/shared";
-import { guardrailPolicy, producerEnvSchema } from "./config.ts";
+import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { describeGroup } from "./describe-group.ts";
 import { createOutcomeHandler } from "./handle-outcome.ts";
 import { createRequestHandler } from "./handle-request.ts";
@@ -41,6 +41,7 @@ await runService({
       sendOrder: async (order) =>
         void (await sendJson(sqs, topology.queues.terminations.url, order)),
       policy: guardrailPolicy(config),
+      jobDefaults: jobDefaults(config),
       region: config.AWS_REGION,
       now: () => new Date(),
       newSeed: () => randomBytes(16).toString("hex"),

@@ -1,6 +1,12 @@
-import { EventType, ServiceName, eventDataSchemas, redisKey, type Redis } from "@macaque/shared";
+import {
+  EventType,
+  ServiceName,
+  eventDataSchemas,
+  redisKey,
+  setIfAbsent,
+  type Redis,
+} from "@macaque/shared";
 import type { Plan } from "./plan.ts";
-import { getOrSet } from "./redis-scripts.ts";
 
 /**
  * Plans by experiment id, so a redelivered or duplicated request re-sends the
@@ -25,7 +31,7 @@ export function createPlanStore(redis: Redis, prefix: string): PlanStore {
     },
     async keep(plan, ttlMs) {
       const json = JSON.stringify(plan);
-      const kept = await getOrSet(redis, key(plan.experiment.id), json, ttlMs);
+      const kept = await setIfAbsent(redis, key(plan.experiment.id), json, ttlMs);
       return kept === json ? plan : planSchema.parse(JSON.parse(kept));
     },
   };

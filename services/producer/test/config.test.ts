@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseEnv } from "@macaque/shared";
-import { guardrailPolicy, producerEnvSchema } from "../src/config.ts";
+import { guardrailPolicy, jobDefaults, producerEnvSchema } from "../src/config.ts";
 
 const base = { REDIS_URL: "redis://127.0.0.1:6379" };
 
@@ -26,6 +26,22 @@ describe("producer config", () => {
     expect(config.EXCLUDE_TAG).toEqual({ key: "team", value: "a=b" });
     expect(config.MIN_IN_SERVICE_AFTER).toBe(0);
   });
+
+  it("defaults a job's check interval to the job message's 10 s, or to DEFAULT_CHECK_INTERVAL_SECONDS", () => {
+    expect(jobDefaults(parseEnv(producerEnvSchema, base))).toEqual({ checkIntervalSeconds: 10 });
+    expect(
+      jobDefaults(parseEnv(producerEnvSchema, { ...base, DEFAULT_CHECK_INTERVAL_SECONDS: "0.5" })),
+    ).toEqual({ checkIntervalSeconds: 0.5 });
+  });
+
+  it.each(["0", "0.05", "3601", "soon"])(
+    "refuses DEFAULT_CHECK_INTERVAL_SECONDS=%s, naming it",
+    (value) => {
+      expect(() =>
+        parseEnv(producerEnvSchema, { ...base, DEFAULT_CHECK_INTERVAL_SECONDS: value }),
+      ).toThrow(/DEFAULT_CHECK_INTERVAL_SECONDS: must be/);
+    },
+  );
 
   it("names every bad variable", () => {
     try {

@@ -8,7 +8,7 @@
  */
 import type { TerminationOutcome } from "@macaque/shared";
 import type { Mode } from "./terminate.ts";
-import type { VictimFacts } from "./verdicts.ts";
+import type { VictimFacts } from "./victim-decisions.ts";
 
 const goneInEc2 = new Set(["shutting-down", "terminated"]);
 

@@ -1,42 +1,42 @@
+/**
+ * One termination order, at most once per experiment however often SQS delivers
+ * it. This module is the envelope (find, claim, keep, publish);
+ * `carry-out-order.ts` re-checks and terminates. What a delivery does, by what it
+ * finds, in the order it looks (Redis keys under `<prefix>:terminator:`, see
+ * `idempotency.ts`):
+ *
+ * | a delivery that finds …                       | does …                                       |
+ * | --------------------------------------------- | -------------------------------------------- |
+ * | a body that is not an order                   | throws InvalidOrderError: to the DLQ         |
+ * | a dry-run order                               | throws PermanentError: deleted, nothing done |
+ * | a result (`experiment:<id>`)                  | publishes it again, same event id            |
+ * | another delivery's claim (`claim:<id>`)       | throws OrderInProgressError: retried later   |
+ * | a result once it holds the claim              | publishes that (the other finished between)  |
+ * | a victim in `progress:<id>`                   | reports it terminated, not re-checked        |
+ * | an order older than ORDER_MAX_AGE_SECONDS     | skips the other victims, saying why          |
+ * | a victim in `attempt:<id>` AWS is terminating | reports it terminated at that call           |
+ * | any other victim, unchanged                   | terminates it; a call refused for good fails |
+ * | any other victim, changed                     | skips it, saying what changed                |
+ * | a result kept meanwhile (its claim expired)   | publishes the kept one, not its own          |
+ *
+ * Whatever it carried out, it keeps the result (the first one kept wins), counts
+ * the skipped and failed victims if its result is the one kept (terminated ones
+ * are counted as they go), publishes, and releases its claim.
+ */
 import type { Message } from "@aws-sdk/client-sqs";
-import {
-  EventType,
-  PermanentError,
-  type ExperimentContext,
-  type Logger,
-  type MessageContext,
-  type TerminationOrder,
-  type TerminationOutcome,
-} from "@macaque/shared";
-import { confirmAttempts } from "./attempts.ts";
+import { EventType, PermanentError, type Logger, type MessageContext } from "@macaque/shared";
+import { createOrderCarrier, type CarryOutOptions } from "./carry-out-order.ts";
 import { InvalidOrderError, OrderInProgressError } from "./errors.ts";
-import type { Idempotency } from "./idempotency.ts";
-import type { TerminatorMetrics } from "./metrics.ts";
-import { judgeOrderAge } from "./order-age.ts";
 import { parseOrder } from "./order.ts";
-import type { Recheck } from "./recheck.ts";
-import { buildResultEvent, orderOutcomes, type ResultEvent } from "./result-event.ts";
-import type { Mode, Termination } from "./terminate.ts";
-import { judgeVictims, type Tag, type VictimFacts } from "./verdicts.ts";
+import type { ResultEvent } from "./result-event.ts";
 
-export interface OrderHandlerOptions {
-  recheck: Recheck;
-  terminations: Readonly<Record<Mode, Termination>>;
-  idempotency: Idempotency;
+export interface OrderHandlerOptions extends CarryOutOptions {
   publish(event: ResultEvent): Promise<void>;
-  excludeTag: Tag;
-  /** Orders older than this are refused (`ORDER_MAX_AGE_SECONDS`). */
-  orderMaxAgeSeconds: number;
-  now: () => Date;
-  metrics: TerminatorMetrics;
 }
 
-/**
- * Carries out one termination order: at most once per experiment, however often
- * SQS delivers it. A redelivery re-publishes the stored result (same event id).
- */
 export function createOrderHandler(options: OrderHandlerOptions) {
-  const { idempotency, publish } = options;
+  const { idempotency, publish, metrics } = options;
+  const carryOut = createOrderCarrier(options);
 
   return async (message: Message, context: MessageContext): Promise<void> => {
     const parsed = parseOrder(message.Body);
@@ -65,12 +65,11 @@ export function createOrderHandler(options: OrderHandlerOptions) {
       );
     }
     try {
-      // The other delivery may have finished between our look and our claim.
       const finished = await idempotency.findResult(experiment.id);
       if (finished) return republish(finished, logger);
-      const result = await terminateVictims(parsed.order, logger);
+      const result = await carryOut(parsed.order, logger);
       const kept = await idempotency.keepResult(experiment.id, result);
-      if (kept.stored) countVerdicts(experiment.mode, kept.event);
+      if (kept.stored) countSkippedAndFailed(kept.event);
       await publishResult(kept.event, logger);
     } finally {
       await claim.release().catch((err: unknown) => {
@@ -79,158 +78,10 @@ export function createOrderHandler(options: OrderHandlerOptions) {
     }
   };
 
-  async function terminateVictims(order: TerminationOrder, logger: Logger): Promise<ResultEvent> {
-    const { experiment } = order;
-    const victims = [...new Set(experiment.victims.map((v) => v.instanceId))];
-    // Terminated by an earlier delivery that failed later: not re-checked, still reported.
-    const earlier = await idempotency.loadProgress(experiment.id);
-    const done = new Set(earlier.map((o) => o.instanceId));
-    const remaining = victims.filter((id) => !done.has(id));
-
-    const tooOld = judgeOrderAge({
-      orderedAt: order.orderedAt,
-      plannedAt: experiment.plannedAt,
-      now: options.now(),
-      maxAgeSeconds: options.orderMaxAgeSeconds,
-    });
-    if (tooOld !== undefined) {
-      logger.warn(
-        { event: "order.stale", orderedAt: order.orderedAt },
-        `not terminating: ${tooOld}`,
-      );
-    }
-    const outcomes =
-      tooOld === undefined
-        ? await recheckAndTerminate(experiment, remaining, logger)
-        : skipAll(remaining, tooOld);
-    return buildResultEvent({
-      experiment,
-      outcomes: orderOutcomes(victims, [...earlier, ...outcomes]),
-      now: options.now(),
-      failureReason: tooOld === undefined ? undefined : `not terminating: ${tooOld}`,
-    });
-  }
-
-  function skipAll(instanceIds: readonly string[], why: string): TerminationOutcome[] {
-    const at = options.now().toISOString();
-    return instanceIds.map((instanceId) => ({
-      instanceId,
-      outcome: "skipped",
-      reason: `not terminating ${instanceId}: ${why}`,
-      at,
-    }));
-  }
-
-  async function recheckAndTerminate(
-    experiment: ExperimentContext,
-    remaining: readonly string[],
-    logger: Logger,
-  ): Promise<TerminationOutcome[]> {
-    const facts = await options.recheck(remaining);
-    // An earlier delivery's call whose answer was lost: the victim went.
-    const attempts = await idempotency.loadAttempts(experiment.id);
-    const resumed = await confirm(experiment, facts, attempts, logger);
-    const resumedIds = new Set(resumed.map((o) => o.instanceId));
-    const verdicts = judgeVictims({
-      asg: experiment.asg,
-      victims: remaining.filter((id) => !resumedIds.has(id)),
-      facts,
-      excludeTag: options.excludeTag,
-    });
-    const checkedAt = options.now().toISOString();
-    const skipped: TerminationOutcome[] = [];
-    const go: string[] = [];
-    for (const verdict of verdicts) {
-      if (verdict.terminate) {
-        go.push(verdict.instanceId);
-        continue;
-      }
-      logger.warn(
-        { event: "victim.skipped", instanceId: verdict.instanceId, reason: verdict.reason },
-        verdict.reason,
-      );
-      skipped.push({
-        instanceId: verdict.instanceId,
-        outcome: "skipped",
-        reason: verdict.reason,
-        at: checkedAt,
-      });
-    }
-    return [...resumed, ...skipped, ...(await callTermination(experiment, go, logger))];
-  }
-
-  async function callTermination(
-    experiment: ExperimentContext,
-    instanceIds: string[],
-    logger: Logger,
-  ): Promise<TerminationOutcome[]> {
-    const termination = options.terminations[experiment.mode];
-    const calledAt = new Map<string, string>();
-    const outcomes = await termination.terminate({
-      instanceIds,
-      onAttempt: async (ids) => {
-        const at = options.now();
-        await idempotency.recordAttempts(experiment.id, ids, at);
-        for (const id of ids) calledAt.set(id, at.toISOString());
-      },
-      onTerminated: async (terminated) => {
-        await idempotency.recordProgress(experiment.id, terminated);
-        countTerminated(experiment.mode, terminated, logger);
-      },
-    });
-    const failedIds = outcomes.filter((o) => o.outcome === "failed").map((o) => o.instanceId);
-    if (failedIds.length === 0) return outcomes;
-    // The SDK retries a call whose answer was lost, and AWS may refuse the retry
-    // (asg: ValidationError, already terminating): such a victim did go.
-    const confirmed = await confirm(experiment, await options.recheck(failedIds), calledAt, logger);
-    const confirmedIds = new Set(confirmed.map((o) => o.instanceId));
-    const rest = outcomes.filter((o) => !confirmedIds.has(o.instanceId));
-    for (const o of rest.filter((r) => r.outcome === "failed")) {
-      logger.warn({ event: "victim.failed", instanceId: o.instanceId, reason: o.reason }, o.reason);
-    }
-    return [...rest, ...confirmed];
-  }
-
-  /** Victims we called for that AWS is now terminating, recorded as terminated. */
-  async function confirm(
-    experiment: ExperimentContext,
-    facts: readonly VictimFacts[],
-    attempts: ReadonlyMap<string, string>,
-    logger: Logger,
-  ): Promise<TerminationOutcome[]> {
-    const { mode, asg } = experiment;
-    const confirmed = confirmAttempts({ mode, asg, facts, attempts });
-    await idempotency.recordProgress(experiment.id, confirmed);
-    countTerminated(
-      mode,
-      confirmed,
-      logger,
-      "its terminate call's answer was lost; AWS is terminating it",
-    );
-    return confirmed;
-  }
-
-  function countTerminated(
-    mode: Mode,
-    outcomes: readonly TerminationOutcome[],
-    logger: Logger,
-    note?: string,
-  ): void {
-    options.metrics.terminated.inc({ mode }, outcomes.length);
-    for (const o of outcomes) {
-      logger.info(
-        { event: "victim.terminated", instanceId: o.instanceId, mode, at: o.at },
-        `terminated ${o.instanceId} (${mode})${note ? `: ${note}` : ""}`,
-      );
-    }
-  }
-
-  function countVerdicts(mode: Mode, event: ResultEvent): void {
-    const outcomes = event.data.terminations;
-    const count = (kind: TerminationOutcome["outcome"]) =>
-      outcomes.filter((o) => o.outcome === kind).length;
-    options.metrics.skipped.inc({ mode }, count("skipped"));
-    options.metrics.failed.inc({ mode }, count("failed"));
+  function countSkippedAndFailed(event: ResultEvent): void {
+    const { mode } = event.data.experiment;
+    metrics.skipped.inc({ mode }, countOf(event, "skipped"));
+    metrics.failed.inc({ mode }, countOf(event, "failed"));
   }
 
   async function republish(event: ResultEvent, logger: Logger): Promise<void> {
@@ -243,12 +94,8 @@ export function createOrderHandler(options: OrderHandlerOptions) {
 
   async function publishResult(event: ResultEvent, logger: Logger): Promise<void> {
     await publish(event);
-    const counts = Object.fromEntries(
-      (["terminated", "skipped", "failed"] as const).map((kind) => [
-        kind,
-        event.data.terminations.filter((o) => o.outcome === kind).length,
-      ]),
-    );
+    const kinds = ["terminated", "skipped", "failed"] as const;
+    const counts = Object.fromEntries(kinds.map((kind) => [kind, countOf(event, kind)]));
     const summary =
       event.type === EventType.terminationFailed
         ? event.data.reason
@@ -259,3 +106,6 @@ export function createOrderHandler(options: OrderHandlerOptions) {
     );
   }
 }
+
+const countOf = (event: ResultEvent, kind: "terminated" | "skipped" | "failed"): number =>
+  event.data.terminations.filter((o) => o.outcome === kind).length;

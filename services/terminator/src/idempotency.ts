@@ -1,11 +1,14 @@
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import {
   EventType,
   ServiceName,
   isEventOf,
   parseEvent,
+  recordFields,
   redisKey,
+  setIfAbsent,
+  tryClaim,
+  type Claim,
   type Redis,
   type TerminationOutcome,
 } from "@macaque/shared";
@@ -37,11 +40,6 @@ export interface Idempotency {
   recordAttempts(experimentId: string, instanceIds: readonly string[], at: Date): Promise<void>;
 }
 
-export interface Claim {
-  /** Stops extending the claim and deletes it, unless it has passed to another delivery. */
-  release(): Promise<void>;
-}
-
 export interface IdempotencyOptions {
   redis: Redis;
   keyPrefix: string;
@@ -54,9 +52,6 @@ export interface IdempotencyOptions {
    */
   claimTtlMs?: number;
 }
-
-const ownedExtend = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
-const ownedDelete = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 const isoTime = z.iso.datetime({ offset: true });
 const progressSchema = z.object({
@@ -73,44 +68,26 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
   const key = (kind: string, id: string) =>
     redisKey(options.keyPrefix, ServiceName.terminator, kind, id);
 
-  const findResult = async (experimentId: string) => {
-    const raw = await redis.get(key("experiment", experimentId));
-    return raw === null ? undefined : parseResult(raw);
-  };
-
-  const keepResult = async (
-    experimentId: string,
-    event: ResultEvent,
-  ): Promise<{ event: ResultEvent; stored: boolean }> => {
-    const resultKey = key("experiment", experimentId);
-    const set = await redis.set(resultKey, JSON.stringify(event), "EX", resultTtl, "NX");
-    if (set === "OK") return { event, stored: true };
-    const existing = await findResult(experimentId);
-    // Gone again between SET and GET only if it expired that instant: store ours.
-    return existing ? { event: existing, stored: false } : keepResult(experimentId, event);
-  };
-
   return {
-    findResult,
-    keepResult,
-
-    async claim(experimentId) {
-      const claimKey = key("claim", experimentId);
-      const token = randomUUID();
-      const set = await redis.set(claimKey, token, "PX", claimTtl, "NX");
-      if (set !== "OK") return undefined;
-      const heartbeat = setInterval(() => {
-        // A failed extension is harmless: the claim then expires and the re-check still protects.
-        redis.eval(ownedExtend, 1, claimKey, token, claimTtl).catch(() => undefined);
-      }, claimTtl / 3);
-      heartbeat.unref();
-      return {
-        async release() {
-          clearInterval(heartbeat);
-          await redis.eval(ownedDelete, 1, claimKey, token);
-        },
-      };
+    async findResult(experimentId) {
+      const raw = await redis.get(key("experiment", experimentId));
+      return raw === null ? undefined : parseResult(raw);
     },
+
+    async keepResult(experimentId, event) {
+      const json = JSON.stringify(event);
+      const kept = await setIfAbsent(
+        redis,
+        key("experiment", experimentId),
+        json,
+        resultTtl * 1000,
+      );
+      return kept === json ? { event, stored: true } : { event: parseResult(kept), stored: false };
+    },
+
+    // A failed renewal is harmless: the claim then expires and the re-check still protects.
+    claim: (experimentId) =>
+      tryClaim(redis, { key: key("claim", experimentId), ttlMs: claimTtl, keepAlive: true }),
 
     async loadProgress(experimentId) {
       const fields = await redis.hgetall(key("progress", experimentId));
@@ -118,8 +95,13 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     },
 
     async recordProgress(experimentId, outcomes) {
-      const fields = outcomes.map((o) => [o.instanceId, JSON.stringify(o)] as const);
-      await setFields(key("progress", experimentId), fields);
+      const fields = outcomes.map((o) => [o.instanceId, JSON.stringify(o)]);
+      await recordFields(
+        redis,
+        key("progress", experimentId),
+        Object.fromEntries(fields),
+        resultTtl,
+      );
     },
 
     async loadAttempts(experimentId) {
@@ -130,21 +112,15 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     async recordAttempts(experimentId, instanceIds, at) {
       // The last call wins: an earlier one AWS had acted on would have left the
       // victim terminating, and it would not have been called for again.
-      const fields = instanceIds.map((id) => [id, at.toISOString()] as const);
-      await setFields(key("attempt", experimentId), fields);
+      const fields = instanceIds.map((id) => [id, at.toISOString()]);
+      await recordFields(
+        redis,
+        key("attempt", experimentId),
+        Object.fromEntries(fields),
+        resultTtl,
+      );
     },
   };
-
-  async function setFields(hashKey: string, fields: readonly (readonly [string, string])[]) {
-    if (fields.length === 0) return;
-    const results = await redis
-      .multi()
-      .hset(hashKey, Object.fromEntries(fields))
-      .expire(hashKey, resultTtl)
-      .exec();
-    const failure = results?.find(([err]) => err)?.[0];
-    if (failure) throw failure;
-  }
 }
 
 function parseResult(raw: string): ResultEvent {

@@ -4,9 +4,9 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
 import { chunk } from "@macaque/shared";
-import type { VictimFacts } from "./verdicts.ts";
+import type { VictimFacts } from "./victim-decisions.ts";
 
-/** Looks the victims up again, right now; any AWS error is thrown (the order is retried). */
+/** Looks the victims (each named once) up again, right now; any AWS error is thrown (the order is retried). */
 export type Recheck = (instanceIds: readonly string[]) => Promise<VictimFacts[]>;
 
 /** DescribeAutoScalingInstances takes at most 50 ids per call. */
@@ -20,13 +20,12 @@ export function createRecheck(options: {
 }): Recheck {
   const { autoScaling, ec2 } = options;
   return async (instanceIds) => {
-    const ids = [...new Set(instanceIds)];
-    if (ids.length === 0) return [];
+    if (instanceIds.length === 0) return [];
     const [memberships, instances] = await Promise.all([
-      describeMemberships(autoScaling, ids),
-      describeInstances(ec2, ids),
+      describeMemberships(autoScaling, instanceIds),
+      describeInstances(ec2, instanceIds),
     ]);
-    return ids.map((instanceId) => ({
+    return instanceIds.map((instanceId) => ({
       instanceId,
       membership: memberships.get(instanceId),
       instance: instances.get(instanceId),
@@ -36,7 +35,7 @@ export function createRecheck(options: {
 
 async function describeMemberships(
   autoScaling: AutoScalingClient,
-  ids: string[],
+  ids: readonly string[],
 ): Promise<Map<string, NonNullable<VictimFacts["membership"]>>> {
   const found = new Map<string, NonNullable<VictimFacts["membership"]>>();
   for (const batch of chunk(ids, autoScalingBatch)) {
@@ -63,7 +62,7 @@ async function describeMemberships(
  */
 async function describeInstances(
   ec2: EC2Client,
-  ids: string[],
+  ids: readonly string[],
 ): Promise<Map<string, NonNullable<VictimFacts["instance"]>>> {
   const found = new Map<string, NonNullable<VictimFacts["instance"]>>();
   for (const batch of chunk(ids, ec2Batch)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { confirmAttempts, isBeingTerminated } from "../src/attempts.ts";
-import type { VictimFacts } from "../src/verdicts.ts";
+import type { VictimFacts } from "../src/victim-decisions.ts";
 
 const id = "i-0123456789abcdef0";
 const facts = (

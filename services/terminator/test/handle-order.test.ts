@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
 import type { Message } from "@aws-sdk/client-sqs";
-import { Registry } from "prom-client";
+import { Registry, type Counter } from "prom-client";
 import { createFleetSimControl, startFleetSim, type FleetSim } from "@macaque/fleet-sim";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
 import {
@@ -25,7 +25,7 @@ import { createOrderHandler } from "../src/handle-order.ts";
 import { createIdempotency, type Idempotency } from "../src/idempotency.ts";
 import { createTerminatorMetrics } from "../src/metrics.ts";
 import { createRecheck } from "../src/recheck.ts";
-import type { ResultEvent } from "../src/result-event.ts";
+import { buildResultEvent, type ResultEvent } from "../src/result-event.ts";
 import {
   createAsgTermination,
   createEc2Termination,
@@ -68,6 +68,7 @@ function handlerWith(
   const published: ResultEvent[] = [];
   const idempotency =
     options.idempotency ?? createIdempotency({ redis, keyPrefix: uniquePrefix("r") });
+  const metrics = createTerminatorMetrics(new Registry());
   const handle = createOrderHandler({
     recheck: createRecheck({ autoScaling, ec2 }),
     terminations: {
@@ -79,13 +80,13 @@ function handlerWith(
     excludeTag: { key: "macaque:exclude", value: "true" },
     orderMaxAgeSeconds: 600,
     now,
-    metrics: createTerminatorMetrics(new Registry()),
+    metrics,
   });
   const deliverOrder = (order: TerminationOrder, receiveCount = 1) =>
     handle({ Body: JSON.stringify(order) } as Message, { logger, receiveCount, messageId: "m" });
   const deliver = (experiment: ExperimentContext, receiveCount = 1) =>
     deliverOrder(orderFor(experiment), receiveCount);
-  return { deliver, deliverOrder, published, idempotency };
+  return { deliver, deliverOrder, published, idempotency, metrics };
 }
 
 const realTermination = (mode: Mode) =>
@@ -108,6 +109,23 @@ function loseFirstAnswer(mode: Mode) {
   };
   return { termination, calls };
 }
+
+/** The real termination, with the ids of each call it was asked to make. */
+function countingTermination(mode: Mode) {
+  const real = realTermination(mode);
+  const calls: string[][] = [];
+  const termination: Termination = {
+    mode,
+    terminate(request) {
+      calls.push([...request.instanceIds]);
+      return real.terminate(request);
+    },
+  };
+  return { termination, calls };
+}
+
+const counterValue = async (counter: Counter) =>
+  (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 
 const victimStates = async (instanceIds: string[]) => {
   const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
@@ -254,6 +272,105 @@ describe("handling an order", () => {
     await deliver(experiment);
 
     expect(published.map((e) => e.type)).toEqual(["macaque.instances.terminated"]);
+    expect(published[0]!.data.terminations).toEqual([
+      expect.objectContaining({ instanceId: victim, outcome: "terminated" }),
+    ]);
+  });
+
+  it("re-publishes the result another delivery kept between this one's look and its claim", async () => {
+    const group = await newGroup("between", 2);
+    const experiment = plannedExperiment(group, "ec2", 1);
+    const idempotency = createIdempotency({ redis, keyPrefix: uniquePrefix("r") });
+    const first = handlerWith({ idempotency });
+    await first.deliver(experiment);
+
+    // The look before the claim finds nothing: the other delivery had not kept its result yet.
+    let looks = 0;
+    const late: Idempotency = {
+      ...idempotency,
+      findResult: async (id) => (++looks === 1 ? undefined : idempotency.findResult(id)),
+    };
+    const calls = countingTermination("ec2");
+    const second = handlerWith({ idempotency: late, ec2: calls.termination });
+    await second.deliver(experiment, 2);
+
+    expect(looks).toBe(2);
+    expect(calls.calls).toEqual([]);
+    expect(second.published.map((e) => e.id)).toEqual([first.published[0]!.id]);
+  });
+
+  it("publishes the result another delivery kept while this one worked, counting nothing twice", async () => {
+    const group = await newGroup("overtaken", 2);
+    const experiment = plannedExperiment(group, "ec2", 1);
+    const idempotency = createIdempotency({ redis, keyPrefix: uniquePrefix("r") });
+    const victim = experiment.victims[0]!.instanceId;
+    const theirs = buildResultEvent({
+      experiment,
+      outcomes: [
+        { instanceId: victim, outcome: "skipped", reason: "theirs", at: now().toISOString() },
+      ],
+      now: now(),
+    });
+    // While this delivery calls EC2, its claim expires and another delivery finishes first.
+    const real = realTermination("ec2");
+    const overtaken: Termination = {
+      mode: "ec2",
+      async terminate(request) {
+        await idempotency.keepResult(experiment.id, theirs);
+        return real.terminate(request);
+      },
+    };
+    const { deliver, published, metrics } = handlerWith({ idempotency, ec2: overtaken });
+
+    await deliver(experiment);
+
+    expect(published.map((e) => e.id)).toEqual([theirs.id]);
+    expect((await idempotency.findResult(experiment.id))?.id).toBe(theirs.id);
+    // Its own victim did go and is counted; the kept result's skip was counted by the delivery that kept it.
+    expect(await counterValue(metrics.terminated)).toBe(1);
+    expect(await counterValue(metrics.skipped)).toBe(0);
+  });
+
+  it("reports a victim whose terminate call AWS refused for good as failed, once it is seen not going", async () => {
+    const group = await newGroup("refused", 2);
+    const experiment = plannedExperiment(group, "ec2", 1);
+    const victim = experiment.victims[0]!.instanceId;
+    const reason = `could not terminate ${victim}: UnauthorizedOperation`;
+    const refusing: Termination = {
+      mode: "ec2",
+      async terminate(request) {
+        await request.onAttempt(request.instanceIds);
+        return request.instanceIds.map((instanceId) => ({
+          instanceId,
+          outcome: "failed" as const,
+          reason,
+          at: now().toISOString(),
+        }));
+      },
+    };
+    const { deliver, published, metrics } = handlerWith({ ec2: refusing });
+
+    await deliver(experiment);
+
+    expect(published.map((e) => e.type)).toEqual(["macaque.termination.failed"]);
+    expect(published[0]!.data.terminations).toEqual([
+      expect.objectContaining({ instanceId: victim, outcome: "failed", reason }),
+    ]);
+    expect(await counterValue(metrics.failed)).toBe(1);
+    expect(await victimStates([victim])).toEqual(["running"]);
+  });
+
+  it("terminates and reports a victim the order names twice once", async () => {
+    const group = await newGroup("twice", 2);
+    const planned = plannedExperiment(group, "ec2", 1);
+    const experiment = { ...planned, victims: [planned.victims[0]!, planned.victims[0]!] };
+    const victim = planned.victims[0]!.instanceId;
+    const calls = countingTermination("ec2");
+    const { deliver, published } = handlerWith({ ec2: calls.termination });
+
+    await deliver(experiment);
+
+    expect(calls.calls).toEqual([[victim]]);
     expect(published[0]!.data.terminations).toEqual([
       expect.objectContaining({ instanceId: victim, outcome: "terminated" }),
     ]);

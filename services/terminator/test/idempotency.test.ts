@@ -1,24 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedis, type ExperimentContext, type Redis } from "@macaque/shared";
+import { createRedis, type Redis } from "@macaque/shared";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
 import { createIdempotency } from "../src/idempotency.ts";
 import { buildResultEvent } from "../src/result-event.ts";
 import { uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+import { experimentFor } from "./harness.ts";
 
-const experiment: ExperimentContext = {
-  id: "exp-1",
-  requestId: "req-1",
-  asg: "web",
-  mode: "ec2",
-  dryRun: false,
-  notify: { emails: [] },
-  recovery: { deadlineSeconds: 600, checkIntervalSeconds: 10, requireHealthy: true },
-  seed: "s",
-  plannedAt: "2025-01-01T00:00:00.000Z",
-  desiredCapacity: 1,
-  instanceIdsAtPlan: [],
-  victims: [],
-};
+const experiment = experimentFor({ asg: "web", mode: "ec2", victims: [] });
 const at = "2025-01-01T00:00:10.000Z";
 const a = "i-00000000000000001";
 
@@ -103,9 +91,15 @@ describe("claim", () => {
   it("keeps a live worker's claim beyond its TTL", async () => {
     // Extended every 500 ms: lost only if the event loop stalls for a whole second,
     // which a loaded CI machine does not do (a 300 ms TTL lost it after 200 ms).
-    const { idempotency } = fresh(1500);
+    const { idempotency, keyPrefix } = fresh(1500);
+    const claimKey = `${keyPrefix}:terminator:claim:exp-1`;
     const claim = await idempotency.claim("exp-1");
-    await new Promise((r) => setTimeout(r, 2500));
+    const expiresAt = async () => Number(await redis.call("PEXPIRETIME", claimKey));
+    const firstExpiry = await expiresAt();
+    // Once extended, it outlives the TTL it was taken with.
+    await waitFor("the claim to be extended", async () =>
+      (await expiresAt()) > firstExpiry ? true : undefined,
+    );
     expect(await idempotency.claim("exp-1")).toBeUndefined();
     await claim!.release();
   });

@@ -2,13 +2,9 @@
  * The terminator trusts nothing it was told at planning time: just before
  * terminating, each victim must still be InService in the experiment's group,
  * running in EC2, and not excluded. This module turns what AWS said (facts) into
- * a verdict per victim; it does no I/O.
+ * a decision per victim, terminate or skip; it does no I/O.
  */
-
-export interface Tag {
-  key: string;
-  value: string;
-}
+import { formatTag, type Tag } from "@macaque/shared";
 
 /** What AWS said about one victim a moment ago. */
 export interface VictimFacts {
@@ -19,19 +15,19 @@ export interface VictimFacts {
   instance: { state: string; tags: readonly Tag[] } | undefined;
 }
 
-export type Verdict =
+export type VictimDecision =
   | { instanceId: string; terminate: true }
   | { instanceId: string; terminate: false; reason: string };
 
-/** Judges each victim, in the order given; a victim named twice is judged once. */
-export function judgeVictims(options: {
+/** Decides for each victim, in the order given (the caller names each once). */
+export function decideVictims(options: {
   asg: string;
   victims: readonly string[];
   facts: readonly VictimFacts[];
   excludeTag: Tag;
-}): Verdict[] {
+}): VictimDecision[] {
   const factsById = new Map(options.facts.map((f) => [f.instanceId, f]));
-  return [...new Set(options.victims)].map((instanceId) => {
+  return options.victims.map((instanceId) => {
     const problems = findProblems(options.asg, options.excludeTag, factsById.get(instanceId));
     if (problems.length === 0) return { instanceId, terminate: true };
     return {
@@ -58,7 +54,7 @@ function findProblems(asg: string, excludeTag: Tag, facts: VictimFacts | undefin
     return problems;
   }
   if (instance.tags.some((t) => t.key === excludeTag.key && t.value === excludeTag.value))
-    problems.push(`it now carries ${excludeTag.key}=${excludeTag.value}`);
+    problems.push(`it now carries ${formatTag(excludeTag)}`);
   if (instance.state !== "running") problems.push(`it is ${instance.state} in EC2, not running`);
   return problems;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { judgeVictims, type VictimFacts } from "../src/verdicts.ts";
+import { decideVictims, type VictimFacts } from "../src/victim-decisions.ts";
 
 const excludeTag = { key: "macaque:exclude", value: "true" };
 const id = "i-0123456789abcdef0";
@@ -11,10 +11,10 @@ const healthy = (overrides: Partial<VictimFacts> = {}): VictimFacts => ({
   ...overrides,
 });
 
-const judgeOne = (facts: VictimFacts | undefined) =>
-  judgeVictims({ asg: "web", victims: [id], facts: facts ? [facts] : [], excludeTag })[0];
+const decideOne = (facts: VictimFacts | undefined) =>
+  decideVictims({ asg: "web", victims: [id], facts: facts ? [facts] : [], excludeTag })[0];
 
-describe("judgeVictims", () => {
+describe("decideVictims", () => {
   it.each<[string, VictimFacts | undefined, string | undefined]>([
     ["terminates a victim still InService, running and not excluded", healthy(), undefined],
     [
@@ -62,40 +62,40 @@ describe("judgeVictims", () => {
       `not terminating ${id}: it is no longer InService in web (Terminating); it now carries macaque:exclude=true; it is terminated in EC2, not running`,
     ],
   ])("%s", (_name, facts, reason) => {
-    const verdict = judgeOne(facts);
-    if (reason === undefined) expect(verdict).toEqual({ instanceId: id, terminate: true });
-    else expect(verdict).toEqual({ instanceId: id, terminate: false, reason });
+    const decision = decideOne(facts);
+    if (reason === undefined) expect(decision).toEqual({ instanceId: id, terminate: true });
+    else expect(decision).toEqual({ instanceId: id, terminate: false, reason });
   });
 
   it("does not treat the exclusion key with another value as excluded", () => {
     const facts = healthy({
       instance: { state: "running", tags: [{ key: "macaque:exclude", value: "false" }] },
     });
-    expect(judgeOne(facts)).toEqual({ instanceId: id, terminate: true });
+    expect(decideOne(facts)).toEqual({ instanceId: id, terminate: true });
   });
 
   it("honours a configured exclusion tag", () => {
     const tag = { key: "team", value: "payments" };
-    const verdicts = judgeVictims({
+    const decisions = decideVictims({
       asg: "web",
       victims: [id],
       facts: [healthy({ instance: { state: "running", tags: [tag] } })],
       excludeTag: tag,
     });
-    expect(verdicts[0]).toMatchObject({
+    expect(decisions[0]).toMatchObject({
       terminate: false,
       reason: expect.stringContaining("team=payments"),
     });
   });
 
-  it("keeps the victims' order and judges a repeated victim once", () => {
+  it("keeps the victims' order", () => {
     const other = "i-00000000000000001";
-    const verdicts = judgeVictims({
+    const decisions = decideVictims({
       asg: "web",
-      victims: [other, id, other],
+      victims: [other, id],
       facts: [healthy(), healthy({ instanceId: other })],
       excludeTag,
     });
-    expect(verdicts.map((v) => v.instanceId)).toEqual([other, id]);
+    expect(decisions.map((v) => v.instanceId)).toEqual([other, id]);
   });
 });

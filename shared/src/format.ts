@@ -1,4 +1,4 @@
-/** How durations, instants and counts read in every report, text and HTML alike. */
+/** How durations, instants and counts read wherever macaque words them for people: reports, the CLI, logs. */
 
 /** `0.4 s`, `42 s`, `3 min 05 s`, `1 h 02 min`: short and unambiguous in a subject line. */
 export function formatDuration(seconds: number): string {

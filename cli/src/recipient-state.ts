@@ -1,0 +1,79 @@
+import {
+  GetIdentityVerificationAttributesCommand,
+  ListIdentitiesCommand,
+  type SESClient,
+} from "@aws-sdk/client-ses";
+import {
+  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  type SNSClient,
+} from "@aws-sdk/client-sns";
+
+/** What SNS and SES hold about report recipients, read for `macaque recipients`. */
+
+export interface EmailSubscription {
+  address: string;
+  protocol: string;
+  arn?: string;
+  state: "confirmed" | "pending confirmation";
+}
+
+/** `email` and `email-json` subscriptions: `remove` takes both off the topic. */
+export async function emailSubscriptions(
+  sns: SNSClient,
+  topicArn: string,
+): Promise<EmailSubscription[]> {
+  const found: EmailSubscription[] = [];
+  let token: string | undefined;
+  do {
+    const page = await sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }),
+    );
+    for (const s of page.Subscriptions ?? []) {
+      const protocol = s.Protocol ?? "";
+      if ((protocol !== "email" && protocol !== "email-json") || !s.Endpoint) continue;
+      const address = s.Endpoint.toLowerCase();
+      // Real SNS lists a pending subscription with the ARN "PendingConfirmation".
+      if (!s.SubscriptionArn?.startsWith("arn:")) {
+        if (s.SubscriptionArn !== "Deleted") {
+          found.push({ address, protocol, state: "pending confirmation" });
+        }
+        continue;
+      }
+      const attrs = await sns.send(
+        new GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn }),
+      );
+      const pending = attrs.Attributes?.PendingConfirmation === "true";
+      found.push({
+        address,
+        protocol,
+        arn: s.SubscriptionArn,
+        state: pending ? "pending confirmation" : "confirmed",
+      });
+    }
+    token = page.NextToken;
+  } while (token);
+  return found;
+}
+
+/** The identity's verification status, or undefined when SES has no such identity. */
+export async function identityStatus(ses: SESClient, address: string): Promise<string | undefined> {
+  const out = await ses.send(
+    new GetIdentityVerificationAttributesCommand({ Identities: [address] }),
+  );
+  return out.VerificationAttributes?.[address]?.VerificationStatus;
+}
+
+/** The email identities as SES spells them. */
+export async function identityNames(ses: SESClient): Promise<string[]> {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ses.send(
+      new ListIdentitiesCommand({ IdentityType: "EmailAddress", NextToken: token }),
+    );
+    names.push(...(page.Identities ?? []));
+    token = page.NextToken;
+  } while (token);
+  return names;
+}
