@@ -69,6 +69,10 @@ export async function startTestService(
   const process_ = await startService(stack, name, {
     ...serviceOptions(options),
     onLine: (_name, line) => logs.keep(line, options),
+  }).catch((err: unknown) => {
+    // The error carries stderr; what the service logged before it gave up is on stdout.
+    const tail = logs.lines.slice(-20).map((l) => JSON.stringify(l));
+    throw new Error([String(err), ...tail].join("\n"), { cause: err });
   });
   return testService(name, process_, logs);
 }
