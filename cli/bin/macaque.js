@@ -3,37 +3,25 @@
 // `npm install` with no build step. Workspace packages (@macaque/*) export their
 // sources under the "source" condition; a resolve hook adds that condition for
 // them alone, in this same process, so signals and the terminal stay the CLI's own.
-// Node without synchronous hooks (before 22.15) gets a child process instead.
-import { spawn } from "node:child_process";
+// On a Node older than package.json's engines.node, ensure-node.mjs (evaluated
+// before anything below) runs this same command under the cached Node 24 instead.
+import "../../scripts/ensure-node.mjs";
+import { NODE_MISSING_EXIT_CODE } from "../../scripts/node-runtime.mjs";
 import module from "node:module";
-import { constants } from "node:os";
 import process from "node:process";
-import { URL, fileURLToPath } from "node:url";
+import { URL } from "node:url";
 
-const entry = new URL("../src/main.ts", import.meta.url);
-
-if (typeof module.registerHooks === "function" && process.features.typescript) {
-  module.registerHooks({
-    resolve(specifier, context, nextResolve) {
-      if (!specifier.startsWith("@macaque/")) return nextResolve(specifier, context);
-      return nextResolve(specifier, { ...context, conditions: [...context.conditions, "source"] });
-    },
-  });
-  await import(entry.href);
-} else {
-  const child = spawn(
-    process.execPath,
-    [
-      "--experimental-strip-types",
-      "--no-warnings",
-      "--conditions=source",
-      fileURLToPath(entry),
-      ...process.argv.slice(2),
-    ],
-    { stdio: "inherit" },
+if (typeof module.registerHooks !== "function" || !process.features.typescript) {
+  process.stderr.write(
+    `macaque: Node.js ${process.versions.node} cannot run TypeScript sources ` +
+      "(is --no-experimental-strip-types set?)\n",
   );
-  // The terminal sends Ctrl-C to the child too; the child decides how to stop.
-  process.on("SIGINT", () => {});
-  process.on("SIGTERM", () => child.kill("SIGTERM"));
-  child.on("exit", (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
+  process.exit(NODE_MISSING_EXIT_CODE);
 }
+module.registerHooks({
+  resolve(specifier, context, nextResolve) {
+    if (!specifier.startsWith("@macaque/")) return nextResolve(specifier, context);
+    return nextResolve(specifier, { ...context, conditions: [...context.conditions, "source"] });
+  },
+});
+await import(new URL("../src/main.ts", import.meta.url).href);

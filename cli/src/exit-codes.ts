@@ -12,6 +12,11 @@ export const ExitCode = {
   rejected: 2,
   /** AWS, the queues or a service did not answer as expected. */
   infrastructure: 3,
+  /**
+   * The Node.js this needs is missing and could not be installed. Set before this
+   * code loads, by scripts/node-runtime.mjs (its NODE_MISSING_EXIT_CODE).
+   */
+  nodeMissing: 4,
   /** Stopped with Ctrl-C; the experiment itself goes on. */
   interrupted: 130,
 } as const;
@@ -51,4 +56,5 @@ export const exitCodeHelp = `Exit codes:
   2    rejected or invalid input (flags, job message, environment, credentials,
        guardrails, or the terminator could terminate none of the victims)
   3    infrastructure error (AWS unreachable, topology missing, no answer in time)
+  4    the Node.js it needs is missing and could not be installed
   130  interrupted (Ctrl-C); the experiment goes on: macaque watch <id>`;

@@ -33,7 +33,6 @@ export interface FollowFlags {
 }
 
 /** Past the recovery deadline, the monitor's verdict is this late at most before the CLI gives up. */
-const GRACE_AFTER_DEADLINE_MS = 60_000;
 
 /** Sends a checked job; with `wait`, follows it to the end and returns the exit code. */
 export async function submitJob(
@@ -126,7 +125,6 @@ async function follow(
       experimentId,
       now: terminal.now,
       answerTimeoutMs: flags.answerTimeoutMs,
-      graceMs: GRACE_AFTER_DEADLINE_MS,
       signal: interrupted.signal,
       onEvent: (event, p) => view.event(event, p),
     });

@@ -20,8 +20,6 @@ export interface FollowOptions {
   now(): number;
   /** Give up when nothing is known about the experiment this long after following began. */
   answerTimeoutMs?: number | undefined;
-  /** How long past the experiment's recovery deadline to wait for its result. */
-  graceMs: number;
   /** Longest single long poll; short enough to notice a timeout soon. Default 2. */
   pollSeconds?: number;
   /** Aborted on Ctrl-C: following stops with an `interrupted` outcome. */

@@ -1,5 +1,8 @@
 import {
   EventType,
+  experimentLifetime,
+  recoveryDeadlineAt,
+  reportMarginSeconds,
   type AnyCloudEvent,
   type EventData,
   type ExperimentContext,
@@ -97,19 +100,21 @@ export function nextStep(progress: Progress): { waitingFor: string; service: str
 
 /**
  * When to stop waiting (ms since the epoch). Before anything is known that is
- * `answerTimeoutMs` after following began, if given; once the experiment is
- * known, its own recovery deadline plus `graceMs`, since the monitor reports by then.
+ * `answerTimeoutMs` after following began, if given. Once the experiment is known,
+ * the experiment's lifetime (shared/lifetime) says when its report is due: the
+ * monitor's deadline plus the report margin once the termination is known, the
+ * end of the whole lifetime before that.
  */
 export function giveUpAt(
   progress: Progress,
-  options: { startedAt: number; answerTimeoutMs?: number | undefined; graceMs: number },
+  options: { startedAt: number; answerTimeoutMs?: number | undefined },
 ): number | undefined {
   const { context } = progress;
   if (context) {
-    // The monitor's deadline runs from the termination; until that is known, from
-    // the plan (a slow terminator then moves the give-up time later, never earlier).
-    const from = progress.terminated?.terminatedAt ?? context.plannedAt;
-    return Date.parse(from) + context.recovery.deadlineSeconds * 1_000 + options.graceMs;
+    const terminatedAt = progress.terminated?.terminatedAt;
+    return terminatedAt === undefined
+      ? experimentLifetime(context).endsBy
+      : recoveryDeadlineAt(context, terminatedAt) + reportMarginSeconds * 1_000;
   }
   return options.answerTimeoutMs === undefined
     ? undefined

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { leaseTtlMs, reportMarginSeconds } from "@macaque/shared";
 import { followExperiment } from "../src/follow.ts";
 import {
   applyEvent,
@@ -53,20 +54,21 @@ describe("progress", () => {
     expect(applyEvent(once, other)).toBe(once);
   });
 
-  it("gives up after the answer timeout until the experiment is known, then after its deadline", () => {
+  it("gives up after the answer timeout until the experiment is known, then when its lifetime says", () => {
     const startedAt = 1_000_000;
-    expect(
-      giveUpAt(startProgress(id), { startedAt, answerTimeoutMs: 60_000, graceMs: 5_000 }),
-    ).toBe(startedAt + 60_000);
-    expect(giveUpAt(startProgress(id), { startedAt, graceMs: 5_000 })).toBeUndefined();
-    const planned = replay(e.planned);
-    expect(giveUpAt(planned, { startedAt, answerTimeoutMs: 60_000, graceMs: 5_000 })).toBe(
-      Date.parse(e.experiment.plannedAt) + 900_000 + 5_000,
+    expect(giveUpAt(startProgress(id), { startedAt, answerTimeoutMs: 60_000 })).toBe(
+      startedAt + 60_000,
     );
-    // Once terminated, the deadline runs from the termination, as the monitor's does.
+    expect(giveUpAt(startProgress(id), { startedAt })).toBeUndefined();
+    // Planned: as long as the group's lease lasts.
+    const planned = replay(e.planned);
+    expect(giveUpAt(planned, { startedAt, answerTimeoutMs: 60_000 })).toBe(
+      Date.parse(e.experiment.plannedAt) + leaseTtlMs(900),
+    );
+    // Terminated: the monitor's deadline, from the termination, and the time to report.
     const terminated = replay(e.planned, e.terminated);
-    expect(giveUpAt(terminated, { startedAt, graceMs: 5_000 })).toBe(
-      Date.parse(terminated.terminated!.terminatedAt) + 900_000 + 5_000,
+    expect(giveUpAt(terminated, { startedAt })).toBe(
+      Date.parse(terminated.terminated!.terminatedAt) + 900_000 + reportMarginSeconds * 1_000,
     );
   });
 });
@@ -93,7 +95,6 @@ describe("followExperiment", () => {
       ),
       experimentId: id,
       now: () => clock.now,
-      graceMs: 1_000,
       onEvent: (event) => seen.push(event.type),
     });
     expect(result.outcome).toEqual({ kind: "recovered" });
@@ -111,7 +112,6 @@ describe("followExperiment", () => {
       experimentId: id,
       now: () => clock.now,
       answerTimeoutMs: 5_000,
-      graceMs: 1_000,
       onEvent: () => undefined,
     });
     expect(result.outcome).toEqual({
@@ -127,7 +127,6 @@ describe("followExperiment", () => {
       source: never,
       experimentId: id,
       now: Date.now,
-      graceMs: 1_000,
       signal: interrupt.signal,
       onEvent: () => undefined,
     });
@@ -142,7 +141,6 @@ describe("followExperiment", () => {
         source: broken,
         experimentId: id,
         now: Date.now,
-        graceMs: 1_000,
         onEvent: () => undefined,
       }),
     ).rejects.toThrow("queue does not exist");

@@ -52,6 +52,24 @@ export const groupSnapshotSchema = z.object({
 export type GroupSnapshot = z.infer<typeof groupSnapshotSchema>;
 
 /** How a recovery ended, and the PASS/FAIL judgement against the request's target. */
+/** Steps on the way back, each announced once in a `recovery.progressed` event. */
+export const milestoneSchema = z.enum(["replacement-seen", "all-in-service", "healthy"]);
+export type Milestone = z.infer<typeof milestoneSchema>;
+
+/** Where the timeline keeps each milestone's time. */
+export const milestoneTimelineField = {
+  "replacement-seen": "firstReplacementSeenAt",
+  "all-in-service": "allInServiceAt",
+  healthy: "healthyAt",
+} as const satisfies Record<Milestone, keyof RecoveryTimeline>;
+
+/** Each milestone in words, the same in the CLI, the demo and the report. */
+export const milestoneWords = {
+  "replacement-seen": "first replacement seen",
+  "all-in-service": "all InService",
+  healthy: "all healthy",
+} as const satisfies Record<Milestone, string>;
+
 export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered"]);
 export type RecoveryOutcome = z.infer<typeof recoveryOutcomeSchema>;
 export const verdictSchema = z.enum(["pass", "fail", "none"]);
@@ -124,7 +142,7 @@ export const eventDataSchemas = {
   }),
   [EventType.recoveryProgressed]: z.object({
     experiment: experimentContextSchema,
-    milestone: z.enum(["replacement-seen", "all-in-service", "healthy"]),
+    milestone: milestoneSchema,
     elapsedSeconds: z.number().nonnegative(),
     observed: groupObservationSchema,
   }),

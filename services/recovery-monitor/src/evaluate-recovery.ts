@@ -1,7 +1,10 @@
-import type { ExperimentContext, GroupObservation, RecoveryTimeline } from "@macaque/shared";
-
-/** Steps on the way back, each announced once in a `recovery.progressed` event. */
-export type Milestone = "replacement-seen" | "all-in-service" | "healthy";
+import {
+  milestoneTimelineField as timelineField,
+  type ExperimentContext,
+  type GroupObservation,
+  type Milestone,
+  type RecoveryTimeline,
+} from "@macaque/shared";
 
 export interface RecoveryEvaluation {
   timeline: RecoveryTimeline;
@@ -9,12 +12,6 @@ export interface RecoveryEvaluation {
   reached: Milestone[];
   recovered: boolean;
 }
-
-const timelineField = {
-  "replacement-seen": "firstReplacementSeenAt",
-  "all-in-service": "allInServiceAt",
-  healthy: "healthyAt",
-} as const satisfies Record<Milestone, keyof RecoveryTimeline>;
 
 /**
  * Reads one observation of the group against the level captured at planning time.

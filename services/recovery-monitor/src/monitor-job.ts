@@ -8,9 +8,10 @@ import {
   type EventData,
   type ExperimentContext,
   type GroupObservation,
+  type Milestone,
   type RecoveryTimeline,
 } from "@macaque/shared";
-import { evaluateRecovery, type Milestone } from "./evaluate-recovery.ts";
+import { evaluateRecovery } from "./evaluate-recovery.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
 import { decideVerdict } from "./verdict.ts";
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluateRecovery, type Milestone } from "../src/evaluate-recovery.ts";
+import type { Milestone } from "@macaque/shared";
+import { evaluateRecovery } from "../src/evaluate-recovery.ts";
 import { at, experiment, observe, survivors } from "./fixtures.ts";
 
 const start = { terminatedAt: at(0).toISOString() };

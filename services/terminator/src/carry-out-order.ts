@@ -26,8 +26,6 @@ export interface CarryOutOptions {
   terminations: Readonly<Record<Mode, Termination>>;
   idempotency: Idempotency;
   excludeTag: Tag;
-  /** Orders older than this are refused (`ORDER_MAX_AGE_SECONDS`). */
-  orderMaxAgeSeconds: number;
   now: () => Date;
   metrics: TerminatorMetrics;
 }
@@ -47,15 +45,12 @@ export function createOrderCarrier(options: CarryOutOptions) {
     const earlier = await idempotency.loadProgress(experiment.id);
     const done = new Set(earlier.map((o) => o.instanceId));
     const remaining = victims.filter((id) => !done.has(id));
-    const { orderedAt } = order;
-    const tooOld = judgeOrderAge({
-      orderedAt,
-      plannedAt: experiment.plannedAt,
-      now: now(),
-      maxAgeSeconds: options.orderMaxAgeSeconds,
-    });
+    const tooOld = judgeOrderAge(experiment, now());
     if (tooOld !== undefined) {
-      logger.warn({ event: "order.stale", orderedAt }, `not terminating: ${tooOld}`);
+      logger.warn(
+        { event: "order.stale", orderedAt: order.orderedAt },
+        `not terminating: ${tooOld}`,
+      );
     }
     const stale = (id: string) => ({ instanceId: id, reason: `not terminating ${id}: ${tooOld}` });
     const outcomes =

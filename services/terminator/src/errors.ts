@@ -1,5 +1,7 @@
-/** A body on the terminations queue that is not a termination order; it is left to the dead-letter queue. */
-export class InvalidOrderError extends Error {
+import { PoisonMessageError } from "@macaque/shared";
+
+/** A body on the terminations queue that is not a termination order: poison, moved to the dead-letter queue at once. */
+export class InvalidOrderError extends PoisonMessageError {
   override name = "InvalidOrderError";
   readonly reasons: readonly string[];
   constructor(reasons: readonly string[], options?: ErrorOptions) {

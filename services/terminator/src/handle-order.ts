@@ -7,13 +7,13 @@
  *
  * | a delivery that finds …                       | does …                                       |
  * | --------------------------------------------- | -------------------------------------------- |
- * | a body that is not an order                   | throws InvalidOrderError: to the DLQ         |
+ * | a body that is not an order                   | throws InvalidOrderError: poison, to the DLQ |
  * | a dry-run order                               | throws PermanentError: deleted, nothing done |
  * | a result (`experiment:<id>`)                  | publishes it again, same event id            |
  * | another delivery's claim (`claim:<id>`)       | throws OrderInProgressError: retried later   |
  * | a result once it holds the claim              | publishes that (the other finished between)  |
  * | a victim in `progress:<id>`                   | reports it terminated, not re-checked        |
- * | an order older than ORDER_MAX_AGE_SECONDS     | skips the other victims, saying why          |
+ * | an order past its window (shared/lifetime)    | skips the other victims, saying why          |
  * | a victim in `attempt:<id>` AWS is terminating | reports it terminated at that call           |
  * | any other victim, unchanged                   | terminates it; a call refused for good fails |
  * | any other victim, changed                     | skips it, saying what changed                |
@@ -40,13 +40,7 @@ export function createOrderHandler(options: OrderHandlerOptions) {
 
   return async (message: Message, context: MessageContext): Promise<void> => {
     const parsed = parseOrder(message.Body);
-    if (!parsed.ok) {
-      context.logger.error(
-        { event: "order.invalid", reasons: parsed.reasons, receiveCount: context.receiveCount },
-        `not a termination order, leaving it to the dead-letter queue: ${parsed.reasons.join("; ")}`,
-      );
-      throw new InvalidOrderError(parsed.reasons);
-    }
+    if (!parsed.ok) throw new InvalidOrderError(parsed.reasons);
     const { experiment } = parsed.order;
     const logger = context.logger.child({ experimentId: experiment.id });
     if (experiment.dryRun) {

@@ -40,7 +40,6 @@ await runService({
         await publishEvent(sns, topology.topics.events.arn, event);
       },
       excludeTag: config.EXCLUDE_TAG,
-      orderMaxAgeSeconds: config.ORDER_MAX_AGE_SECONDS,
       now,
       metrics: createTerminatorMetrics(metrics.registry),
     });

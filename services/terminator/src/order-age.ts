@@ -1,40 +1,23 @@
+import { experimentLifetime, formatDuration, orderWindowSeconds } from "@macaque/shared";
+
 /**
  * An order is a snapshot: the producer checked the group was steady and took its
  * lease just before sending it. SQS may hand it over days later (4 days on the
- * queue, 14 after a redrive from the DLQ), when the lease has lapsed and the group
- * may be mid-deployment; such an order is refused rather than carried out.
+ * queue, 14 after a redrive from the DLQ), when the group may be mid-deployment
+ * and the lease, sized by the experiment's lifetime, has lapsed. Past its window
+ * (shared/lifetime) an order is refused rather than carried out.
  */
-
-export interface OrderAgeOptions {
-  /** When the producer sent the order; absent, when it planned the experiment. */
-  orderedAt: string | undefined;
-  plannedAt: string;
-  now: Date;
-  maxAgeSeconds: number;
-}
-
-/** Why the order is too old to carry out, or undefined when it is fresh enough. */
-export function judgeOrderAge(options: OrderAgeOptions): string | undefined {
-  const since = options.orderedAt ?? options.plannedAt;
-  const ageMs = options.now.getTime() - Date.parse(since);
+export function judgeOrderAge(
+  experiment: { plannedAt: string; recovery: { deadlineSeconds: number } },
+  now: Date,
+): string | undefined {
   // A clock a little behind the producer's makes the age negative: fresh.
-  if (ageMs <= options.maxAgeSeconds * 1000) return undefined;
+  if (now.getTime() <= experimentLifetime(experiment).orderExpiresAt) return undefined;
+  // Whole seconds, rounded down: an age is never overstated.
+  const ageSeconds = Math.floor((now.getTime() - Date.parse(experiment.plannedAt)) / 1000);
   return (
-    `the order is ${formatAge(ageMs)} old (planned at ${options.plannedAt}), ` +
-    `older than ORDER_MAX_AGE_SECONDS=${options.maxAgeSeconds}; its safety checks no longer hold`
+    `the order is ${formatDuration(ageSeconds)} old (planned at ${experiment.plannedAt}), ` +
+    `past the ${formatDuration(orderWindowSeconds)} in which an order is carried out; ` +
+    `its safety checks and the group's lease no longer hold`
   );
-}
-
-/**
- * Whole units, rounded down: an age is never overstated. Seconds up to an hour,
- * so an order just past a limit of minutes does not read as exactly at it.
- */
-export function formatAge(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 3600) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 120) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} d`;
 }

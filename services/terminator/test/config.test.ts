@@ -34,23 +34,6 @@ describe("terminator config", () => {
     );
   });
 
-  it("refuses orders older than 600 s by default", () => {
-    expect(parseEnv(terminatorEnvSchema, base).ORDER_MAX_AGE_SECONDS).toBe(600);
-    expect(
-      parseEnv(terminatorEnvSchema, { ...base, ORDER_MAX_AGE_SECONDS: "120" })
-        .ORDER_MAX_AGE_SECONDS,
-    ).toBe(120);
-  });
-
-  it.each(["0", "-5", "1.5", "ten"])("names ORDER_MAX_AGE_SECONDS when it is %j", (value) => {
-    expect(() => parseEnv(terminatorEnvSchema, { ...base, ORDER_MAX_AGE_SECONDS: value })).toThrow(
-      expect.objectContaining({
-        name: ConfigError.name,
-        message: expect.stringContaining("ORDER_MAX_AGE_SECONDS"),
-      }),
-    );
-  });
-
   it("requires REDIS_URL", () => {
     expect(() => parseEnv(terminatorEnvSchema, {})).toThrow(/REDIS_URL: is required but not set/);
   });
