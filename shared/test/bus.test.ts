@@ -19,7 +19,8 @@ import {
   type MessageContext,
 } from "@macaque/shared";
 import { sandboxCredentials, startFauxqs, type RunningProcess } from "@macaque/sandbox";
-import { sqsAt, uniquePrefix, waitFor } from "../../test/support/aws.ts";
+import { sqsAt, uniquePrefix } from "../../test/support/aws.ts";
+import { deferred, waitFor, waitUntil } from "../../test/support/wait.ts";
 
 let fauxqs: RunningProcess<string>;
 let sqs: SQSClient;
@@ -71,12 +72,6 @@ async function consume(
       (await metrics.messagesHandled.get()).values.map((v) => [v.labels.outcome, v.value]),
     );
   return { consumer, deliveries, send, outcomes, metrics, queueUrl: QueueUrl! };
-}
-
-function deferred() {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 describe("createQueueConsumer", () => {
@@ -224,9 +219,7 @@ describe("createQueueConsumer", () => {
     // Nothing the stopped consumer was polling for may be stranded in flight.
     const second = start("second");
     await sqs.send(new SendMessageCommand({ QueueUrl: QueueUrl!, MessageBody: "after" }));
-    await waitFor("the successor to receive the message", async () =>
-      received.length > 0 ? true : undefined,
-    );
+    await waitUntil("the successor to receive the message", () => received.length > 0);
     await second.stop();
     watched.destroy();
     expect(received).toEqual(["second:after"]);
@@ -234,16 +227,22 @@ describe("createQueueConsumer", () => {
 
   it("waits for in-flight work when stopped", async () => {
     const started = deferred();
-    let finished = false;
+    const release = deferred();
+    const order: string[] = [];
     const run = await consume(async () => {
       started.resolve();
-      await new Promise((r) => setTimeout(r, 500));
-      finished = true;
+      await release.promise;
+      order.push("handler finished");
     });
     await run.send("in flight");
     await started.promise;
-    await run.consumer.stop();
-    expect(finished).toBe(true);
+    const stopping = run.consumer.stop().then(() => void order.push("stopped"));
+    // A stop that did not wait would have resolved by the next turn of the event loop.
+    await new Promise((r) => setImmediate(r));
+    expect(order).toEqual([]);
+    release.resolve();
+    await stopping;
+    expect(order).toEqual(["handler finished", "stopped"]);
     expect(await run.outcomes()).toEqual({ done: 1 });
   });
 });

@@ -12,8 +12,9 @@
  * seconds (default 0.5), BENCH_TIME_SCALE (default 0.01).
  */
 import { EventType } from "@macaque/shared";
-import { serviceNames, startService } from "@macaque/sandbox";
+import { serviceNames } from "@macaque/sandbox";
 import { startPipeline } from "../support/pipeline.ts";
+import { startTestService } from "../support/processes.ts";
 
 const experiments = Number(process.env.BENCH_EXPERIMENTS ?? "20");
 const checkInterval = Number(process.env.BENCH_CHECK_INTERVAL ?? "0.5");
@@ -37,10 +38,9 @@ console.log(
 console.log("service            start-up to ready   resident memory (idle)");
 for (const name of serviceNames) {
   const t = Date.now();
-  const extra = await startService(p.stack, name);
+  const extra = await startTestService(p.stack, name);
   const startup = Date.now() - t;
-  const text = await (await fetch(`${extra.ready}/metrics`)).text();
-  const rss = Number(/^process_resident_memory_bytes(?:\{[^}]*\})? (\S+)/m.exec(text)?.[1]);
+  const rss = await extra.metric("process_resident_memory_bytes");
   await extra.stop();
   console.log(
     `${name.padEnd(18)} ${`${startup} ms`.padStart(10)}          ${(rss / 2 ** 20).toFixed(0).padStart(5)} MiB`,

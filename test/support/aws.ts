@@ -1,5 +1,12 @@
 import { SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { awsClientConfig } from "@macaque/shared";
 import { sandboxCredentials } from "@macaque/sandbox";
@@ -31,22 +38,8 @@ export const sqsAt = (endpoint: string) =>
   sandboxClient(SQSClient, endpoint, { useQueueUrlAsEndpoint: false });
 export const snsAt = (endpoint: string) => sandboxClient(SNSClient, endpoint);
 
-/** Polls until `check` returns a value, or fails after `timeoutMs` naming what it waited for. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-  everyMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** Kept here for the tests that import it from this file; it lives in wait.ts. */
+export { waitFor } from "./wait.ts";
 
 /**
  * A new queue subscribed to a topic, for a test to read what the topic carries.
@@ -71,4 +64,21 @@ export async function subscribeQueue(
     }),
   );
   return QueueUrl!;
+}
+
+/** One long poll (at most a second) for up to 10 messages, deleted once received. */
+export async function receiveAndDelete(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  const messages = out.Messages ?? [];
+  if (messages.length > 0) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+  return messages;
 }

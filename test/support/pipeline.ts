@@ -1,46 +1,33 @@
-import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { createFleetSimControl, type CreateGroupRequest } from "@macaque/fleet-sim";
-import {
-  defaultTags,
-  experimentIdFor,
-  openEventTap,
-  type AnyCloudEvent,
-  type EventType,
-  type JobMessageInput,
-} from "@macaque/shared";
-import { startServices, startStack, type ServiceOptions, type Stack } from "@macaque/sandbox";
-import { snsAt, sqsAt, subscribeQueue, uniquePrefix } from "./aws.ts";
+import { defaultTags, experimentIdFor, type JobMessageInput } from "@macaque/shared";
+import { startStack, type ServiceName, type Stack } from "@macaque/sandbox";
+import { snsAt, sqsAt, uniquePrefix } from "./aws.ts";
+import { openTestTap } from "./event-tap.ts";
+import { openReportsInbox } from "./reports-inbox.ts";
+import { startTestServices, type TestServiceOptions } from "./processes.ts";
 
-export type EventOf<T extends EventType> = Extract<AnyCloudEvent, { type: T }>;
+export type { EventOf } from "./event-tap.ts";
 
 /**
  * The whole system for end-to-end tests: the sandbox stand-ins, the four
- * services as separate processes, a tap on the events topic and a queue
- * subscribed to the reports topic.
+ * services as separate processes, a tap on the events topic and an inbox on
+ * the reports topic.
  */
 export async function startPipeline(
-  options: { timeScale?: number; services?: ServiceOptions } = {},
+  options: { timeScale?: number; services?: TestServiceOptions } = {},
 ) {
   const stack: Stack = await startStack({
     prefix: uniquePrefix("e2e"),
     timeScale: options.timeScale ?? 0.01,
   });
   try {
-    const services = await startServices(stack, options.services);
+    const services = await startTestServices(stack, options.services);
     const sqs = sqsAt(stack.endpoints.sqs);
     const sns = snsAt(stack.endpoints.sns);
-    const tap = await openEventTap({
-      sqs,
-      sns,
-      topicArn: stack.topology.topics.events.arn,
-      queueName: `${stack.prefix}-tap`,
-    });
-    const reportsQueue = await subscribeQueue(
-      { sqs, sns },
-      stack.topology.topics.reports.arn,
-      `${stack.prefix}-reports-inbox`,
-    );
+    const tap = await openTestTap(stack);
+    const reports = await openReportsInbox(stack);
     const sim = createFleetSimControl(stack.endpoints.fleetSim);
 
     const createGroup = async (request: Omit<CreateGroupRequest, "name"> & { name?: string }) => {
@@ -68,30 +55,9 @@ export async function startPipeline(
       return experimentIdFor(requestIdOf(body) ?? sent.MessageId!);
     };
 
-    const waitForEvent = <T extends EventType>(experimentId: string, type: T, timeoutMs = 30_000) =>
-      tap.waitFor((e): e is EventOf<T> => e.subject === experimentId && e.type === type, timeoutMs);
-
-    const eventsOf = (experimentId: string) => tap.seen.filter((e) => e.subject === experimentId);
-
-    const reportSummaries = async () => {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: reportsQueue,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-        }),
-      );
-      return (out.Messages ?? []).map((m) => m.Body ?? "");
-    };
-
     /** Sum of a counter on a service's /metrics, e.g. messages it handled. */
-    const metric = async (service: keyof typeof services, name: string) => {
-      const text = await (await fetch(`${services[service].ready}/metrics`)).text();
-      return text
-        .split("\n")
-        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-        .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
-    };
+    const metric = (service: ServiceName, name: string, ...labels: string[]) =>
+      services[service].metric(name, ...labels);
 
     return {
       stack,
@@ -103,11 +69,15 @@ export async function startPipeline(
       tap,
       createGroup,
       submit,
-      waitForEvent,
-      eventsOf,
-      reportSummaries,
+      /** The first event of a type about an experiment (default timeout 30 s). */
+      waitForEvent: ((experimentId, type, timeoutMs = 30_000) =>
+        tap.waitForEvent(experimentId, type, timeoutMs)) as typeof tap.waitForEvent,
+      eventsOf: tap.eventsOf,
+      /** The summaries the notifier published on the reports topic. */
+      reports,
       stop: async () => {
-        await tap.close().catch(() => undefined);
+        await tap.close();
+        reports.close();
         sqs.destroy();
         sns.destroy();
         await stack.stop();

@@ -3,6 +3,7 @@ import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { createFleetSimControl, startFleetSim } from "@macaque/fleet-sim";
 import type { FleetSim, FleetSimControl, FleetSimOptions } from "@macaque/fleet-sim";
+import { pollUntil } from "../../../test/support/wait.ts";
 
 export interface Harness {
   sim: FleetSim;
@@ -38,21 +39,12 @@ export async function startHarness(
   };
 }
 
-/** Polls `read` until `done` holds; fails with the last value after `timeoutMs`. */
-export async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  { timeoutMs = 10_000, intervalMs = 20 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T;
-  do {
-    last = await read();
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  } while (Date.now() < deadline);
-  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
-}
+/**
+ * Polls the simulator until `done` holds for what `read` returns. At the tests'
+ * time scale its states change every few ms, so it is asked often.
+ */
+export const waitForSim = <T>(what: string, read: () => Promise<T>, done: (value: T) => boolean) =>
+  pollUntil(what, read, done, { timeoutMs: 10_000, everyMs: 20 });
 
 export async function describeGroup(h: Harness, name: string): Promise<AutoScalingGroup> {
   const out = await h.autoscaling.send(

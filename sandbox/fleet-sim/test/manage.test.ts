@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeGroup, inServiceHealthy, startHarness, waitFor } from "./helpers.ts";
+import { describeGroup, inServiceHealthy, startHarness, waitForSim } from "./helpers.ts";
 import type { Harness } from "./helpers.ts";
 
 let h: Harness;
@@ -54,7 +54,8 @@ describe("managing groups through the Auto Scaling API", () => {
     expect(activities.Activities?.map((a) => a.StatusCode)).toEqual(["InProgress", "InProgress"]);
     expect(activities.Activities?.[0]?.Cause).toContain("increasing the capacity from 0 to 2");
 
-    const ready = await waitFor(
+    const ready = await waitForSim(
+      "two InService Healthy instances",
       () => describeGroup(h, "made"),
       (g) => inServiceHealthy(g) === 2,
     );
@@ -76,7 +77,8 @@ describe("managing groups through the Auto Scaling API", () => {
     await h.autoscaling.send(
       new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "made", MinSize: 3 }),
     );
-    const group = await waitFor(
+    const group = await waitForSim(
+      "three InService Healthy instances",
       () => describeGroup(h, "made"),
       (g) => inServiceHealthy(g) === 3,
     );
@@ -104,7 +106,8 @@ describe("managing groups through the Auto Scaling API", () => {
     await h.autoscaling.send(
       new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "made", DesiredCapacity: 4 }),
     );
-    const grown = await waitFor(
+    const grown = await waitForSim(
+      "four InService Healthy instances",
       () => describeGroup(h, "made"),
       (g) => inServiceHealthy(g) === 4,
     );

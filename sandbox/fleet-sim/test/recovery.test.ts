@@ -18,7 +18,7 @@ import {
   isWhole,
   startHarness,
   uniqueName,
-  waitFor,
+  waitForSim,
 } from "./helpers.ts";
 import type { Harness } from "./helpers.ts";
 
@@ -67,7 +67,8 @@ describe("EC2 TerminateInstances on a group instance", () => {
         PreviousState: { Code: 16, Name: "running" },
       },
     ]);
-    await waitFor(
+    await waitForSim(
+      "the victim to be terminated",
       () => ec2State(victim),
       (s) => s === "terminated",
     );
@@ -80,14 +81,16 @@ describe("EC2 TerminateInstances on a group instance", () => {
     expect(await statuses(false)).toEqual([]);
     expect((await statuses(true))[0]?.InstanceState).toEqual({ Code: 48, Name: "terminated" });
 
-    const pending = await waitFor(
+    const pending = await waitForSim(
+      "a replacement to be Pending",
       () => describeGroup(h, name),
       (group) => group.Instances?.some((i) => i.LifecycleState === "Pending") ?? false,
     );
     // The replacement starts once the group has taken the victim out of service.
     const victimNow = pending.Instances?.find((i) => i.InstanceId === victim);
     expect(victimNow === undefined || victimNow.LifecycleState === "Terminating").toBe(true);
-    const replaced = await waitFor(
+    const replaced = await waitForSim(
+      "the group to be whole without the victim",
       () => describeGroup(h, name),
       (group) => isWhole(group) && !group.Instances?.some((i) => i.InstanceId === victim),
     );
@@ -153,7 +156,7 @@ describe("TerminateInstanceInAutoScalingGroup", () => {
     );
     expect(group.Instances?.some((i) => i.LifecycleState === "Pending")).toBe(true);
     expect(group.DesiredCapacity).toBe(2);
-    await waitFor(() => describeGroup(h, name), isWhole);
+    await waitForSim("the group to be whole", () => describeGroup(h, name), isWhole);
     const described = await h.autoscaling.send(
       new DescribeScalingActivitiesCommand({ ActivityIds: [out.Activity?.ActivityId ?? ""] }),
     );
@@ -177,7 +180,7 @@ describe("TerminateInstanceInAutoScalingGroup", () => {
     const group = await describeGroup(h, name);
     expect(group.DesiredCapacity).toBe(2);
     expect(group.Instances?.some((i) => i.LifecycleState === "Pending")).toBe(false);
-    const after = await waitFor(() => describeGroup(h, name), isWhole);
+    const after = await waitForSim("the group to be whole", () => describeGroup(h, name), isWhole);
     expect(after.Instances?.map((i) => i.InstanceId).sort()).toEqual(ids.slice(1).sort());
   });
 });
@@ -201,14 +204,16 @@ describe("suspended processes", () => {
       list.filter((a) => a.Description?.startsWith("Launching")).length;
     const launchesBefore = launches(await activities(name));
     // The termination activity finishing marks the moment a replacement would have been launched.
-    await waitFor(
+    await waitForSim(
+      "the Terminating activity to succeed",
       () => activities(name),
       (list) =>
         list.some((a) => a.Description?.startsWith("Terminating") && a.StatusCode === "Successful"),
     );
     // Twice the boot time (30 s simulated = 300 ms) with nothing launched.
     const quiet = Date.now() + 600;
-    await waitFor(
+    await waitForSim(
+      "600 ms with nothing launched",
       async () => ({ group: await describeGroup(h, name), list: await activities(name) }),
       ({ group, list }) => {
         expect(launches(list)).toBe(launchesBefore);
@@ -217,7 +222,11 @@ describe("suspended processes", () => {
       },
     );
     await h.autoscaling.send(new ResumeProcessesCommand({ AutoScalingGroupName: name }));
-    const healed = await waitFor(() => describeGroup(h, name), isWhole);
+    const healed = await waitForSim(
+      "the group to be whole once resumed",
+      () => describeGroup(h, name),
+      isWhole,
+    );
     expect(healed.SuspendedProcesses).toEqual([]);
     expect(healed.Instances).toHaveLength(2);
   });
@@ -228,7 +237,8 @@ describe("suspended processes", () => {
       new SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: ["Terminate"] }),
     );
     await h.ec2.send(new TerminateInstancesCommand({ InstanceIds: [ids[0] ?? ""] }));
-    const unhealthy = await waitFor(
+    const unhealthy = await waitForSim(
+      "the EC2-terminated instance to turn Unhealthy",
       () => describeGroup(h, name),
       (g) => g.Instances?.find((i) => i.InstanceId === ids[0])?.HealthStatus === "Unhealthy",
     );
@@ -236,7 +246,8 @@ describe("suspended processes", () => {
       "InService",
     );
     await h.autoscaling.send(new ResumeProcessesCommand({ AutoScalingGroupName: name }));
-    await waitFor(
+    await waitForSim(
+      "the Unhealthy instance to be replaced",
       () => describeGroup(h, name),
       (g) => isWhole(g) && !g.Instances?.some((i) => i.InstanceId === ids[0]),
     );
@@ -253,7 +264,8 @@ describe("faults", () => {
         ShouldDecrementDesiredCapacity: false,
       }),
     );
-    const failed = await waitFor(
+    const failed = await waitForSim(
+      "two failed launch activities",
       () => activities(name),
       (list) => list.filter((a) => a.StatusCode === "Failed").length >= 2,
     );
@@ -265,14 +277,19 @@ describe("faults", () => {
     expect(group.Instances?.map((i) => i.InstanceId)).toEqual([ids[1]]);
 
     await h.control.setFaults(name, { launchFailures: false });
-    await waitFor(() => describeGroup(h, name), isWhole);
+    await waitForSim(
+      "the group to be whole once launches work",
+      () => describeGroup(h, name),
+      isWhole,
+    );
   });
 
   it("keeps replacements Unhealthy but InService under neverHealthy", async () => {
     const { name, ids } = await newGroup(1, { healthySeconds: 0 });
     await h.control.setFaults(name, { neverHealthy: true });
     await h.ec2.send(new TerminateInstancesCommand({ InstanceIds: [ids[0] ?? ""] }));
-    const group = await waitFor(
+    const group = await waitForSim(
+      "an InService replacement",
       () => describeGroup(h, name),
       (g) =>
         g.Instances?.length === 1 &&
@@ -283,7 +300,8 @@ describe("faults", () => {
     expect((await h.control.timeline(name)).recoveries[0]?.wholeAt).toBeNull();
 
     await h.control.setFaults(name, { neverHealthy: false });
-    await waitFor(
+    await waitForSim(
+      "the replacement to turn Healthy",
       () => describeGroup(h, name),
       (g) => inServiceHealthy(g) === 1,
     );
@@ -297,7 +315,8 @@ describe("desired capacity", () => {
     await h.autoscaling.send(
       new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: 2 }),
     );
-    const grown = await waitFor(
+    const grown = await waitForSim(
+      "two InService Healthy instances",
       () => describeGroup(h, name),
       (g) => inServiceHealthy(g) === 2,
     );
@@ -305,7 +324,8 @@ describe("desired capacity", () => {
     await h.autoscaling.send(
       new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: 1 }),
     );
-    await waitFor(
+    await waitForSim(
+      "the group to be whole at one instance",
       () => describeGroup(h, name),
       (g) => g.Instances?.length === 1 && isWhole(g),
     );

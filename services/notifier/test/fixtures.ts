@@ -7,6 +7,11 @@ import {
   type ExperimentContext,
   ServiceName,
 } from "@macaque/shared";
+import {
+  experimentContext,
+  groupObservation,
+  instanceSnapshots,
+} from "../../../test/support/experiment.ts";
 
 /** Sample events as the other services publish them, for tests and the sample renderer. */
 
@@ -15,40 +20,21 @@ export const at = (seconds: number): string =>
   new Date(Date.parse(t0) + seconds * 1000).toISOString();
 
 export function experiment(overrides: Partial<ExperimentContext> = {}): ExperimentContext {
-  return {
+  return experimentContext({
     id: "exp-20251126-web-1",
     requestId: "req-42",
-    asg: "web",
-    mode: "ec2",
-    dryRun: false,
     requestedBy: "ops@example.com",
     notify: { emails: ["Alice@Example.com"] },
-    recovery: {
-      deadlineSeconds: 900,
-      checkIntervalSeconds: 10,
-      requireHealthy: true,
-      targetSeconds: 60,
-    },
+    recovery: { deadlineSeconds: 900, checkIntervalSeconds: 10, targetSeconds: 60 },
     seed: "7",
     plannedAt: at(-2),
-    desiredCapacity: 4,
     instanceIdsAtPlan: ["i-0000000a", "i-0000000b", "i-0000000c", "i-0000000d"],
-    victims: [
-      {
-        instanceId: "i-0000000a",
-        availabilityZone: "us-east-1a",
-        lifecycleState: "InService",
-        healthStatus: "Healthy",
-      },
-      {
-        instanceId: "i-0000000c",
-        availabilityZone: "us-east-1b",
-        lifecycleState: "InService",
-        healthStatus: "Healthy",
-      },
-    ],
+    victims: instanceSnapshots([
+      { instanceId: "i-0000000a", availabilityZone: "us-east-1a" },
+      { instanceId: "i-0000000c", availabilityZone: "us-east-1b" },
+    ]),
     ...overrides,
-  };
+  });
 }
 
 type Data<T extends EventType> = EventData<T>;
@@ -68,17 +54,7 @@ export function recoveryCompletedData(
       healthyAt: at(40),
       recoveredAt: at(42),
     },
-    lastObserved: {
-      at: at(42),
-      desiredCapacity: 4,
-      inService: 4,
-      inServiceHealthy: 4,
-      pending: 0,
-      terminating: 0,
-      victimsStillInService: [],
-      replacements: ["i-0000001e", "i-0000001f"],
-      instances: [],
-    },
+    lastObserved: groupObservation({ at: at(42), replacements: ["i-0000001e", "i-0000001f"] }),
     checkIntervalSeconds: 10,
     checks: 5,
     terminated: ["i-0000000a", "i-0000000c"],
@@ -92,42 +68,17 @@ export function notRecoveredData(): Data<"macaque.recovery.completed"> {
     verdict: "fail",
     timeToRecoverSeconds: null,
     timeline: { terminatedAt: at(0), firstReplacementSeenAt: at(20), allInServiceAt: at(60) },
-    lastObserved: {
+    lastObserved: groupObservation({
       at: at(900),
-      desiredCapacity: 4,
-      inService: 4,
       inServiceHealthy: 2,
-      pending: 0,
-      terminating: 0,
-      victimsStillInService: [],
       replacements: ["i-0000001e", "i-0000001f"],
-      instances: [
-        {
-          instanceId: "i-0000000b",
-          availabilityZone: "us-east-1a",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
-        {
-          instanceId: "i-0000000d",
-          availabilityZone: "us-east-1b",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
-        {
-          instanceId: "i-0000001e",
-          availabilityZone: "us-east-1a",
-          lifecycleState: "InService",
-          healthStatus: "Unhealthy",
-        },
-        {
-          instanceId: "i-0000001f",
-          availabilityZone: "us-east-1b",
-          lifecycleState: "InService",
-          healthStatus: "Unhealthy",
-        },
-      ],
-    },
+      instances: instanceSnapshots([
+        { instanceId: "i-0000000b", availabilityZone: "us-east-1a" },
+        { instanceId: "i-0000000d", availabilityZone: "us-east-1b" },
+        { instanceId: "i-0000001e", availabilityZone: "us-east-1a", healthStatus: "Unhealthy" },
+        { instanceId: "i-0000001f", availabilityZone: "us-east-1b", healthStatus: "Unhealthy" },
+      ]),
+    }),
     checks: 90,
   });
 }
@@ -182,18 +133,10 @@ export function dryRunPlannedData(
       suspendedProcesses: [],
       instances: [
         ...exp.victims,
-        {
-          instanceId: "i-0000000b",
-          availabilityZone: "us-east-1a",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
-        {
-          instanceId: "i-0000000d",
-          availabilityZone: "us-east-1b",
-          lifecycleState: "InService",
-          healthStatus: "Healthy",
-        },
+        ...instanceSnapshots([
+          { instanceId: "i-0000000b", availabilityZone: "us-east-1a" },
+          { instanceId: "i-0000000d", availabilityZone: "us-east-1b" },
+        ]),
       ],
     },
     candidates: ["i-0000000a", "i-0000000c", "i-0000000b"],

@@ -4,22 +4,17 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EventType,
-  openEventTap,
   poisonReasonAttribute,
   publishEvent,
   type AnyCloudEvent,
   type CloudEvent,
-  type EventTap,
 } from "@macaque/shared";
-import {
-  readInbox,
-  startService,
-  startStack,
-  type InboxEmail,
-  type RunningProcess,
-  type Stack,
-} from "@macaque/sandbox";
-import { snsAt, sqsAt, subscribeQueue, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+import { readInbox, startStack, type InboxEmail, type Stack } from "@macaque/sandbox";
+import { snsAt, sqsAt, uniquePrefix } from "../../../test/support/aws.ts";
+import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
+import { openReportsInbox, type ReportsInbox } from "../../../test/support/reports-inbox.ts";
+import { startTestService, type TestService } from "../../../test/support/processes.ts";
+import { waitFor, waitUntil } from "../../../test/support/wait.ts";
 import {
   dryRunPlannedData,
   event,
@@ -35,69 +30,36 @@ import {
  */
 
 let stack: Stack;
-let notifier: RunningProcess<string>;
+let notifier: TestService;
 let sqs: SQSClient;
 let sns: SNSClient;
-let tap: EventTap;
-let reportsQueueUrl: string;
-const summaries: Array<{ Subject?: string; Message: string }> = [];
+let tap: TestTap;
+let reports: ReportsInbox;
 
 const sender = "chaos@example.com";
-/** The notifier's log lines, parsed, and whoever waits for one. */
-const logs: Array<Record<string, unknown>> = [];
-const logWaiters = new Set<() => void>();
 const startNotifier = (env: Record<string, string> = {}) =>
-  startService(stack, "notifier", {
-    senderEmail: sender,
-    env,
-    onLine: (_, line) => {
-      if (!line.startsWith("{")) return;
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-      for (const wake of logWaiters) wake();
-    },
-  });
-/** Resolves with the first log line about `experimentId` that has a msg, once it is written. */
-const reportLogFor = (experimentId: string): Promise<Record<string, unknown>> =>
-  new Promise((resolve, reject) => {
-    const check = () => {
-      const line = logs.find((l) => l.experimentId === experimentId && l.kind !== undefined);
-      if (!line) return;
-      logWaiters.delete(check);
-      clearTimeout(timer);
-      resolve(line);
-    };
-    const timer = setTimeout(() => {
-      logWaiters.delete(check);
-      reject(new Error(`no report log line for ${experimentId}`));
-    }, 10_000);
-    logWaiters.add(check);
-    check();
-  });
+  startTestService(stack, "notifier", { senderEmail: sender, env });
+/** The running notifier's first log line about `experimentId` that names a report kind. */
+const reportLogFor = (experimentId: string) =>
+  notifier.waitForLine(
+    `a report log line for ${experimentId}`,
+    (l) => l.experimentId === experimentId && l.kind !== undefined,
+    10_000,
+  );
 
 beforeAll(async () => {
   stack = await startStack({ prefix: uniquePrefix("notifier") });
   sqs = sqsAt(stack.endpoints.sqs);
   sns = snsAt(stack.endpoints.sns);
-  tap = await openEventTap({
-    sqs,
-    sns,
-    topicArn: stack.topology.topics.events.arn,
-    queueName: `${stack.prefix}-tap`,
-    filterPolicy: { type: [EventType.reportSent] },
-  });
-  // Without raw delivery, so the SNS envelope shows the Subject.
-  reportsQueueUrl = await subscribeQueue(
-    { sqs, sns },
-    stack.topology.topics.reports.arn,
-    `${stack.prefix}-reports-inbox`,
-    { raw: false },
-  );
+  tap = await openTestTap(stack, { filterPolicy: { type: [EventType.reportSent] } });
+  reports = await openReportsInbox(stack);
   notifier = await startNotifier({ DEFAULT_RECIPIENTS: "SRE@example.com" });
 }, 60_000);
 
 afterAll(async () => {
   await notifier?.stop();
-  await tap?.close().catch(() => undefined);
+  await tap?.close();
+  reports?.close();
   sqs?.destroy();
   sns?.destroy();
   await stack?.stop();
@@ -107,50 +69,31 @@ const uniqueId = (label: string) => `exp-${label}-${randomBytes(4).toString("hex
 const publish = (e: AnyCloudEvent | CloudEvent) =>
   publishEvent(sns, stack.topology.topics.events.arn, e);
 const reportSentFor = (experimentId: string) =>
-  tap.waitFor((e) => e.type === EventType.reportSent && e.subject === experimentId, 20_000);
+  tap.waitForEvent(experimentId, EventType.reportSent);
 const emailsAbout = async (experimentId: string): Promise<InboxEmail[]> =>
   (await readInbox(stack.endpoints.inbox)).filter((e) => e.text.includes(experimentId));
 
-async function summaryWithSubject(subject: string) {
-  return waitFor(`a summary "${subject}" on the reports topic`, async () => {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: reportsQueueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    summaries.push(
-      ...(out.Messages ?? []).map(
-        (m) => JSON.parse(m.Body ?? "{}") as { Subject?: string; Message: string },
-      ),
-    );
-    return summaries.find((s) => s.Subject === subject);
-  });
-}
+const summaryWithSubject = (subject: string) =>
+  reports.waitForSummary(
+    `a summary "${subject}" on the reports topic`,
+    (s) => s.subject === subject,
+  );
 
-/** Sum of a counter on the notifier's /metrics whose line contains every `labels` part. */
-async function metric(name: string, ...labels: string[]): Promise<number> {
-  const text = await (await fetch(`${notifier.ready}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter(
-      (l) =>
-        (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) &&
-        labels.every((p) => l.includes(p)),
-    )
-    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
-}
 const handled = (outcome: string) =>
-  metric("macaque_messages_handled_total", 'queue="notifications"', `outcome="${outcome}"`);
+  notifier.metric(
+    "macaque_messages_handled_total",
+    'queue="notifications"',
+    `outcome="${outcome}"`,
+  );
 const untilHandled = (outcome: string, count: number) =>
-  waitFor(`the notifier to have handled ${count} messages (${outcome})`, async () =>
-    (await handled(outcome)) >= count ? true : undefined,
+  waitUntil(
+    `the notifier to have handled ${count} messages (${outcome})`,
+    async () => (await handled(outcome)) >= count,
   );
 
 describe("notifier", () => {
   it("is ready once Redis answers", async () => {
-    const response = await fetch(`${notifier.ready}/readyz`);
+    const response = await fetch(`${notifier.url}/readyz`);
     expect(response.status).toBe(200);
   });
 
@@ -160,7 +103,7 @@ describe("notifier", () => {
     await publish(event(EventType.recoveryCompleted, data, id));
 
     const sent = await reportSentFor(id);
-    expect(sent.type === EventType.reportSent && sent.data).toMatchObject({
+    expect(sent.data).toMatchObject({
       experimentId: id,
       reportKind: "recovery",
       recipients: ["alice@example.com", "sre@example.com"],
@@ -175,15 +118,15 @@ describe("notifier", () => {
     expect(email!.text).toContain("42 s ± 10 s");
     expect(email!.html).toContain("i-0000001e");
     expect(email!.html).toMatch(/<td class="bar bar-boot" width="47%"/);
-    if (sent.type === EventType.reportSent) expect(sent.data.sesMessageId).toBe(email!.messageId);
+    expect(sent.data.sesMessageId).toBe(email!.messageId);
 
     const summary = await summaryWithSubject(email!.subject);
-    expect(summary.Message).toContain("Time to recover: 42 s");
-    expect(summary.Message).toContain(id);
+    expect(summary.message).toContain("Time to recover: 42 s");
+    expect(summary.message).toContain(id);
     expect(
-      await metric("macaque_reports_published_total", 'kind="recovery"'),
+      await notifier.metric("macaque_reports_published_total", 'kind="recovery"'),
     ).toBeGreaterThanOrEqual(1);
-    expect(await metric("macaque_emails_sent_total")).toBeGreaterThanOrEqual(1);
+    expect(await notifier.metric("macaque_emails_sent_total")).toBeGreaterThanOrEqual(1);
     expect(await reportLogFor(id)).toMatchObject({
       event: "report.sent",
       msg: "sent recovery report to 2 recipients",
@@ -203,9 +146,9 @@ describe("notifier", () => {
     // A copy that found the other one's claim is retried a couple of seconds later.
     await reportSentFor(id);
     await untilHandled("done", before + 2);
-    await tap.poll();
+    await tap.drain();
     expect(await emailsAbout(id)).toHaveLength(1);
-    expect(tap.seen.filter((s) => s.subject === id)).toHaveLength(1);
+    expect(tap.eventsOf(id)).toHaveLength(1);
   });
 
   it("reports a rejection with every reason, escaping what the requester wrote", async () => {
@@ -224,13 +167,10 @@ describe("notifier", () => {
     });
     await publish(event(EventType.experimentRejected, data, id));
     const sent = await reportSentFor(id);
-    expect(sent.type === EventType.reportSent && sent.data.reportKind).toBe("rejection");
+    expect(sent.data.reportKind).toBe("rejection");
     const [email] = await emailsAbout(id);
     expect(email!.to).toEqual(["bob@example.com"]);
-    expect(sent.type === EventType.reportSent && sent.data.recipients).toEqual([
-      "bob@example.com",
-      "sre@example.com",
-    ]);
+    expect(sent.data.recipients).toEqual(["bob@example.com", "sre@example.com"]);
     expect(email!.subject).toMatch(
       /^\[macaque\] web<script>alert\(1\)<\/script>"onerror="x: request rejected \(2 reasons\)$/,
     );
@@ -250,7 +190,7 @@ describe("notifier", () => {
     await publish(event(EventType.experimentPlanned, dryRunPlannedData({ id: dry }), dry));
 
     const sent = await reportSentFor(dry);
-    expect(sent.type === EventType.reportSent && sent.data.reportKind).toBe("dry-run");
+    expect(sent.data.reportKind).toBe("dry-run");
     const [email] = await emailsAbout(dry);
     expect(email!.subject).toBe("[macaque] web: dry run, would terminate 2 of 3 eligible");
     expect(email!.text).toContain("demo-seed");
@@ -258,9 +198,9 @@ describe("notifier", () => {
 
     // Both plans have been handled: the real one left no trace.
     await untilHandled("done", before + 2);
-    await tap.poll();
+    await tap.drain();
     expect(await emailsAbout(real)).toEqual([]);
-    expect(tap.seen.filter((e) => e.subject === real)).toEqual([]);
+    expect(tap.eventsOf(real)).toEqual([]);
   });
 
   it("moves a message that is not an event straight to the dead-letter queue, with the reason", async () => {
@@ -297,10 +237,10 @@ describe("notifier", () => {
     });
     await publish(event(EventType.recoveryCompleted, data, id));
     const sent = await reportSentFor(id);
-    expect(sent.type === EventType.reportSent && sent.data).toMatchObject({ recipients: [] });
-    expect(sent.type === EventType.reportSent && sent.data.sesMessageId).toBeUndefined();
+    expect(sent.data).toMatchObject({ recipients: [] });
+    expect(sent.data.sesMessageId).toBeUndefined();
     const summary = await summaryWithSubject("[macaque] lonely: recovered in 42 s (PASS)");
-    expect(summary.Message).toContain(id);
+    expect(summary.message).toContain(id);
     expect(await emailsAbout(id)).toEqual([]);
     // The log does not claim a report went out by mail that went to nobody.
     expect(await reportLogFor(id)).toMatchObject({
@@ -308,8 +248,8 @@ describe("notifier", () => {
       msg: "published recovery report; no recipients to e-mail",
       recipients: 0,
     });
-    expect(logs.filter((l) => l.experimentId === id && String(l.msg).startsWith("sent"))).toEqual(
-      [],
-    );
+    expect(
+      notifier.logs.filter((l) => l.experimentId === id && String(l.msg).startsWith("sent")),
+    ).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createRedis, type Redis } from "@macaque/shared";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
-import { waitFor } from "../../../test/support/aws.ts";
+import { waitUntil } from "../../../test/support/wait.ts";
 import { createLeaseStore, type LeaseStore } from "../src/lease.ts";
 
 let server: RunningProcess<string>;
@@ -46,9 +46,7 @@ describe("lease store", () => {
   it("expires on its own", async () => {
     await leases.acquire("g4", "exp-a", 50);
     expect(await redis.pttl(`${prefix}:producer:lease:g4`)).toBeGreaterThan(0);
-    await waitFor("the lease to expire", async () =>
-      (await leases.holder("g4")) === undefined ? true : undefined,
-    );
+    await waitUntil("the lease to expire", async () => (await leases.holder("g4")) === undefined);
     expect(await leases.acquire("g4", "exp-b", 60_000)).toBe("exp-b");
   });
 });

@@ -1,11 +1,6 @@
-import {
-  DeleteMessageCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SNSClient } from "@aws-sdk/client-sns";
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EventType,
@@ -13,40 +8,44 @@ import {
   createRedis,
   eventSource,
   experimentIdFor,
-  openEventTap,
   publishEvent,
   terminationOrderSchema,
-  type AnyCloudEvent,
-  type EventTap,
   type Redis,
   type TerminationOrder,
   ServiceName,
 } from "@macaque/shared";
-import {
-  readyUrl,
-  sourceFile,
-  startProcess,
-  startStack,
-  type RunningProcess,
-  type Stack,
-} from "@macaque/sandbox";
+import { startStack, type Stack } from "@macaque/sandbox";
 import { createFleetSimControl, type FleetSimControl } from "@macaque/fleet-sim";
-import { snsAt, sqsAt, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+import { receiveAndDelete, snsAt, sqsAt, uniquePrefix } from "../../../test/support/aws.ts";
+import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
+import { startTestService, type TestService } from "../../../test/support/processes.ts";
+import { waitFor, waitUntil } from "../../../test/support/wait.ts";
 
-type EventOf<T extends EventType> = Extract<AnyCloudEvent, { type: T }>;
+/**
+ * The producer as its own process against the sandbox, no terminator: its orders
+ * are read off the terminations queue by the test. Every test makes its own
+ * groups and request ids, so any one of them runs alone (`-t`).
+ */
 
 let stack: Stack;
-let producer: RunningProcess<string>;
+let producer: TestService;
 let sqs: SQSClient;
 let sns: SNSClient;
 let redis: Redis;
 let fleet: FleetSimControl;
-let tap: EventTap;
+let tap: TestTap;
 let orders: OrderReader;
 const redisPrefix = uniquePrefix("r");
-const logs: string[] = [];
 const optIn = { "macaque:enabled": "true" };
 const leaseOf = (asg: string) => redis.get(`${redisPrefix}:producer:lease:${asg}`);
+const unique = (label: string) => `${label}-${randomBytes(3).toString("hex")}`;
+
+/** A steady group of four with a name of its own, opted in unless `tags` say otherwise. */
+async function createGroup(label: string, tags: Record<string, string> = optIn) {
+  const name = unique(label);
+  await fleet.createGroup({ name, desiredCapacity: 4, tags });
+  return name;
+}
 
 /** Reads termination orders off the terminator's queue (no terminator runs here). */
 interface OrderReader {
@@ -60,18 +59,8 @@ function readOrders(queueUrl: string): OrderReader {
   return {
     seen,
     async poll() {
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 1,
-        }),
-      );
-      for (const m of out.Messages ?? []) {
+      for (const m of await receiveAndDelete(sqs, queueUrl)) {
         seen.push(terminationOrderSchema.parse(JSON.parse(m.Body ?? "")));
-        await sqs.send(
-          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }),
-        );
       }
       return seen;
     },
@@ -94,15 +83,15 @@ async function request(body: unknown): Promise<string> {
   return out.MessageId!;
 }
 
-const nextEvent = <T extends EventType>(
-  type: T,
-  experimentId: string,
-  except: readonly AnyCloudEvent[] = [],
-) =>
-  tap.waitFor(
-    (e): e is EventOf<T> => e.type === type && e.subject === experimentId && !except.includes(e),
-    20_000,
-  );
+/** Sends a valid request and waits for its plan. */
+async function plan(asg: string, job: Record<string, unknown> = {}) {
+  const requestId = unique("req");
+  await request({ asg, count: 1, requestId, ...job });
+  const id = experimentIdFor(requestId);
+  return { id, requestId, planned: await tap.waitForEvent(id, EventType.experimentPlanned) };
+}
+
+const counter = (name: string, ...labels: string[]) => producer.metric(name, ...labels);
 
 /** Every request sent so far has been handled and deleted. */
 const requestsDrained = () =>
@@ -125,31 +114,10 @@ beforeAll(async () => {
   sns = snsAt(stack.endpoints.sns);
   redis = createRedis(stack.endpoints.redis, "producer-test");
   fleet = createFleetSimControl(stack.endpoints.fleetSim);
-  await fleet.createGroup({ name: "web", desiredCapacity: 4, tags: optIn });
-  await fleet.createGroup({ name: "batch", desiredCapacity: 4, tags: optIn });
-  await fleet.createGroup({ name: "payments", desiredCapacity: 4 });
-  tap = await openEventTap({
-    sqs,
-    sns,
-    topicArn: stack.topology.topics.events.arn,
-    queueName: `${stack.prefix}-tap`,
-  });
+  tap = await openTestTap(stack);
   orders = readOrders(stack.topology.queues.terminations.url);
-  producer = await startProcess({
-    name: "producer",
-    command: process.execPath,
-    args: ["--conditions=source", sourceFile("services/producer/src/main.ts")],
-    env: {
-      ...process.env,
-      ...stack.env,
-      HTTP_PORT: "0",
-      HTTP_HOST: "127.0.0.1",
-      REDIS_KEY_PREFIX: redisPrefix,
-    },
-    readyWhen: readyUrl,
-    onLine: (line) => logs.push(line),
-  }).catch((err: unknown) => {
-    throw new Error(`${String(err)}\n${logs.slice(-20).join("\n")}`);
+  producer = await startTestService(stack, "producer", {
+    env: { REDIS_KEY_PREFIX: redisPrefix },
   });
 });
 
@@ -163,19 +131,21 @@ afterAll(async () => {
 });
 
 describe("producer", () => {
-  const firstId = experimentIdFor("valid-1");
-  let first: EventOf<typeof EventType.experimentPlanned>;
-
   it("plans a valid request and orders its victims terminated", async () => {
-    await request({ asg: "web", count: 2, requestId: "valid-1", requestedBy: "test" });
-    first = await nextEvent(EventType.experimentPlanned, firstId);
-    const { experiment } = first.data;
-    expect(experiment).toMatchObject({ asg: "web", dryRun: false, desiredCapacity: 4 });
+    const asg = await createGroup("web");
+    const requestId = unique("valid");
+    await request({ asg, count: 2, requestId, requestedBy: "test" });
+    const id = experimentIdFor(requestId);
+    const planned = await tap.waitForEvent(id, EventType.experimentPlanned);
+    const { experiment } = planned.data;
+    expect(experiment).toMatchObject({ asg, dryRun: false, desiredCapacity: 4 });
     expect(experiment.victims).toHaveLength(2);
     expect(experiment.seed).toMatch(/^[0-9a-f]{32}$/);
-    expect(first.data.candidates.slice(0, 2)).toEqual(experiment.victims.map((v) => v.instanceId));
+    expect(planned.data.candidates.slice(0, 2)).toEqual(
+      experiment.victims.map((v) => v.instanceId),
+    );
 
-    const group = await fleet.group("web");
+    const group = await fleet.group(asg);
     const inService = group.instances.filter((i) => i.lifecycleState === "InService");
     expect([...experiment.instanceIdsAtPlan].sort()).toEqual(
       group.instances.map((i) => i.instanceId).sort(),
@@ -183,43 +153,56 @@ describe("producer", () => {
     for (const v of experiment.victims) {
       expect(inService.map((i) => i.instanceId)).toContain(v.instanceId);
     }
-    const [order] = await ordersFor(firstId, 1);
+    const [order] = await ordersFor(id, 1);
     expect(order!.experiment).toEqual(experiment);
-    expect(await leaseOf("web")).toBe(firstId);
+    expect(await leaseOf(asg)).toBe(id);
   });
 
   it("re-sends the same plan for a redelivered request instead of choosing again", async () => {
-    await request({ asg: "web", count: 2, requestId: "valid-1", requestedBy: "test" });
-    const replay = await nextEvent(EventType.experimentPlanned, firstId, [first]);
+    const asg = await createGroup("web");
+    const job = { asg, count: 2, requestId: unique("again"), requestedBy: "test" };
+    const id = experimentIdFor(job.requestId);
+    await request(job);
+    await tap.waitForEvent(id, EventType.experimentPlanned);
+    await request(job);
+    const [first, replay] = await tap.waitForEvents(id, EventType.experimentPlanned, 2);
     expect(replay).toEqual(first);
-    const [order, again] = await ordersFor(firstId, 2);
+    const [order, again] = await ordersFor(id, 2);
     expect(again).toEqual(order);
   });
 
   it("refuses a second experiment on a group while the lease is held, naming the first", async () => {
-    await request({ asg: "web", count: 1, requestId: "second-1" });
-    const rejected = await nextEvent(EventType.experimentRejected, experimentIdFor("second-1"));
+    const asg = await createGroup("web");
+    const first = await plan(asg);
+    const second = unique("second");
+    await request({ asg, count: 1, requestId: second });
+    const rejected = await tap.waitForEvent(experimentIdFor(second), EventType.experimentRejected);
     expect(rejected.data.stage).toBe("guardrail");
     expect(rejected.data.reasons).toEqual([
-      expect.objectContaining({ code: "group-busy", message: expect.stringContaining(firstId) }),
+      expect.objectContaining({ code: "group-busy", message: expect.stringContaining(first.id) }),
     ]);
   });
 
   it("plans a dry run without ordering a termination or taking the lease", async () => {
-    await request({ asg: "batch", percent: 50, dryRun: true, seed: 7, requestId: "dry-1" });
-    const id = experimentIdFor("dry-1");
-    const planned = await nextEvent(EventType.experimentPlanned, id);
+    const asg = await createGroup("batch");
+    const requestId = unique("dry");
+    await request({ asg, percent: 50, dryRun: true, seed: 7, requestId });
+    const id = experimentIdFor(requestId);
+    const planned = await tap.waitForEvent(id, EventType.experimentPlanned);
     expect(planned.data.experiment).toMatchObject({ dryRun: true, seed: "7" });
     expect(planned.data.experiment.victims).toHaveLength(2);
     // The order would be sent before the request is deleted: once the queue is idle it is too late.
     await requestsDrained();
     expect((await orders.poll()).some((o) => o.experiment.id === id)).toBe(false);
-    expect(await leaseOf("batch")).toBeNull();
+    expect(await leaseOf(asg)).toBeNull();
   });
 
   it("rejects malformed JSON at the parse stage with the received body", async () => {
     const messageId = await request('{"asg": "web", count: 1');
-    const rejected = await nextEvent(EventType.experimentRejected, experimentIdFor(messageId));
+    const rejected = await tap.waitForEvent(
+      experimentIdFor(messageId),
+      EventType.experimentRejected,
+    );
     expect(rejected.data).toMatchObject({
       stage: "parse",
       requestId: messageId,
@@ -230,14 +213,18 @@ describe("producer", () => {
   });
 
   it("rejects a schema violation with every reason and still notifies the requester", async () => {
+    const requestId = unique("bad");
     await request({
       asg: "web",
       count: 0,
       dryrun: true,
-      requestId: "bad-1",
+      requestId,
       notify: { emails: ["owner@example.com"] },
     });
-    const rejected = await nextEvent(EventType.experimentRejected, experimentIdFor("bad-1"));
+    const rejected = await tap.waitForEvent(
+      experimentIdFor(requestId),
+      EventType.experimentRejected,
+    );
     expect(rejected.data).toMatchObject({
       stage: "validation",
       asg: "web",
@@ -250,22 +237,34 @@ describe("producer", () => {
   });
 
   it("rejects a group that has not opted in, and one that does not exist", async () => {
-    await request({ asg: "payments", count: 1, requestId: "closed-1" });
-    await request({ asg: "ghost", count: 1, requestId: "ghost-1" });
-    const closed = await nextEvent(EventType.experimentRejected, experimentIdFor("closed-1"));
-    expect(closed.data.reasons.map((r) => r.code)).toEqual(["not-opted-in"]);
-    expect(closed.data.reasons[0]!.message).toContain("macaque:enabled=true");
-    const ghost = await nextEvent(EventType.experimentRejected, experimentIdFor("ghost-1"));
-    expect(ghost.data.reasons).toEqual([
-      { code: "unknown-group", message: "no Auto Scaling group named ghost in us-east-1" },
+    const closed = { asg: await createGroup("payments", {}), requestId: unique("closed") };
+    const ghost = { asg: unique("ghost"), requestId: unique("ghost") };
+    await request({ ...closed, count: 1 });
+    await request({ ...ghost, count: 1 });
+    const refused = await tap.waitForEvent(
+      experimentIdFor(closed.requestId),
+      EventType.experimentRejected,
+    );
+    expect(refused.data.reasons.map((r) => r.code)).toEqual(["not-opted-in"]);
+    expect(refused.data.reasons[0]!.message).toContain("macaque:enabled=true");
+    const unknown = await tap.waitForEvent(
+      experimentIdFor(ghost.requestId),
+      EventType.experimentRejected,
+    );
+    expect(unknown.data.reasons).toEqual([
+      { code: "unknown-group", message: `no Auto Scaling group named ${ghost.asg} in us-east-1` },
     ]);
   });
 
   it("frees the group when the experiment's recovery completes, so the next request is planned", async () => {
-    const { experiment } = first.data;
+    const asg = await createGroup("web");
+    const released = () => counter("macaque_producer_leases_released_total");
+    const releasedBefore = await released();
+    const first = await plan(asg);
+    const { experiment } = first.planned.data;
     const completed = createEvent(EventType.recoveryCompleted, {
       source: eventSource(ServiceName.recoveryMonitor),
-      subject: firstId,
+      subject: first.id,
       data: {
         experiment,
         outcome: "recovered",
@@ -279,22 +278,31 @@ describe("producer", () => {
       },
     });
     await publishEvent(sns, stack.topology.topics.events.arn, completed);
-    await waitFor("the lease to be released", async () =>
-      (await leaseOf("web")) === null ? true : undefined,
-    );
-    await request({ asg: "web", count: 1, requestId: "third-1" });
-    const planned = await nextEvent(EventType.experimentPlanned, experimentIdFor("third-1"));
-    expect(planned.data.experiment.victims).toHaveLength(1);
-    expect(await leaseOf("web")).toBe(experimentIdFor("third-1"));
+    await waitUntil("the lease to be released", async () => (await leaseOf(asg)) === null);
+    const next = await plan(asg);
+    expect(next.planned.data.experiment.victims).toHaveLength(1);
+    expect(await leaseOf(asg)).toBe(next.id);
+    await waitUntil("the release to be counted", async () => (await released()) > releasedBefore);
+    expect(await released()).toBe(releasedBefore + 1);
   });
 
   it("reports ready and counts plans and rejections by reason", async () => {
-    expect((await fetch(`${producer.ready}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`${producer.ready}/metrics`)).text();
-    expect(metrics).toMatch(/macaque_producer_experiments_planned_total\{dry_run="false"[^}]*\} 2/);
-    expect(metrics).toMatch(
-      /macaque_producer_rejections_total\{stage="guardrail",code="group-busy"[^}]*\} 1/,
+    expect((await fetch(`${producer.url}/readyz`)).status).toBe(200);
+    const planned = () => counter("macaque_producer_experiments_planned_total", 'dry_run="false"');
+    const busy = () =>
+      counter("macaque_producer_rejections_total", 'stage="guardrail"', 'code="group-busy"');
+    const [plannedBefore, busyBefore] = [await planned(), await busy()];
+    const asg = await createGroup("web");
+    await plan(asg);
+    const second = unique("busy");
+    await request({ asg, count: 1, requestId: second });
+    await tap.waitForEvent(experimentIdFor(second), EventType.experimentRejected);
+    // Counted as the handler returns, which may be just after the event went out.
+    await waitUntil(
+      "the plan and the refusal to be counted",
+      async () => (await planned()) > plannedBefore && (await busy()) > busyBefore,
     );
-    expect(metrics).toMatch(/macaque_producer_leases_released_total\{[^}]*\} 1/);
+    expect(await planned()).toBe(plannedBefore + 1);
+    expect(await busy()).toBe(busyBefore + 1);
   });
 });

@@ -1,5 +1,6 @@
 import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type { ExperimentContext, GroupObservation } from "@macaque/shared";
+import { experimentContext } from "../../../test/support/experiment.ts";
 import { observeGroup } from "../src/observe-group.ts";
 
 export const t0 = new Date("2030-01-01T00:00:00.000Z");
@@ -9,29 +10,8 @@ export const at = (seconds: number): Date => new Date(t0.getTime() + seconds * 1
 export const planned = ["i-00000001", "i-00000002", "i-00000003", "i-00000004"];
 export const victims = ["i-00000001", "i-00000002"];
 
-export function experiment(
-  recovery: Partial<ExperimentContext["recovery"]> = {},
-): ExperimentContext {
-  return {
-    id: "exp-1",
-    requestId: "req-1",
-    asg: "web",
-    mode: "ec2",
-    dryRun: false,
-    notify: { emails: [] },
-    recovery: { deadlineSeconds: 60, checkIntervalSeconds: 5, requireHealthy: true, ...recovery },
-    seed: "seed",
-    plannedAt: t0.toISOString(),
-    desiredCapacity: 4,
-    instanceIdsAtPlan: planned,
-    victims: victims.map((instanceId) => ({
-      instanceId,
-      availabilityZone: "us-east-1a",
-      lifecycleState: "InService",
-      healthStatus: "Healthy",
-    })),
-  };
-}
+export const experiment = (recovery: Partial<ExperimentContext["recovery"]> = {}) =>
+  experimentContext({ plannedAt: t0.toISOString(), instanceIdsAtPlan: planned, recovery });
 
 /** `"i-00000001:InService:Healthy"` per instance: compact table rows. */
 export function group(members: string[], desiredCapacity = 4): AutoScalingGroup {

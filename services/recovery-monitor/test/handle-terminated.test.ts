@@ -8,6 +8,7 @@ import {
   eventSource,
   type MessageContext,
 } from "@macaque/shared";
+import { groupObservation } from "../../../test/support/experiment.ts";
 import { createTerminatedHandler } from "../src/handle-terminated.ts";
 import type { MonitorJob } from "../src/monitor-job.ts";
 import { at, experiment } from "./fixtures.ts";
@@ -79,17 +80,7 @@ describe("createTerminatedHandler", () => {
             experiment: experiment(),
             milestone: "healthy",
             elapsedSeconds: 1,
-            observed: {
-              at: at(1).toISOString(),
-              desiredCapacity: 4,
-              inService: 4,
-              inServiceHealthy: 4,
-              pending: 0,
-              terminating: 0,
-              victimsStillInService: [],
-              replacements: [],
-              instances: [],
-            },
+            observed: groupObservation({ at: at(1).toISOString() }),
           },
         }),
       ),

@@ -11,55 +11,49 @@ import {
   ServiceName,
   createEvent,
   eventSource,
-  openEventTap,
   publishEvent,
-  type AnyCloudEvent,
-  type EventTap,
   type ExperimentContext,
 } from "@macaque/shared";
-import { startService, startStack, type RunningProcess, type Stack } from "@macaque/sandbox";
-import { sandboxClient, snsAt, sqsAt, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
+import { startStack, type Stack } from "@macaque/sandbox";
+import { sandboxClient, snsAt, uniquePrefix } from "../../../test/support/aws.ts";
+import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
+import {
+  experimentContext,
+  uniqueExperimentId,
+  instanceSnapshots,
+} from "../../../test/support/experiment.ts";
+import { startTestService, type TestService } from "../../../test/support/processes.ts";
+import { waitUntil } from "../../../test/support/wait.ts";
 
 /**
  * The monitor as its own process against the sandbox: fauxqs, the fleet simulator
  * at 1/100 speed (a 30 s boot takes 0.3 s) and a redis-server. Each test terminates
  * instances itself with the EC2 client and publishes the `instances.terminated`
- * event the terminator would, then follows the monitor's events on a tap.
+ * event the terminator would, then follows the monitor's events on a tap. Every
+ * test makes its own groups and counts only what it caused, so any one runs alone.
  */
 
-type Completed = Extract<AnyCloudEvent, { type: typeof EventType.recoveryCompleted }>;
 type Recovery = ExperimentContext["recovery"];
 
 let stack: Stack;
-let monitor: RunningProcess<string>;
-let tap: EventTap;
+let monitor: TestService;
+let tap: TestTap;
 let sim: FleetSimControl;
 let ec2: EC2Client;
 const sns = () => snsAt(stack.endpoints.sns);
-const logLines: string[] = [];
 const redisKeyPrefix = uniquePrefix("rm");
 
-/** Starts a monitor process; its log lines go to `logLines` and `own` (and the console with MONITOR_LOGS=1). */
-const startMonitor = (own: string[] = []) =>
-  startService(stack, "recovery-monitor", {
+/** Starts a monitor process (its lines on the console with SERVICE_LOGS=1). */
+const startMonitor = () =>
+  startTestService(stack, "recovery-monitor", {
     env: { REDIS_KEY_PREFIX: redisKeyPrefix, LOG_LEVEL: "debug" },
-    onLine: (_name, line) => {
-      logLines.push(line);
-      own.push(line);
-      if (process.env.MONITOR_LOGS) console.log(line);
-    },
   });
 
 beforeAll(async () => {
   stack = await startStack({ prefix: uniquePrefix("rm"), timeScale: 0.01 });
   sim = createFleetSimControl(stack.endpoints.fleetSim);
   ec2 = sandboxClient(EC2Client, stack.endpoints.ec2);
-  tap = await openEventTap({
-    sqs: sqsAt(stack.endpoints.sqs),
-    sns: sns(),
-    topicArn: stack.topology.topics.events.arn,
-    queueName: `${stack.prefix}-tap`,
-  });
+  tap = await openTestTap(stack);
   monitor = await startMonitor();
 });
 
@@ -94,32 +88,16 @@ async function startExperiment(options: {
   const victims = atPlan.slice(0, options.count ?? 2);
   const terminatedAt = options.terminatedAt ?? new Date();
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: victims }));
-  const experiment: ExperimentContext = {
-    id: `exp-${randomUUID().replaceAll("-", "").slice(0, 16)}`,
+  const experiment = experimentContext({
+    id: uniqueExperimentId(),
     requestId: randomUUID(),
     asg,
-    mode: "ec2",
-    dryRun: false,
-    notify: { emails: [] },
-    recovery: {
-      deadlineSeconds: 30,
-      checkIntervalSeconds: 0.2,
-      requireHealthy: true,
-      ...options.recovery,
-    },
+    recovery: { deadlineSeconds: 30, checkIntervalSeconds: 0.2, ...options.recovery },
     seed: "test",
     plannedAt: terminatedAt.toISOString(),
-    desiredCapacity: 4,
     instanceIdsAtPlan: atPlan,
-    victims: created.instances
-      .filter((i) => victims.includes(i.instanceId))
-      .map(({ instanceId, availabilityZone }) => ({
-        instanceId,
-        availabilityZone,
-        lifecycleState: "InService",
-        healthStatus: "Healthy",
-      })),
-  };
+    victims: instanceSnapshots(created.instances.filter((i) => victims.includes(i.instanceId))),
+  });
   const event = createEvent(EventType.instancesTerminated, {
     source: eventSource(ServiceName.terminator),
     subject: experiment.id,
@@ -139,16 +117,9 @@ async function startExperiment(options: {
   return { id: experiment.id, asg, victims, terminatedAt, publish };
 }
 
-const completedOf = (id: string, timeoutMs = 20_000) =>
-  tap.waitFor(
-    (e): e is Completed => e.subject === id && e.type === EventType.recoveryCompleted,
-    timeoutMs,
-  );
-const eventsOf = (id: string) => tap.seen.filter((e) => e.subject === id);
-const logged = (event: string, experimentId: string) =>
-  waitFor(`a ${event} log line for ${experimentId}`, async () =>
-    logLines.find((l) => l.includes(`"event":"${event}"`) && l.includes(experimentId)),
-  );
+const completedOf = (id: string) => tap.waitForEvent(id, EventType.recoveryCompleted);
+/** A recovery metric of the running monitor, summed over the series with every label part. */
+const metric = (name: string, ...labels: string[]) => monitor.metric(name, ...labels);
 
 describe("recovery-monitor", () => {
   it("measures the recovery within one check interval of the simulator's ground truth", async () => {
@@ -178,7 +149,8 @@ describe("recovery-monitor", () => {
     expect(observed.inServiceHealthy).toBeGreaterThanOrEqual(4);
     expect(observed.victimsStillInService).toEqual([]);
     expect(observed.replacements).toHaveLength(2);
-    const milestones = eventsOf(exp.id)
+    const milestones = tap
+      .eventsOf(exp.id)
       .filter((e) => e.type === EventType.recoveryProgressed)
       .map((e) => (e.type === EventType.recoveryProgressed ? e.data.milestone : ""));
     expect(milestones.sort()).toEqual(["all-in-service", "healthy", "replacement-seen"]);
@@ -200,6 +172,9 @@ describe("recovery-monitor", () => {
     "ends not-recovered at the deadline when %s, with the last observation",
     async (_why, faults, seen) => {
       const deadlineSeconds = 2;
+      const notRecovered = () =>
+        metric("macaque_recovery_seconds_count", 'outcome="not-recovered"');
+      const before = await notRecovered();
       const exp = await startExperiment({
         recovery: { checkIntervalSeconds: 0.3, deadlineSeconds, targetSeconds: 1 },
         faults,
@@ -216,22 +191,18 @@ describe("recovery-monitor", () => {
       expect(lastAt).toBeLessThan(exp.terminatedAt.getTime() + deadlineSeconds * 1000 + 1_500);
       // About 6 grid points fit in the deadline; a loaded machine may miss one or two.
       expect(completed.data.checks).toBeGreaterThanOrEqual(4);
+      expect(await notRecovered()).toBe(before + 1);
     },
   );
 
   it("starts one monitor for an event delivered twice, even after it completed", async () => {
     const exp = await startExperiment({ recovery: {} });
     await exp.publish();
-    await logged("recovery.duplicate", exp.id);
+    await monitor.waitForLog("recovery.duplicate", exp.id);
     await completedOf(exp.id);
     await exp.publish();
-    await waitFor("a second duplicate log line", async () =>
-      logLines.filter((l) => l.includes('"event":"recovery.duplicate"') && l.includes(exp.id))
-        .length >= 2
-        ? true
-        : undefined,
-    );
-    const types = eventsOf(exp.id).map((e) => e.type);
+    await monitor.waitForLog("recovery.duplicate", exp.id, { count: 2 });
+    const types = tap.typesOf(exp.id);
     expect(types.filter((t) => t === EventType.recoveryCompleted)).toHaveLength(1);
     expect(types.filter((t) => t === EventType.recoveryProgressed)).toHaveLength(3);
   });
@@ -262,13 +233,21 @@ describe("recovery-monitor", () => {
   });
 
   it("is ready with Redis and the worker up, and exports its metrics", async () => {
-    expect((await fetch(`${monitor.ready}/readyz`)).status).toBe(200);
-    const text = await (await fetch(`${monitor.ready}/metrics`)).text();
-    expect(text).toMatch(/macaque_recovery_seconds_count\{[^}]*outcome="recovered"[^}]*\} [1-9]/);
-    expect(text).toMatch(/macaque_recovery_seconds_count\{[^}]*outcome="not-recovered"[^}]*\} 2/);
-    expect(text).toMatch(/macaque_recovery_checks_total\{[^}]*result="observed"[^}]*\} [1-9]/);
-    expect(text).toMatch(/macaque_describe_auto_scaling_groups_calls_total\{[^}]*\} [1-9]/);
-    expect(text).toMatch(/macaque_recovery_experiments_in_flight\{[^}]*\} 0/);
+    expect((await fetch(`${monitor.url}/readyz`)).status).toBe(200);
+    const recovered = () => metric("macaque_recovery_seconds_count", 'outcome="recovered"');
+    const observed = () => metric("macaque_recovery_checks_total", 'result="observed"');
+    const describes = () => metric("macaque_describe_auto_scaling_groups_calls_total");
+    const before = { recovered: await recovered(), observed: await observed() };
+    const describesBefore = await describes();
+    const exp = await startExperiment({ recovery: {}, count: 1 });
+    await completedOf(exp.id);
+    expect(await recovered()).toBe(before.recovered + 1);
+    expect(await observed()).toBeGreaterThan(before.observed);
+    expect(await describes()).toBeGreaterThan(describesBefore);
+    await waitUntil(
+      "no experiment in flight",
+      async () => (await metric("macaque_recovery_experiments_in_flight")) === 0,
+    );
   });
 
   it("loses no pending check when the monitor restarts mid-experiment", async () => {
@@ -277,24 +256,15 @@ describe("recovery-monitor", () => {
       recovery: { checkIntervalSeconds: 0.2 },
       group: { bootSeconds: 200 },
     });
-    await tap.waitFor(
-      (e) => e.subject === exp.id && e.type === EventType.recoveryProgressed,
-      10_000,
-    );
+    await tap.waitForEvent(exp.id, EventType.recoveryProgressed, 10_000);
     const old = monitor;
-    const oldLines = logLines.length;
     // The old process stops checking at once; its SQS consumer may finish a long poll first.
     const stopped = old.stop(30_000);
-    await waitFor("the old monitor to stop checking", async () =>
-      logLines.slice(oldLines).find((l) => l.includes('"event":"service.stopping"')),
-    );
-    const newLines: string[] = [];
-    monitor = await startMonitor(newLines);
+    await old.waitForLog("service.stopping");
+    monitor = await startMonitor();
     const completed = await completedOf(exp.id);
     expect(completed.data.outcome).toBe("recovered");
-    expect(
-      newLines.some((l) => l.includes('"event":"recovery.completed"') && l.includes(exp.id)),
-    ).toBe(true);
+    expect(monitor.logged("recovery.completed", exp.id)).toHaveLength(1);
     const truth = (await sim.timeline(exp.asg)).recoveries[0]!;
     expect(completed.data.timeToRecoverSeconds! * 1000).toBeGreaterThanOrEqual(
       truth.durationMs! - 50,
