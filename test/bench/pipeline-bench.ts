@@ -12,7 +12,8 @@
  * seconds (default 0.5), BENCH_TIME_SCALE (default 0.01).
  */
 import { EventType } from "@macaque/shared";
-import { serviceNames, startService } from "@macaque/sandbox";
+import { serviceNames } from "@macaque/shared";
+import { startService } from "@macaque/sandbox";
 import { startPipeline } from "../support/pipeline.ts";
 
 const experiments = Number(process.env.BENCH_EXPERIMENTS ?? "20");
