@@ -5,6 +5,7 @@ import {
   UntagResourceCommand,
   type SNSClient,
 } from "@aws-sdk/client-sns";
+import { resourceTag } from "@macaque/shared";
 
 /**
  * Which SES identities macaque created, so that `recipients remove` deletes
@@ -17,7 +18,7 @@ import {
  * `aws sns list-tags-for-resource`. The key is a hash because tag keys allow
  * 128 characters and addresses 254. SNS allows 50 tags per topic.
  */
-export const recordKeyPrefix = "macaque:ses-identity:";
+const recordKeyPrefix = resourceTag.sesIdentityPrefix;
 
 export const recordKey = (address: string): string =>
   `${recordKeyPrefix}${createHash("sha256").update(address).digest("hex").slice(0, 16)}`;

@@ -1,6 +1,6 @@
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
-import { experimentAttribute, openEventTap, type EventTap } from "@macaque/shared";
+import { experimentAttribute, openEventTap, resourceTag, type EventTap } from "@macaque/shared";
 import { describeTarget, type Aws } from "./aws.ts";
 import type { CheckedJob } from "./build-job.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
@@ -108,7 +108,7 @@ async function follow(
       topicArn: topology.topics.events.arn,
       queueName: tapQueueName(flags.prefix, experimentId),
       filterPolicy: { [experimentAttribute]: [experimentId] },
-      tags: { "macaque:experiment": experimentId, "macaque:created-by": "macaque-cli" },
+      tags: { [resourceTag.experiment]: experimentId, [resourceTag.createdBy]: "macaque-cli" },
     });
     if (interrupted.signal.aborted) return outputClosed ? ExitCode.recovered : ExitCode.interrupted;
     await steps.before?.();

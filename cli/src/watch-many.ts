@@ -1,4 +1,10 @@
-import { describeEvent, openEventTap, type AnyCloudEvent, type EventTap } from "@macaque/shared";
+import {
+  describeEvent,
+  openEventTap,
+  resourceTag,
+  type AnyCloudEvent,
+  type EventTap,
+} from "@macaque/shared";
 import type { Aws } from "./aws.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { asgOf, createExperimentClock } from "./experiment-clock.ts";
@@ -33,7 +39,10 @@ export async function watchExperiments(
       topicArn: topology.topics.events.arn,
       // Queue names allow letters, digits, - and _; group names allow far more.
       queueName: tapQueueName(options.prefix, options.asg?.replace(/[^\w-]/g, "-") ?? "all"),
-      tags: { "macaque:watching": options.asg ?? "all", "macaque:created-by": "macaque-cli" },
+      tags: {
+        [resourceTag.watching]: options.asg ?? "all",
+        [resourceTag.createdBy]: "macaque-cli",
+      },
     });
     const what = options.asg === undefined ? "every experiment" : `experiments on ${options.asg}`;
     notes.write(`watching ${what} (events from now on; Ctrl-C stops)\n`);

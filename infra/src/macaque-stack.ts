@@ -19,7 +19,8 @@ import { QueueAlarms } from "./alarms.ts";
 import { Cache } from "./cache.ts";
 import { Messaging } from "./messaging.ts";
 import { grantServiceAccess } from "./permissions.ts";
-import { serviceEnvironment, serviceNames } from "./service-environment.ts";
+import { serviceNames } from "@macaque/shared";
+import { serviceEnvironment } from "./service-environment.ts";
 import type { Settings } from "./settings.ts";
 import { WorkerService } from "./worker-service.ts";
 

@@ -1,8 +1,6 @@
 import { ServiceName } from "@macaque/shared";
 import type { Settings } from "./settings.ts";
 
-export const serviceNames = Object.values(ServiceName);
-
 /** The port of each service's /healthz, /readyz and /metrics server. */
 export const opsPort = 8080;
 

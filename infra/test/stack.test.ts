@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   QueueRole,
   ServiceName,
+  serviceNames,
   TopicRole,
   deadLetterQueueName,
   queueName,
@@ -27,7 +28,7 @@ import {
 } from "./support/template.ts";
 
 const prefix = "chaos";
-const services = Object.values(ServiceName);
+const services = serviceNames;
 const queueRoles = Object.values(QueueRole);
 
 /** What each service may do with the bus, written out here independently of the stack's own table. */

@@ -10,9 +10,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { parseEventBody } from "./bus.ts";
 import type { AnyCloudEvent } from "./events.ts";
-
-/** Tag on every ephemeral queue, so a leaked one is recognisable (and can be swept). */
-const ephemeralTag = "macaque:ephemeral";
+import { resourceTag } from "./names.ts";
 
 export interface EventTap {
   queueUrl: string;
@@ -48,7 +46,7 @@ export async function openEventTap(options: {
   const { QueueUrl } = await sqs.send(
     new CreateQueueCommand({
       QueueName: options.queueName,
-      tags: { [ephemeralTag]: "true", ...options.tags },
+      tags: { [resourceTag.ephemeral]: "true", ...options.tags },
       Attributes: { MessageRetentionPeriod: "3600" },
     }),
   );

@@ -71,6 +71,8 @@ export {
   EventType,
   QueueRole,
   ServiceName,
+  resourceTag,
+  serviceNames,
   TopicRole,
   deadLetterQueueName,
   defaultNamePrefix,

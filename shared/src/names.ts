@@ -24,6 +24,19 @@ export const experimentAttribute = "experimentId";
 /** Set on a message moved to a dead-letter queue as poison: why its queue could not use it. */
 export const poisonReasonAttribute = "poisonReason";
 
+/** Tags macaque puts on the SQS queues it creates for itself, and the record of what it enrolled. */
+export const resourceTag = {
+  /** On every ephemeral queue, so a leaked one is recognisable (and can be swept). */
+  ephemeral: "macaque:ephemeral",
+  createdBy: "macaque:created-by",
+  /** The experiment a `macaque run` queue follows. */
+  experiment: "macaque:experiment",
+  /** The group (or `all`) a `macaque watch` queue follows. */
+  watching: "macaque:watching",
+  /** Prefix of the reports topic's tags recording each SES identity macaque enrolled. */
+  sesIdentityPrefix: "macaque:ses-identity:",
+} as const;
+
 /** Opt-in and exclusion tags (defaults; each service can override them through its config). */
 export const defaultTags = {
   optInKey: "macaque:enabled",
@@ -94,6 +107,8 @@ export const ServiceName = {
   notifier: "notifier",
 } as const;
 export type ServiceName = (typeof ServiceName)[keyof typeof ServiceName];
+/** The four services, in pipeline order. */
+export const serviceNames: readonly ServiceName[] = Object.values(ServiceName);
 export const eventSource = (service: ServiceName): string => `urn:macaque:${service}`;
 
 /** The `kind` of the one message that is not an event: the producer's order to the terminator. */

@@ -11,8 +11,7 @@
  * Options (environment): BENCH_EXPERIMENTS (default 20), BENCH_CHECK_INTERVAL
  * seconds (default 0.5), BENCH_TIME_SCALE (default 0.01).
  */
-import { EventType } from "@macaque/shared";
-import { serviceNames } from "@macaque/sandbox";
+import { EventType, serviceNames } from "@macaque/shared";
 import { startPipeline } from "../support/pipeline.ts";
 import { startTestService } from "../support/processes.ts";
 

@@ -3,14 +3,8 @@
  * sandbox stack (the sandbox's `startService`, so the environment is the one
  * production-like runs get), with its log lines kept and its /metrics readable.
  */
-import {
-  serviceNames,
-  startService,
-  startServices,
-  type RunningProcess,
-  type ServiceName,
-  type Stack,
-} from "@macaque/sandbox";
+import { serviceNames, type ServiceName } from "@macaque/shared";
+import { startService, startServices, type RunningProcess, type Stack } from "@macaque/sandbox";
 
 /** One JSON log line as pino prints it. */
 export interface LogLine {

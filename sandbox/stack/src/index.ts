@@ -12,13 +12,7 @@ export {
   type StandInPort,
 } from "./errors.ts";
 export { startRedisServer } from "./redis-server.ts";
-export {
-  serviceNames,
-  startService,
-  startServices,
-  type ServiceName,
-  type ServiceOptions,
-} from "./services.ts";
+export { startService, startServices, type ServiceOptions } from "./services.ts";
 export {
   sandboxCredentials,
   sourceFile,

@@ -1,8 +1,6 @@
+import { serviceNames, type ServiceName } from "@macaque/shared";
 import { startProcess, type RunningProcess } from "./child-process.ts";
 import { nodeProcess, type Stack } from "./stack.ts";
-
-export const serviceNames = ["producer", "terminator", "recovery-monitor", "notifier"] as const;
-export type ServiceName = (typeof serviceNames)[number];
 
 export interface ServiceOptions {
   /** Extra environment for every service (e.g. guardrail limits, LOG_LEVEL). */
