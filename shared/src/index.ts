@@ -87,6 +87,7 @@ export {
   topicName,
   terminationOrderKind,
   poisonReasonAttribute,
+  reportKindAttribute,
   typeAttribute,
 } from "./names.ts";
 export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
