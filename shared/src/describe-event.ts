@@ -2,6 +2,7 @@ import { EventType } from "./names.ts";
 import { milestoneWords, type Verdict } from "./events.ts";
 import type { AnyCloudEvent, GroupObservation, InstanceSnapshot } from "./events.ts";
 import { formatDuration, plural } from "./format.ts";
+import { formatTarget, type TargetGroupHealth } from "./target-health.ts";
 
 /**
  * Events in words, for every place a person follows an experiment: the CLI's
@@ -34,6 +35,18 @@ const replacementStates = (o: GroupObservation): string =>
       return state === undefined ? id : `${id} ${state}`;
     }),
   );
+
+/** Per target group, the targets not healthy: `web-tg: i-1 (unhealthy: Target.FailedHealthChecks)`. */
+export const describeTargetGroups = (groups: readonly TargetGroupHealth[]): EventStep[] =>
+  groups.map((tg) => {
+    const notHealthy = tg.targets.filter((t) => t.state !== "healthy");
+    const healthy = tg.targets.length - notHealthy.length;
+    const rest = notHealthy.length ? `; ${notHealthy.map(formatTarget).join(", ")}` : "";
+    return {
+      label: "",
+      text: `target group ${tg.name}: ${healthy} of ${tg.targets.length} healthy${rest}`,
+    };
+  });
 
 const rejectionStage = {
   parse: "not a job message",
@@ -97,6 +110,7 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
           label: "not recovered",
           text: `by the ${formatDuration(d.experiment.recovery.deadlineSeconds)} deadline${last}`,
         },
+        ...describeTargetGroups(d.targetGroups ?? []),
       ];
     }
     case EventType.reportSent:
@@ -114,4 +128,5 @@ const milestoneLabel = {
   "replacement-seen": "replacement",
   "all-in-service": "InService",
   healthy: "healthy",
+  serving: "serving",
 } as const;

@@ -20,6 +20,21 @@ export const instanceSnapshotSchema = z.object({
 });
 export type InstanceSnapshot = z.infer<typeof instanceSnapshotSchema>;
 
+/** One target group's targets as DescribeTargetHealth reported them. */
+export const targetGroupHealthSchema = z.object({
+  arn: z.string(),
+  name: z.string(),
+  targets: z.array(
+    z.object({
+      id: z.string(),
+      port: z.number().int().optional(),
+      state: z.string(),
+      reason: z.string().optional(),
+      description: z.string().optional(),
+    }),
+  ),
+});
+
 /** What the producer decided, carried by every event after planning. */
 export const experimentContextSchema = z.object({
   id: z.string().min(1),
@@ -38,6 +53,8 @@ export const experimentContextSchema = z.object({
   /** Every instance in the group at plan time: anything else seen later is a replacement. */
   instanceIdsAtPlan: z.array(z.string()),
   victims: z.array(instanceSnapshotSchema),
+  /** The group's load-balancer target groups at plan time (absent from older producers: none). */
+  targetGroupArns: z.array(z.string()).optional(),
 });
 export type ExperimentContext = z.infer<typeof experimentContextSchema>;
 
@@ -48,12 +65,14 @@ export const groupSnapshotSchema = z.object({
   maxSize: z.number().int(),
   suspendedProcesses: z.array(z.string()),
   instances: z.array(instanceSnapshotSchema),
+  /** Target health of each of the group's target groups at plan time. */
+  targetGroups: z.array(targetGroupHealthSchema).optional(),
 });
 export type GroupSnapshot = z.infer<typeof groupSnapshotSchema>;
 
 /** How a recovery ended, and the PASS/FAIL judgement against the request's target. */
 /** Steps on the way back, each announced once in a `recovery.progressed` event. */
-export const milestoneSchema = z.enum(["replacement-seen", "all-in-service", "healthy"]);
+export const milestoneSchema = z.enum(["replacement-seen", "all-in-service", "healthy", "serving"]);
 export type Milestone = z.infer<typeof milestoneSchema>;
 
 /** Where the timeline keeps each milestone's time. */
@@ -61,6 +80,7 @@ export const milestoneTimelineField = {
   "replacement-seen": "firstReplacementSeenAt",
   "all-in-service": "allInServiceAt",
   healthy: "healthyAt",
+  serving: "servingAt",
 } as const satisfies Record<Milestone, keyof RecoveryTimeline>;
 
 /** Each milestone in words, the same in the CLI, the demo and the report. */
@@ -68,6 +88,7 @@ export const milestoneWords = {
   "replacement-seen": "first replacement seen",
   "all-in-service": "all InService",
   healthy: "all healthy",
+  serving: "all serving",
 } as const satisfies Record<Milestone, string>;
 
 export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered"]);
@@ -90,6 +111,11 @@ export const groupObservationSchema = z.object({
   victimsStillInService: z.array(z.string()),
   replacements: z.array(z.string()),
   instances: z.array(instanceSnapshotSchema),
+  /**
+   * Target health of each of the experiment's target groups, when this check
+   * looked (only once the group is healthy, and only when serving is required).
+   */
+  targetGroups: z.array(targetGroupHealthSchema).optional(),
 });
 export type GroupObservation = z.infer<typeof groupObservationSchema>;
 
@@ -106,6 +132,8 @@ export const recoveryTimelineSchema = z.object({
   firstReplacementSeenAt: isoTime.optional(),
   allInServiceAt: isoTime.optional(),
   healthyAt: isoTime.optional(),
+  /** Every InService instance healthy in each target group, no victim registered but draining. */
+  servingAt: isoTime.optional(),
   recoveredAt: isoTime.optional(),
 });
 export type RecoveryTimeline = z.infer<typeof recoveryTimelineSchema>;
@@ -157,6 +185,8 @@ export const eventDataSchemas = {
     checkIntervalSeconds: z.number().positive(),
     checks: z.number().int().nonnegative(),
     terminated: z.array(z.string()),
+    /** Target states at the last check that read them; absent when none did. */
+    targetGroups: z.array(targetGroupHealthSchema).optional(),
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),

@@ -51,7 +51,19 @@ export {
   type RecoveryTimeline,
   type TerminationOrder,
   type TerminationOutcome,
+  targetGroupHealthSchema,
 } from "./events.ts";
+export {
+  formatTarget,
+  requiresServing,
+  targetGroupArnsOf,
+  targetGroupHealthOf,
+  targetGroupNameOf,
+  type DescribedTargetGroups,
+  type DescribedTargetHealth,
+  type TargetGroupHealth,
+  type TargetState,
+} from "./target-health.ts";
 export {
   jobMessageJsonSchema,
   jobMessageSchema,
@@ -121,6 +133,7 @@ export {
   SteadyStateCode,
   checkOptIn,
   checkSteadyState,
+  checkTargetHealth,
   formatTag,
   groupRefusals,
   groupStateOf,
@@ -151,6 +164,7 @@ export {
 } from "./format.ts";
 export {
   describeEvent,
+  describeTargetGroups,
   formatIds,
   formatVerdict,
   formatVictims,

@@ -47,6 +47,12 @@ export const recoveryOptionsSchema = z
       .describe(
         `Count replacements only once their health status is Healthy. Default ${recoveryDefaults.requireHealthy}.`,
       ),
+    requireServing: z
+      .boolean()
+      .optional()
+      .describe(
+        "Recovered only once every replacement is healthy in each of the group's load-balancer target groups. Default true when the group has target groups.",
+      ),
     targetSeconds: z
       .number()
       .positive("must be greater than 0")

@@ -1,5 +1,11 @@
 import type { Tag } from "./config.ts";
 import type { Reason } from "./job-message.ts";
+import {
+  formatTarget,
+  targetGroupArnsOf,
+  type DescribedTargetGroups,
+  type TargetGroupHealth,
+} from "./target-health.ts";
 
 /**
  * Whether a group may be a target at all: opted in, and steady enough that its
@@ -36,6 +42,10 @@ export interface GroupState {
   instances: readonly InstanceState[];
   /** Scaling activities that have not finished. */
   activitiesInProgress: readonly ActivityState[];
+  /** The group's load-balancer target groups (TargetGroupARNs and elbv2 traffic sources). */
+  targetGroupArns?: readonly string[];
+  /** Target health of each target group, where the caller read it. */
+  targetGroups?: readonly TargetGroupHealth[];
 }
 
 /** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */
@@ -46,7 +56,7 @@ const isActivityUnfinished = (statusCode: string): boolean => !finishedActivity.
 export const formatTag = (tag: Tag): string => `${tag.key}=${tag.value}`;
 
 /** The parts of Auto Scaling's DescribeAutoScalingGroups answer a GroupState is read from. */
-export interface DescribedGroup {
+export interface DescribedGroup extends DescribedTargetGroups {
   DesiredCapacity?: number | undefined;
   MinSize?: number | undefined;
   MaxSize?: number | undefined;
@@ -82,8 +92,11 @@ export function groupStateOf(
   activities: readonly DescribedActivity[],
   instanceTags: (instanceId: string) => Readonly<Record<string, string>> | undefined = () =>
     undefined,
+  targetGroups?: readonly TargetGroupHealth[],
 ): GroupState {
   return {
+    targetGroupArns: targetGroupArnsOf(group),
+    ...(targetGroups !== undefined && { targetGroups }),
     name,
     desiredCapacity: group.DesiredCapacity ?? 0,
     minSize: group.MinSize ?? 0,
@@ -113,7 +126,11 @@ export const SteadyStateCode = {
   instancesInTransition: "instances-in-transition",
   scalingActivityInProgress: "scaling-activity-in-progress",
   processSuspended: "process-suspended",
+  targetsUnhealthy: "targets-unhealthy",
 } as const;
+
+/** Target states that mean a target group is not yet (or no longer) serving from a target. */
+const unsteadyTargetStates = new Set(["initial", "unhealthy"]);
 
 /** Processes a group needs to heal itself; with one suspended, recovery cannot be measured. */
 const recoveryProcesses = ["Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy"];
@@ -167,6 +184,25 @@ export function checkSteadyState(group: GroupState): Reason[] {
     reasons.push({
       code: SteadyStateCode.processSuspended,
       message: `group ${group.name} cannot heal itself: the process${plural ? "es" : ""} ${suspended.join(", ")} ${plural ? "are" : "is"} suspended`,
+    });
+  }
+  reasons.push(...checkTargetHealth(group));
+  return reasons;
+}
+
+/**
+ * A target group already failing its health checks (or still warming up) would
+ * make the `serving` milestone measure the fault that was there before, not the
+ * recovery: refused, naming the group and its targets.
+ */
+export function checkTargetHealth(group: GroupState): Reason[] {
+  const reasons: Reason[] = [];
+  for (const tg of group.targetGroups ?? []) {
+    const bad = tg.targets.filter((t) => unsteadyTargetStates.has(t.state));
+    if (bad.length === 0) continue;
+    reasons.push({
+      code: SteadyStateCode.targetsUnhealthy,
+      message: `group ${group.name} is not steady: target group ${tg.name} has targets that are not healthy: ${bad.map(formatTarget).join(", ")}`,
     });
   }
   return reasons;

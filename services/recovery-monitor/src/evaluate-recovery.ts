@@ -1,10 +1,12 @@
 import {
   milestoneTimelineField as timelineField,
+  requiresServing,
   type ExperimentContext,
   type GroupObservation,
   type Milestone,
   type RecoveryTimeline,
 } from "@macaque/shared";
+import { isServing } from "./evaluate-serving.ts";
 
 export interface RecoveryEvaluation {
   timeline: RecoveryTimeline;
@@ -13,26 +15,68 @@ export interface RecoveryEvaluation {
   recovered: boolean;
 }
 
+type EvaluatedExperiment = Pick<
+  ExperimentContext,
+  "desiredCapacity" | "recovery" | "targetGroupArns"
+> & {
+  /** Instances the terminator did terminate; default none. */
+  terminated?: readonly string[];
+};
+
+/** The milestone the group must reach before its target health is worth reading. */
+const groupLevel = (experiment: EvaluatedExperiment): "healthy" | "all-in-service" =>
+  experiment.recovery.requireHealthy ? "healthy" : "all-in-service";
+
+/**
+ * Whether a check should read the experiment's target groups: only when serving
+ * is required, and only once the group itself is back (InService, Healthy when
+ * required), so an experiment costs no ELB calls while replacements boot.
+ */
+export function needsTargetHealth(
+  experiment: EvaluatedExperiment,
+  observed: GroupObservation,
+): boolean {
+  return requiresServing(experiment) && groupHolds(experiment, observed)[groupLevel(experiment)];
+}
+
+function groupHolds(
+  experiment: EvaluatedExperiment,
+  observed: GroupObservation,
+): Record<Exclude<Milestone, "serving">, boolean> {
+  const target = experiment.desiredCapacity;
+  const victimsGone = observed.victimsStillInService.length === 0;
+  return {
+    "replacement-seen": observed.replacements.length > 0,
+    "all-in-service": victimsGone && observed.inService >= target,
+    healthy: victimsGone && observed.inServiceHealthy >= target,
+  };
+}
+
 /**
  * Reads one observation of the group against the level captured at planning time.
  * Recovered means no terminated instance is still InService (an EC2 crash stays
  * InService until the group's health check notices) and InService instances —
  * InService and Healthy when `requireHealthy` — are back to the plan-time desired
- * capacity. A milestone keeps the time of the first check that saw it, even if a
- * later check sees the group slip back.
+ * capacity; when serving is required (by default for a group behind target
+ * groups), also that the group is `serving` (see isServing). A milestone keeps the
+ * time of the first check that saw it, even if a later check sees the group slip back.
  */
 export function evaluateRecovery(
-  experiment: Pick<ExperimentContext, "desiredCapacity" | "recovery">,
+  experiment: EvaluatedExperiment,
   previous: RecoveryTimeline,
   observed: GroupObservation,
 ): RecoveryEvaluation {
-  const target = experiment.desiredCapacity;
-  const victimsGone = observed.victimsStillInService.length === 0;
-  const holds: Record<Milestone, boolean> = {
-    "replacement-seen": observed.replacements.length > 0,
-    "all-in-service": victimsGone && observed.inService >= target,
-    healthy: victimsGone && observed.inServiceHealthy >= target,
-  };
+  const group = groupHolds(experiment, observed);
+  const serving =
+    requiresServing(experiment) &&
+    group[groupLevel(experiment)] &&
+    isServing(
+      observed,
+      experiment.targetGroupArns ?? [],
+      experiment.terminated ?? [],
+      experiment.desiredCapacity,
+    );
+  const holds: Record<Milestone, boolean> = { ...group, serving };
   const timeline: RecoveryTimeline = { ...previous };
   const reached: Milestone[] = [];
   for (const milestone of Object.keys(timelineField) as Milestone[]) {
@@ -42,7 +86,7 @@ export function evaluateRecovery(
       reached.push(milestone);
     }
   }
-  const recovered = experiment.recovery.requireHealthy ? holds.healthy : holds["all-in-service"];
+  const recovered = requiresServing(experiment) ? serving : holds[groupLevel(experiment)];
   if (recovered) timeline.recoveredAt ??= observed.at;
   return { timeline, reached, recovered };
 }

@@ -10,6 +10,7 @@ import {
   type GroupObservation,
   type Milestone,
   type RecoveryTimeline,
+  type TargetGroupHealth,
 } from "@macaque/shared";
 import { evaluateRecovery } from "./evaluate-recovery.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
@@ -30,6 +31,8 @@ export interface MonitorJob {
   /** Checks whose DescribeAutoScalingGroups call failed. */
   missedChecks: number;
   lastObserved: GroupObservation | null;
+  /** Target states from the last check that read them (absent in jobs saved before serving). */
+  lastTargetGroups?: TargetGroupHealth[];
   /**
    * Events decided by a check but not yet published. They are saved before they go
    * out and removed one by one once published, so a retry publishes only what is left.
@@ -110,8 +113,14 @@ export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDeci
   let reached: Milestone[] = [];
   let recovered = false;
   if (look.kind === "observed") {
-    const evaluation = evaluateRecovery(job.experiment, job.timeline, look.observation);
+    const evaluation = evaluateRecovery(
+      { ...job.experiment, terminated: job.terminated },
+      job.timeline,
+      look.observation,
+    );
     next = { ...next, timeline: evaluation.timeline, lastObserved: look.observation };
+    const { targetGroups } = look.observation;
+    if (targetGroups) next.lastTargetGroups = targetGroups;
     reached = evaluation.reached;
     recovered = evaluation.recovered;
     for (const milestone of reached) outbox.push(progressedEvent(next, milestone, now));
@@ -186,6 +195,7 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Rec
       checkIntervalSeconds: recovery.checkIntervalSeconds,
       checks: job.checks,
       terminated: job.terminated,
+      ...(job.lastTargetGroups && { targetGroups: job.lastTargetGroups }),
     },
   });
 }
