@@ -52,6 +52,7 @@ const licensed = {
   LOCALSTACK_SERVICES: "sqs,sns,ses,ec2,autoscaling",
   MACAQUE_EC2_ENDPOINT: "http://localstack:4566",
   MACAQUE_AUTO_SCALING_ENDPOINT: "http://localstack:4566",
+  MACAQUE_ELB_ENDPOINT: "http://localstack:4566",
 };
 
 describe.each([
@@ -94,7 +95,7 @@ describe.each([
     expect(JSON.parse(repoFile(inRepo))).toEqual(demoGroups);
   });
 
-  it("points EC2 and Auto Scaling at the fleet simulator unless told otherwise", () => {
+  it("points EC2, Auto Scaling and ELB at the fleet simulator unless told otherwise", () => {
     const endpoint =
       "MACAQUE_EC2_ENDPOINT" in shell ? "http://localstack:4566" : "http://fleet-sim:4599";
     for (const service of services) {
@@ -104,6 +105,7 @@ describe.each([
         AWS_ENDPOINT_URL_SES: "http://localstack:4566",
         AWS_ENDPOINT_URL_EC2: endpoint,
         AWS_ENDPOINT_URL_AUTO_SCALING: endpoint,
+        AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: endpoint,
       });
     }
   });

@@ -207,6 +207,8 @@ function stackEnv(
     AWS_ENDPOINT_URL_SNS: endpoints.sns,
     AWS_ENDPOINT_URL_SES: endpoints.ses,
     AWS_ENDPOINT_URL_AUTO_SCALING: endpoints.autoScaling,
+    // The fleet simulator answers Elastic Load Balancing v2 on the same port.
+    AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: endpoints.autoScaling,
     AWS_ENDPOINT_URL_EC2: endpoints.ec2,
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,

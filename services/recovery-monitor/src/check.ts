@@ -1,6 +1,7 @@
 import { DelayedError, type Job } from "bullmq";
 import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
-import type { Logger } from "@macaque/shared";
+import type { Logger, TargetGroupHealth } from "@macaque/shared";
+import { needsTargetHealth } from "./evaluate-recovery.ts";
 import {
   concludeCheck,
   type CheckDecision,
@@ -14,6 +15,11 @@ import { observeGroup } from "./observe-group.ts";
 export interface CheckDependencies {
   /** Batched DescribeAutoScalingGroups: the group, or undefined when it does not exist. */
   describeGroup(name: string): Promise<AutoScalingGroup | undefined>;
+  /**
+   * Shared, rate-limited DescribeTargetHealth of one target group. Absent when
+   * the monitor has no ELB client; then no experiment can reach `serving`.
+   */
+  describeTargetGroup?(arn: string): Promise<TargetGroupHealth | undefined>;
   publish(event: RecoveryEvent): Promise<void>;
   logger: Logger;
   metrics: Pick<MonitorMetrics, "checks" | "recoverySeconds">;
@@ -88,7 +94,13 @@ async function lookAtGroup(
       instanceIdsAtPlan: job.experiment.instanceIdsAtPlan,
       terminated: job.terminated,
     };
-    return { kind: "observed", observation: observeGroup(group, experiment, deps.now()) };
+    const observation = observeGroup(group, experiment, deps.now());
+    const look: Look = { kind: "observed", observation };
+    if (!needsTargetHealth(job.experiment, observation)) return look;
+    const targetGroups = await lookAtTargets(deps, job.experiment.targetGroupArns ?? [], logger);
+    return targetGroups
+      ? { kind: "observed", observation: { ...observation, targetGroups } }
+      : look;
   } catch (err) {
     deps.metrics.checks.inc({ result: "missed" });
     logger.warn(
@@ -96,6 +108,29 @@ async function lookAtGroup(
       "check missed: could not describe the group",
     );
     return { kind: "missed" };
+  }
+}
+
+/**
+ * A failed DescribeTargetHealth leaves the observation without target states:
+ * the group is seen, but not serving at this check.
+ */
+async function lookAtTargets(
+  deps: CheckDependencies,
+  arns: readonly string[],
+  logger: Logger,
+): Promise<TargetGroupHealth[] | undefined> {
+  const describe = deps.describeTargetGroup;
+  if (!describe) return undefined;
+  try {
+    const found = await Promise.all(arns.map((arn) => describe(arn)));
+    return found.filter((g): g is TargetGroupHealth => g !== undefined);
+  } catch (err) {
+    logger.warn(
+      { event: "recovery.targets-missed", err },
+      "target health not read: could not describe the target groups",
+    );
+    return undefined;
   }
 }
 

@@ -9,4 +9,9 @@ export const monitorEnvSchema = commonEnvSchema.extend(redisEnvSchema.shape).ext
   CHECK_BATCH_WINDOW_MS: envPositiveInt(25),
   /** Checks run at the same time; high so that concurrent checks share calls. Default 50. */
   WORKER_CONCURRENCY: envPositiveInt(50),
+  /**
+   * Most Elastic Load Balancing calls (DescribeTargetHealth) per second, shared by
+   * every check of this process: ELB's describe budget (~10/s) is account-wide. Default 5.
+   */
+  ELB_CALLS_PER_SECOND: envPositiveInt(5),
 });

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   QueueRole,
   ServiceName,
@@ -14,6 +15,8 @@ import { createCheckProcessor } from "./check.ts";
 import { monitorEnvSchema } from "./config.ts";
 import { createDescribeBatcher } from "./describe-batcher.ts";
 import { describeGroups } from "./describe-groups.ts";
+import { describeTargetHealth } from "./describe-target-health.ts";
+import { createRateLimiter } from "./rate-limit.ts";
 import { createTerminatedHandler } from "./handle-terminated.ts";
 import { createMonitorMetrics } from "./monitor-metrics.ts";
 import {
@@ -36,6 +39,7 @@ await runService({
     const bus = await connectService({ service, config, logger, metrics });
     const { sns, redis, topology } = bus;
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
+    const elb = createAwsClient(ElasticLoadBalancingV2Client, bus.aws);
     const workerRedis = createRedis(config.REDIS_URL, `macaque-${service}-worker`, {
       forBullMQ: true,
       logger,
@@ -49,12 +53,21 @@ await runService({
       nameOf: (group) => group.AutoScalingGroupName,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
+    // Experiments checked in the same window that share a target group share its call.
+    const elbLimiter = createRateLimiter({ perSecond: config.ELB_CALLS_PER_SECOND });
+    const targetBatcher = createDescribeBatcher({
+      describe: (arns) =>
+        describeTargetHealth(elb, arns, elbLimiter, () => monitorMetrics.targetHealthCalls.inc()),
+      nameOf: (health) => health.arn,
+      windowMs: config.CHECK_BATCH_WINDOW_MS,
+    });
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
       processor: createCheckProcessor({
         describeGroup: (name) => batcher.describeGroup(name),
+        describeTargetGroup: (arn) => targetBatcher.describeGroup(arn),
         publish: (event) =>
           publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
         logger,
@@ -104,6 +117,7 @@ await runService({
           await workerRedis.quit().catch(() => workerRedis.disconnect());
           await bus.close();
           autoScaling.destroy();
+          elb.destroy();
         }
       },
     };

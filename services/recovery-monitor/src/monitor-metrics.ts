@@ -26,6 +26,11 @@ export function createMonitorMetrics(
       help: "DescribeAutoScalingGroups calls made by the batched checks.",
       registers,
     }),
+    targetHealthCalls: new Counter({
+      name: "macaque_describe_target_health_calls_total",
+      help: "DescribeTargetHealth calls made by the shared, rate-limited checks.",
+      registers,
+    }),
     inFlight: new Gauge({
       name: "macaque_recovery_experiments_in_flight",
       help: "Experiments still being monitored (in Redis: the same on every replica; aggregate with max).",

@@ -1,6 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Worker } from "bullmq";
-import { EventType, createLogger, createRedis, type Redis } from "@macaque/shared";
+import {
+  EventType,
+  createLogger,
+  createRedis,
+  type Redis,
+  type TargetGroupHealth,
+} from "@macaque/shared";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
 import { createCheckProcessor } from "../src/check.ts";
 import { createMonitorMetrics } from "../src/monitor-metrics.ts";
@@ -45,16 +51,21 @@ async function run(options: {
   looks: Array<typeof whole | Error>;
   publish?: (event: RecoveryEvent, attempt: number) => void;
   deadlineSeconds?: number;
+  /** Target health per check that reads it (the last repeats); the experiment gets its ARN. */
+  targets?: Array<TargetGroupHealth | Error>;
 }) {
   const keyPrefix = `t-${randomUUID()}`;
   const queue = createCheckQueue(redis, keyPrefix);
   const published: RecoveryEvent[] = [];
   let describes = 0;
   let publishes = 0;
+  let targetReads = 0;
   const exp = {
     ...experiment({ checkIntervalSeconds: 0.05, deadlineSeconds: options.deadlineSeconds ?? 5 }),
     id: `exp-${randomUUID()}`,
+    ...(options.targets && { targetGroupArns: [tgArn] }),
   };
+  const targets = options.targets;
   const worker = createCheckWorker({
     connection: redis,
     keyPrefix,
@@ -65,6 +76,13 @@ async function run(options: {
         if (look instanceof Error) throw look;
         return look;
       },
+      ...(targets && {
+        describeTargetGroup: async () => {
+          const read = targets[Math.min(targetReads++, targets.length - 1)]!;
+          if (read instanceof Error) throw read;
+          return read;
+        },
+      }),
       publish: async (event) => {
         options.publish?.(event, publishes++);
         published.push(event);
@@ -98,8 +116,19 @@ async function run(options: {
   const result = await finished;
   const jobs = await queue.getJobs(["completed"]);
   await queue.close();
-  return { published, describes, result, jobs, id: exp.id };
+  return { published, describes, targetReads, result, jobs, id: exp.id };
 }
+
+const tgArn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0001";
+const targetsOf = (state: string, reason?: string): TargetGroupHealth => ({
+  arn: tgArn,
+  name: "web",
+  targets: ["i-00000003", "i-00000004", "i-000000a1", "i-000000a2"].map((id) => ({
+    id,
+    state: id === "i-000000a2" ? state : "healthy",
+    ...(reason && id === "i-000000a2" && { reason }),
+  })),
+});
 
 const kinds = (events: RecoveryEvent[]) =>
   events.map((e) => (e.type === EventType.recoveryProgressed ? e.data.milestone : "completed"));
@@ -152,5 +181,46 @@ describe("check processor", () => {
       "completed",
     ]);
     expect(result.attemptsMade).toBe(2);
+  });
+
+  it("reads target health only once healthy, and recovers at serving", async () => {
+    const { published, describes, targetReads } = await run({
+      looks: [pending, whole],
+      targets: [new Error("Throttling"), targetsOf("initial"), targetsOf("healthy")],
+    });
+    expect(kinds(published)).toEqual([
+      "replacement-seen",
+      "all-in-service",
+      "healthy",
+      "serving",
+      "completed",
+    ]);
+    expect(targetReads).toBe(3);
+    expect(describes).toBe(4);
+    const completed = published.at(-1)!;
+    expect(completed.type === EventType.recoveryCompleted && completed.data).toMatchObject({
+      outcome: "recovered",
+      targetGroups: [{ name: "web" }],
+    });
+  });
+
+  it("is not recovered at the deadline when targets never serve, and reports their states", async () => {
+    const { published } = await run({
+      looks: [whole],
+      targets: [targetsOf("unhealthy", "Target.FailedHealthChecks")],
+      deadlineSeconds: 0.3,
+    });
+    const completed = published.at(-1)!;
+    expect(kinds(published)).not.toContain("serving");
+    expect(completed.type === EventType.recoveryCompleted && completed.data).toMatchObject({
+      outcome: "not-recovered",
+      targetGroups: [
+        {
+          targets: expect.arrayContaining([
+            { id: "i-000000a2", state: "unhealthy", reason: "Target.FailedHealthChecks" },
+          ]),
+        },
+      ],
+    });
   });
 });
