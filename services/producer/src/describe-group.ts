@@ -5,7 +5,18 @@ import {
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
-import { chunk, groupStateOf, type GroupState } from "@macaque/shared";
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  chunk,
+  groupStateOf,
+  targetGroupArnsOf,
+  targetGroupHealthOf,
+  type GroupState,
+  type TargetGroupHealth,
+} from "@macaque/shared";
 
 /** EC2 accepts at most 200 values per filter. */
 const FILTER_VALUES_MAX = 200;
@@ -13,10 +24,13 @@ const FILTER_VALUES_MAX = 200;
 export interface DescribeClients {
   autoScaling: AutoScalingClient;
   ec2: EC2Client;
+  elb: ElasticLoadBalancingV2Client;
 }
 
 /**
- * Reads one group, its unfinished scaling activities and its instances' tags.
+ * Reads one group, its unfinished scaling activities, its instances' tags and
+ * the target health of its load-balancer target groups (one DescribeTargetHealth
+ * each; a group behind none costs no ELB call).
  * Undefined means Auto Scaling has no group by that name; AWS faults are thrown
  * for the caller's retry policy.
  */
@@ -30,14 +44,15 @@ export async function describeGroup(
   const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) return undefined;
 
-  const [activities, tagsById] = await Promise.all([
+  const [activities, tagsById, targetGroups] = await Promise.all([
     describeRecentActivities(clients.autoScaling, name),
     describeInstanceTags(
       clients.ec2,
       (group.Instances ?? []).map((m) => m.InstanceId ?? ""),
     ),
+    describeTargetGroups(clients.elb, targetGroupArnsOf(group)),
   ]);
-  return groupStateOf(name, group, activities, (id) => tagsById.get(id));
+  return groupStateOf(name, group, activities, (id) => tagsById.get(id), targetGroups);
 }
 
 /**
@@ -79,4 +94,16 @@ async function describeInstanceTags(
     }
   }
   return tags;
+}
+
+export async function describeTargetGroups(
+  elb: ElasticLoadBalancingV2Client,
+  arns: readonly string[],
+): Promise<TargetGroupHealth[]> {
+  return Promise.all(
+    arns.map(async (arn) => {
+      const out = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+      return targetGroupHealthOf(arn, out.TargetHealthDescriptions ?? []);
+    }),
+  );
 }

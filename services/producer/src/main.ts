@@ -1,5 +1,6 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { randomBytes } from "node:crypto";
 import {
   QueueRole,
@@ -30,11 +31,12 @@ await runService({
     const { sqs, sns, redis, topology } = bus;
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     const ec2 = createAwsClient(EC2Client, bus.aws);
+    const elb = createAwsClient(ElasticLoadBalancingV2Client, bus.aws);
     const leases = createLeaseStore(redis, config.REDIS_KEY_PREFIX);
     const producerMetrics = createProducerMetrics(metrics.registry);
 
     const handleRequest = createRequestHandler({
-      describeGroup: (name) => describeGroup({ autoScaling, ec2 }, name),
+      describeGroup: (name) => describeGroup({ autoScaling, ec2, elb }, name),
       leases,
       plans: createPlanStore(redis, config.REDIS_KEY_PREFIX),
       publish: async (event) => void (await publishEvent(sns, topology.topics.events.arn, event)),
@@ -57,6 +59,7 @@ await runService({
         await bus.close();
         autoScaling.destroy();
         ec2.destroy();
+        elb.destroy();
       },
     };
   },

@@ -63,6 +63,7 @@ export function planExperiment(input: PlanInput): PlanResult {
     desiredCapacity: group.desiredCapacity,
     instanceIdsAtPlan: group.instances.map((i) => i.instanceId).sort(),
     victims,
+    ...(group.targetGroupArns?.length && { targetGroupArns: [...group.targetGroupArns] }),
   };
   return {
     ok: true,
@@ -85,6 +86,9 @@ function snapshotGroup(group: GroupState): GroupSnapshot {
     instances: [...group.instances]
       .sort((a, b) => (a.instanceId < b.instanceId ? -1 : 1))
       .map(snapshotOf),
+    ...(group.targetGroups?.length && {
+      targetGroups: group.targetGroups.map((g) => ({ ...g, targets: [...g.targets] })),
+    }),
   };
 }
 

@@ -140,4 +140,47 @@ describe("planExperiment", () => {
     const result = plan(jobOf({}), steadyGroup(4), { leaseHolder: "exp-aaaaaaaaaaaaaaaa" });
     expect(!result.ok && result.reasons[0]?.message).toContain("exp-aaaaaaaaaaaaaaaa");
   });
+
+  it("records the group's target groups and their health in the plan", () => {
+    const arn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0001";
+    const base = steadyGroup(4);
+    const targets = base.instances.map((i) => ({ id: i.instanceId, state: "healthy" }));
+    const group = {
+      ...base,
+      targetGroupArns: [arn],
+      targetGroups: [{ arn, name: "web", targets }],
+    };
+    const result = plan(jobOf({ count: 1 }), group);
+    if (!result.ok) throw new Error(JSON.stringify(result.reasons));
+    expect(result.plan.experiment.targetGroupArns).toEqual([arn]);
+    expect(result.plan.group.targetGroups).toEqual([{ arn, name: "web", targets }]);
+    expect(() => eventDataSchemas[EventType.experimentPlanned].parse(result.plan)).not.toThrow();
+  });
+
+  it("refuses a group whose target group has unhealthy targets", () => {
+    const arn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0001";
+    const base = steadyGroup(2);
+    const [first, second] = base.instances.map((i) => i.instanceId) as [string, string];
+    const targets = [
+      { id: first, state: "healthy" },
+      { id: second, state: "unhealthy", reason: "Target.FailedHealthChecks" },
+    ];
+    const result = plan(jobOf({ count: 1 }), {
+      ...base,
+      targetGroupArns: [arn],
+      targetGroups: [{ arn, name: "web", targets }],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.reasons).toContainEqual({
+      code: "targets-unhealthy",
+      message: `group ${base.name} is not steady: target group web has targets that are not healthy: ${second} (unhealthy: Target.FailedHealthChecks)`,
+    });
+  });
+
+  it("plans a group without target groups with no target groups in the context", () => {
+    const result = plan(jobOf({ count: 1 }), steadyGroup(4));
+    if (!result.ok) throw new Error(JSON.stringify(result.reasons));
+    expect(result.plan.experiment.targetGroupArns).toBeUndefined();
+  });
 });
