@@ -16,6 +16,12 @@ interface ServiceAccess {
   describes: string[];
 }
 
+/** The steady-state gate and the `serving` milestone read the group's target groups. */
+const targetHealthReads = [
+  "elasticloadbalancing:DescribeTargetHealth",
+  "elasticloadbalancing:DescribeTargetGroups",
+];
+
 export const serviceAccess: Record<ServiceName, ServiceAccess> = {
   [ServiceName.producer]: {
     consumes: [QueueRole.requests, QueueRole.outcomes],
@@ -25,6 +31,7 @@ export const serviceAccess: Record<ServiceName, ServiceAccess> = {
       "autoscaling:DescribeAutoScalingGroups",
       "autoscaling:DescribeScalingActivities",
       "ec2:DescribeInstances",
+      ...targetHealthReads,
     ],
   },
   [ServiceName.terminator]: {
@@ -37,7 +44,7 @@ export const serviceAccess: Record<ServiceName, ServiceAccess> = {
     consumes: [QueueRole.recovery],
     sendsTo: [],
     publishesTo: [TopicRole.events],
-    describes: ["autoscaling:DescribeAutoScalingGroups"],
+    describes: ["autoscaling:DescribeAutoScalingGroups", ...targetHealthReads],
   },
   [ServiceName.notifier]: {
     consumes: [QueueRole.notifications],
@@ -58,6 +65,7 @@ export const unscopableActions = {
     "autoscaling:DescribeAutoScalingInstances",
     "autoscaling:DescribeScalingActivities",
     "ec2:DescribeInstances",
+    ...targetHealthReads,
   ],
   /** resolveTopology() finds the topics by name; ListTopics takes no resource. */
   topicLookup: ["sns:ListTopics"],

@@ -61,7 +61,7 @@ const expected: Record<
  * for the ECR login token.
  */
 const unscopable = (action: string): boolean =>
-  /^(ec2|autoscaling):Describe[A-Za-z]+$/.test(action) ||
+  /^(ec2|autoscaling|elasticloadbalancing):Describe[A-Za-z]+$/.test(action) ||
   action === "sns:ListTopics" ||
   action === "ses:GetIdentityVerificationAttributes" ||
   action === "ecr:GetAuthorizationToken";
@@ -363,6 +363,24 @@ describe("the macaque stack", () => {
       expect(publishesTo.sort()).toEqual(
         expected[service].publishesTo.map((t) => idOf.topic(topicName(prefix, t))).sort(),
       );
+    });
+
+    it("lets only the producer and the monitor read target health, and nothing else of ELB", () => {
+      const grants = all().filter(({ s }) =>
+        actionsOf(s).some((a) => a.startsWith("elasticloadbalancing:")),
+      );
+      expect(new Set(grants.map((g) => g.role))).toEqual(
+        new Set([roleOf.producer, roleOf["recovery-monitor"]]),
+      );
+      for (const service of [ServiceName.producer, ServiceName.recoveryMonitor]) {
+        const elbActions = (byRole.get(roleOf[service]) ?? [])
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith("elasticloadbalancing:"));
+        expect(elbActions.sort()).toEqual([
+          "elasticloadbalancing:DescribeTargetGroups",
+          "elasticloadbalancing:DescribeTargetHealth",
+        ]);
+      }
     });
 
     it("lets only the notifier send mail, from the configured identity and address", () => {
