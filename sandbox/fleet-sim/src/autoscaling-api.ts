@@ -187,6 +187,7 @@ export function createAutoscalingApi(fleet: Fleet): ApiService {
             healthCheckGracePeriod: input.HealthCheckGracePeriod ?? 0,
             suspendedProcesses: [],
             timing: { ...DEFAULT_TIMING },
+            targetGroups: [],
           },
           { warm: false },
         );

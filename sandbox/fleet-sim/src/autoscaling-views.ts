@@ -44,7 +44,7 @@ export function groupXml(group: Group): XmlNode {
     DefaultCooldown: 300,
     AvailabilityZones: members(group.availabilityZones),
     LoadBalancerNames: members([]),
-    TargetGroupARNs: members([]),
+    TargetGroupARNs: members(group.targetGroups.map((tg) => tg.arn)),
     HealthCheckType: "EC2",
     HealthCheckGracePeriod: group.healthCheckGracePeriod,
     Instances: members(group.members.map((m) => memberXml(group, m))),
@@ -69,6 +69,9 @@ export function groupXml(group: Group): XmlNode {
     NewInstancesProtectedFromScaleIn: false,
     ServiceLinkedRoleARN: SERVICE_LINKED_ROLE,
     CapacityRebalance: false,
+    TrafficSources: members(
+      group.targetGroups.map((tg) => ({ Identifier: tg.arn, Type: "elbv2" })),
+    ),
   };
 }
 

@@ -5,6 +5,7 @@ import type {
   GlobalFaultsRequest,
   GroupFaultsRequest,
   GroupView,
+  TargetGroupRequest,
   TimelineView,
 } from "./control-types.ts";
 import type { Counters } from "./counters.ts";
@@ -26,6 +27,16 @@ const count = z.number().int().min(0).max(1_000);
 const seconds = z.number().min(0).max(86_400);
 const rate = z.number().min(0).max(1);
 
+const targetGroupSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, "1–32 letters, digits and hyphens"),
+  port: z.number().int().min(1).max(65_535).optional(),
+  healthCheckIntervalSeconds: z.number().int().min(5).max(300).optional(),
+  healthyThresholdCount: z.number().int().min(2).max(10).optional(),
+  deregistrationDelaySeconds: z.number().int().min(0).max(3_600).optional(),
+}) satisfies z.ZodType<TargetGroupRequest>;
+
 const createGroupSchema = z
   .strictObject({
     name: z.string().min(1).max(255),
@@ -39,8 +50,15 @@ const createGroupSchema = z
     healthySeconds: seconds.optional(),
     healthCheckDelaySeconds: seconds.optional(),
     suspendedProcesses: z.array(z.enum(SCALING_PROCESSES)).optional(),
+    targetGroups: z.array(targetGroupSchema).max(5).optional(),
   })
   .superRefine((body, ctx) => {
+    const names = (body.targetGroups ?? []).map((tg) => tg.name);
+    names.forEach((name, i) => {
+      if (names.indexOf(name) !== i) {
+        ctx.addIssue({ code: "custom", path: ["targetGroups", i, "name"], message: "repeated" });
+      }
+    });
     if (body.minSize !== undefined && body.minSize > body.desiredCapacity) {
       ctx.addIssue({
         code: "custom",
@@ -60,6 +78,7 @@ const createGroupSchema = z
 const groupFaultsSchema = z.strictObject({
   launchFailures: z.boolean().optional(),
   neverHealthy: z.boolean().optional(),
+  neverServing: z.boolean().optional(),
   throttleRate: rate.optional(),
 }) satisfies z.ZodType<GroupFaultsRequest>;
 
@@ -96,6 +115,13 @@ export function createControlApi(deps: { fleet: Fleet; counters: Counters; fault
         status: 409,
       });
     }
+    const taken = new Set(fleet.targetGroups().map((tg) => tg.name));
+    const clash = body.targetGroups?.find((tg) => taken.has(tg.name));
+    if (clash) {
+      throw new SimError("Conflict", `a target group named '${clash.name}' already exists`, {
+        status: 409,
+      });
+    }
     const group = fleet.createGroup(
       {
         name: body.name,
@@ -118,6 +144,13 @@ export function createControlApi(deps: { fleet: Fleet; counters: Counters; fault
           healthyMaxMs: (body.healthySeconds ?? 5) * 1000,
           healthCheckDelayMs: (body.healthCheckDelaySeconds ?? 10) * 1000,
         },
+        targetGroups: (body.targetGroups ?? []).map((tg) => ({
+          name: tg.name,
+          port: tg.port ?? 80,
+          healthCheckIntervalSeconds: tg.healthCheckIntervalSeconds ?? 30,
+          healthyThresholdCount: tg.healthyThresholdCount ?? 5,
+          deregistrationDelaySeconds: tg.deregistrationDelaySeconds ?? 300,
+        })),
       },
       { warm: true },
     );
@@ -184,6 +217,16 @@ function groupView(fleet: Fleet, group: Group): GroupView {
       healthStatus: m.healthStatus,
       ec2State: fleet.instances.get(m.instanceId)?.state ?? "terminated",
     })),
+    targetGroups: group.targetGroups.map((tg) => ({
+      name: tg.name,
+      arn: tg.arn,
+      loadBalancerArn: tg.loadBalancerArn,
+      port: tg.port,
+      healthCheckIntervalSeconds: tg.healthCheckIntervalSeconds,
+      healthyThresholdCount: tg.healthyThresholdCount,
+      deregistrationDelaySeconds: tg.deregistrationDelaySeconds,
+      targets: tg.targets.map((t) => ({ id: t.id, port: t.port, state: t.state })),
+    })),
   };
 }
 
@@ -195,6 +238,10 @@ function timelineView(group: Group): TimelineView {
       disruptedAt: iso(r.disruptedAt),
       wholeAt: r.wholeAt === null ? null : iso(r.wholeAt),
       durationMs: r.wholeAt === null ? null : r.wholeAt - r.disruptedAt,
+      ...(group.targetGroups.length > 0 && {
+        servingAt: r.servingAt === null ? null : iso(r.servingAt),
+        servingDurationMs: r.servingAt === null ? null : r.servingAt - r.disruptedAt,
+      }),
       lostInstanceIds: [...r.lostInstanceIds],
       replacementInstanceIds: [...r.replacementInstanceIds],
     })),

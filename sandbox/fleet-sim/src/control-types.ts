@@ -24,6 +24,24 @@ export interface CreateGroupRequest {
   /** Simulated seconds before the group notices an instance EC2 terminated. Default 10. */
   healthCheckDelaySeconds?: number;
   suspendedProcesses?: ScalingProcess[];
+  /**
+   * Target groups behind one load balancer, created with the group. Its instances are
+   * registered when they come into service (those it starts with are healthy at once).
+   */
+  targetGroups?: TargetGroupRequest[];
+}
+
+export interface TargetGroupRequest {
+  /** Unique among the simulator's target groups; 1–32 letters, digits and hyphens. */
+  name: string;
+  /** The port targets are registered on. Default 80. */
+  port?: number;
+  /** Simulated seconds between health checks, 5–300. Default 30. */
+  healthCheckIntervalSeconds?: number;
+  /** Passing checks before a new target is healthy, 2–10. Default 5. */
+  healthyThresholdCount?: number;
+  /** Simulated seconds a deregistered target drains before it goes, 0–3600. Default 300. */
+  deregistrationDelaySeconds?: number;
 }
 
 export interface GroupFaultsRequest {
@@ -31,6 +49,12 @@ export interface GroupFaultsRequest {
   launchFailures?: boolean;
   /** New instances reach InService but never report Healthy. */
   neverHealthy?: boolean;
+  /**
+   * New targets fail the load balancer's health checks (unhealthy,
+   * Target.FailedHealthChecks) while Auto Scaling keeps calling them InService+Healthy.
+   * Switched off, they turn healthy after the next healthyThresholdCount checks.
+   */
+  neverServing?: boolean;
   /** Fraction (0..1) of API calls touching the group that get the throttling error. */
   throttleRate?: number;
 }
@@ -43,6 +67,7 @@ export interface GlobalFaultsRequest {
 export interface FaultsView {
   launchFailures: boolean;
   neverHealthy: boolean;
+  neverServing: boolean;
   throttleRate: number;
 }
 
@@ -65,6 +90,25 @@ export interface GroupView {
   suspendedProcesses: string[];
   faults: FaultsView;
   instances: InstanceView[];
+  targetGroups: TargetGroupView[];
+}
+
+export interface TargetView {
+  id: string;
+  port: number;
+  /** initial, healthy, unhealthy or draining, as DescribeTargetHealth reports it. */
+  state: string;
+}
+
+export interface TargetGroupView {
+  name: string;
+  arn: string;
+  loadBalancerArn: string;
+  port: number;
+  healthCheckIntervalSeconds: number;
+  healthyThresholdCount: number;
+  deregistrationDelaySeconds: number;
+  targets: TargetView[];
 }
 
 export interface TimelineEventView {
@@ -78,6 +122,14 @@ export interface RecoveryView {
   disruptedAt: string;
   wholeAt: string | null;
   durationMs: number | null;
+  /**
+   * Only for groups with target groups: when every InService instance of the desired
+   * capacity was healthy in every target group again, with no lost instance still
+   * registered other than draining. Such a recovery stays open until both are set.
+   */
+  servingAt?: string | null;
+  /** servingAt − disruptedAt, beside servingAt. */
+  servingDurationMs?: number | null;
   lostInstanceIds: string[];
   replacementInstanceIds: string[];
 }

@@ -15,14 +15,24 @@ import type {
   Group,
   GroupTag,
   LaunchTemplateRef,
+  TargetGroup,
   Timing,
 } from "./model.ts";
 import { SCALING_PROCESSES } from "./model.ts";
 import type { Scheduler } from "./scheduler.ts";
+import {
+  allTargetGroups,
+  deregisterTarget,
+  newTargetGroups,
+  registerMember,
+  registerTarget,
+} from "./target-groups.ts";
+import type { TargetGroupSpec } from "./target-groups.ts";
 import { terminateInGroup, terminateInstances } from "./terminations.ts";
 import type { TerminationChange } from "./terminations.ts";
 
 export type { TerminationChange } from "./terminations.ts";
+export type { TargetGroupSpec } from "./target-groups.ts";
 
 export const DEFAULT_TIMING: Readonly<Timing> = {
   bootMs: 30_000,
@@ -43,6 +53,8 @@ export interface GroupSpec {
   healthCheckGracePeriod: number;
   suspendedProcesses: string[];
   timing: Timing;
+  /** Created with the group, behind one load balancer; its instances are registered. */
+  targetGroups: TargetGroupSpec[];
 }
 
 export interface GroupChanges {
@@ -74,6 +86,12 @@ export interface Fleet {
   resumeProcesses(name: string, processes: string[]): void;
   putTags(tags: TagUpdate[]): void;
   setFaults(name: string, faults: Partial<Faults>): Faults;
+  /** Every target group of every group. */
+  targetGroups(): TargetGroup[];
+  /** The instances must exist and run: the ELB API checks before calling this. */
+  registerTargets(tg: TargetGroup, targets: { id: string; port: number }[]): void;
+  /** Unregistered targets are skipped: the ELB API rejects them before calling this. */
+  deregisterTargets(tg: TargetGroup, targets: { id: string; port: number }[]): void;
   deleteGroup(name: string): boolean;
   reset(): void;
   close(): void;
@@ -100,6 +118,12 @@ export function createFleet(options: FleetOptions): Fleet {
     return group;
   };
 
+  const reconcileGroup = (group: Group): void => reconcile(ctx, group);
+  const reconcileOwner = (tg: TargetGroup): void => {
+    const owner = ctx.groups.get(tg.groupName);
+    if (owner) reconcile(ctx, owner);
+  };
+
   const deleteGroup = (name: string): boolean => {
     ctx.scheduler.cancel(name);
     for (const [id, instance] of ctx.instances) {
@@ -121,10 +145,31 @@ export function createFleet(options: FleetOptions): Fleet {
       }
       checkSizes(spec.minSize, spec.maxSize, spec.desiredCapacity);
       const processes = checkProcesses(spec.suspendedProcesses);
+      const taken = allTargetGroups(ctx).map((tg) => tg.name);
+      const duplicate = spec.targetGroups.find(
+        (tg, i) =>
+          taken.includes(tg.name) || spec.targetGroups.findIndex((o) => o.name === tg.name) !== i,
+      );
+      if (duplicate) {
+        throw new SimError(
+          "DuplicateTargetGroupName",
+          `A target group with the same name '${duplicate.name}' exists, but with different settings`,
+        );
+      }
       const group = newGroup(ctx, spec);
       for (const process of processes) group.suspended.set(process, suspensionReason(ctx.now()));
+      group.targetGroups = newTargetGroups(ctx, group, spec.targetGroups);
       ctx.groups.set(group.name, group);
-      if (warm) warmUp(ctx, group);
+      if (warm) {
+        warmUp(ctx, group);
+        // Like its instances, a warm group's targets start out healthy.
+        for (const member of group.members) {
+          registerMember(ctx, group, member.instanceId, {
+            healthy: true,
+            reconcile: reconcileGroup,
+          });
+        }
+      }
       reconcile(ctx, group);
       return group;
     },
@@ -204,6 +249,23 @@ export function createFleet(options: FleetOptions): Fleet {
       }
       reconcile(ctx, group);
       return { ...group.faults };
+    },
+
+    targetGroups: () => allTargetGroups(ctx),
+
+    registerTargets(tg, targets) {
+      for (const { id, port } of targets) {
+        registerTarget(ctx, tg, id, port, { healthy: false, reconcile: reconcileGroup });
+      }
+      reconcileOwner(tg);
+    },
+
+    deregisterTargets(tg, targets) {
+      for (const { id, port } of targets) {
+        const target = tg.targets.find((t) => t.id === id && t.port === port);
+        if (target) deregisterTarget(ctx, tg, target, reconcileGroup);
+      }
+      reconcileOwner(tg);
     },
 
     deleteGroup,

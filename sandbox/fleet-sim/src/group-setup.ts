@@ -28,11 +28,12 @@ export function newGroup(ctx: FleetContext, spec: GroupSpec): Group {
     healthCheckGracePeriod: spec.healthCheckGracePeriod,
     suspended: new Map(),
     timing: { ...spec.timing },
-    faults: { launchFailures: false, neverHealthy: false, throttleRate: 0 },
+    faults: { launchFailures: false, neverHealthy: false, neverServing: false, throttleRate: 0 },
     members: [],
     activities: [],
     timeline: [],
     recoveries: [],
+    targetGroups: [],
     failingLaunches: 0,
     launchBackoff: false,
   };

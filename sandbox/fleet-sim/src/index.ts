@@ -12,6 +12,9 @@ export type {
   GroupView,
   InstanceView,
   RecoveryView,
+  TargetGroupRequest,
+  TargetGroupView,
+  TargetView,
   TimelineEventView,
   TimelineView,
 } from "./control-types.ts";

@@ -10,6 +10,7 @@ import { iso } from "./fleet-context.ts";
 import { activeMembers, createInstance, newMember, shutDown } from "./instances.ts";
 import type { Activity, Group, Member } from "./model.ts";
 import { noteLaunch, recordEvent, trackRecovery } from "./recovery.ts";
+import { registerMember, syncTargets } from "./target-groups.ts";
 
 /** Simulated milliseconds, scaled like every other delay. */
 const DEREGISTER_MS = 1_000;
@@ -25,6 +26,7 @@ export function reconcile(ctx: FleetContext, group: Group): void {
   replaceUnhealthy(ctx, group);
   removeTerminated(ctx, group);
   adjustCapacity(ctx, group);
+  syncTargets(ctx, (g) => reconcile(ctx, g));
   trackRecovery(group, (id) => ctx.instances.get(id), ctx.now());
 }
 
@@ -76,6 +78,10 @@ function completeBoot(ctx: FleetContext, group: Group, member: Member, launch: A
   finishActivity(ctx, launch, "Successful");
   member.activity = undefined;
   recordEvent(group, at, member.instanceId, "InService", "booted; EC2 state running");
+  registerMember(ctx, group, member.instanceId, {
+    healthy: false,
+    reconcile: (g) => reconcile(ctx, g),
+  });
   const healthyMs = ctx.random() * group.timing.healthyMaxMs;
   ctx.scheduler.after(group.name, healthyMs, () => {
     member.healthyDue = true;

@@ -91,7 +91,37 @@ export interface LaunchTemplateRef {
 export interface Faults {
   launchFailures: boolean;
   neverHealthy: boolean;
+  /** New targets fail their load balancer health checks (the group still calls them Healthy). */
+  neverServing: boolean;
   throttleRate: number;
+}
+
+export type TargetState = "initial" | "healthy" | "unhealthy" | "draining";
+
+/** An instance registered with a target group. */
+export interface Target {
+  id: string;
+  port: number;
+  state: TargetState;
+  /** A health-check verdict is on its way (healthyThresholdCount × interval). */
+  checking: boolean;
+  /** The health checks have run enough times for a verdict. */
+  verdictDue: boolean;
+  /** The deregistration delay has passed: the target can go. */
+  drainDue: boolean;
+}
+
+export interface TargetGroup {
+  name: string;
+  arn: string;
+  loadBalancerArn: string;
+  /** The Auto Scaling group that registers its instances here. */
+  groupName: string;
+  port: number;
+  healthCheckIntervalSeconds: number;
+  healthyThresholdCount: number;
+  deregistrationDelaySeconds: number;
+  targets: Target[];
 }
 
 /** Simulated durations in milliseconds, before the time scale applies. */
@@ -111,6 +141,8 @@ export interface TimelineEvent {
 export interface Recovery {
   disruptedAt: number;
   wholeAt: number | null;
+  /** Groups behind target groups: every InService instance healthy in each, no victim left registered. */
+  servingAt: number | null;
   lostInstanceIds: string[];
   replacementInstanceIds: string[];
 }
@@ -136,6 +168,7 @@ export interface Group {
   activities: Activity[];
   timeline: TimelineEvent[];
   recoveries: Recovery[];
+  targetGroups: TargetGroup[];
   /** Launch attempts under way that will fail (launchFailures fault); they hold capacity. */
   failingLaunches: number;
   /** After a failed launch the group waits before it tries again, as AWS backs off. */

@@ -1,4 +1,8 @@
-/** The HTTP server: AWS query-protocol calls on any path, the control endpoint under `/_sim/`. */
+/**
+ * The HTTP server: AWS query-protocol calls on any path, the control endpoint under `/_sim/`.
+ * Auto Scaling, EC2 and Elastic Load Balancing v2 share one port; each call's `Version`
+ * says which it is, so all three AWS_ENDPOINT_URL_* variables can name the same URL.
+ */
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -10,6 +14,7 @@ import { createAwsHandler } from "./aws-handler.ts";
 import { createControlApi } from "./control-api.ts";
 import { createCounters } from "./counters.ts";
 import { createEc2Api, EC2_VERSION } from "./ec2-api.ts";
+import { createElbApi, ELB_VERSION } from "./elb-api.ts";
 import { ConfigError, SimError } from "./errors.ts";
 import { createFleet } from "./fleet.ts";
 import { createIds } from "./ids.ts";
@@ -75,6 +80,7 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
     services: new Map([
       [AUTOSCALING_VERSION, createAutoscalingApi(fleet)],
       [EC2_VERSION, createEc2Api(fleet)],
+      [ELB_VERSION, createElbApi(fleet)],
     ]),
     fleet,
     counters,

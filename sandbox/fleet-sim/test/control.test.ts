@@ -89,6 +89,7 @@ describe("control endpoint", () => {
     expect(await h.control.setFaults("faulty", { neverHealthy: true })).toEqual({
       launchFailures: false,
       neverHealthy: true,
+      neverServing: false,
       throttleRate: 0,
     });
   });

@@ -56,6 +56,7 @@ const spec = (overrides: Partial<GroupSpec> = {}): GroupSpec => ({
   healthCheckGracePeriod: 0,
   suspendedProcesses: [],
   timing: { ...DEFAULT_TIMING },
+  targetGroups: [],
   ...overrides,
 });
 
@@ -73,6 +74,7 @@ describe("fleet state machine", () => {
       {
         disruptedAt: clock.now() - 120_000,
         wholeAt: clock.now() - 120_000 + 42_500,
+        servingAt: null,
         lostInstanceIds: [victim],
         replacementInstanceIds: [group.members.at(-1)?.instanceId],
       },
