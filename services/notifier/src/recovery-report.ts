@@ -1,5 +1,11 @@
-import { formatDuration, formatInstant, formatOffset, plural } from "@macaque/shared";
-import type { EventData, GroupObservation } from "@macaque/shared";
+import {
+  formatDuration,
+  formatInstant,
+  formatOffset,
+  plural,
+  requiresServing,
+} from "@macaque/shared";
+import type { EventData, GroupObservation, TargetGroupHealth } from "@macaque/shared";
 import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
@@ -39,7 +45,10 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     },
   ];
 
-  const chart = buildTimelineChart(data.timeline, data.lastObserved?.at);
+  const chart = buildTimelineChart(data.timeline, data.lastObserved?.at, {
+    serving: requiresServing(experiment),
+  });
+  const targetGroups = data.targetGroups ?? [];
   const sections: Section[] = [
     { kind: "timeline", title: "Recovery timeline", chart },
     {
@@ -66,6 +75,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     },
     { kind: "list", title: "Replacements", items: replacements, empty: "no replacement seen" },
   ];
+  if (targetGroups.length > 0) sections.push(targetHealthSection(targetGroups, recovered));
   if (!recovered) sections.push(...lastObservedSections(data.lastObserved));
 
   return {
@@ -86,6 +96,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
       `Time to recover: ${mttr}`,
       `Terminated (${experiment.mode}): ${idList(data.terminated)}`,
       `Replacements: ${idList(replacements, "none seen")}`,
+      ...(recovered ? [] : targetGroups.map(targetGroupSummary)),
       `Experiment: ${experiment.id}`,
     ],
   };
@@ -145,4 +156,37 @@ function lastObservedSections(observed: GroupObservation | null): Section[] {
       empty: "no instances",
     },
   ];
+}
+
+/**
+ * Each target group's targets as the last check that read them saw them, with
+ * ELB's reason and description: for a run that did not recover, usually the
+ * answer to "why" (Target.FailedHealthChecks).
+ */
+function targetHealthSection(groups: readonly TargetGroupHealth[], recovered: boolean): Section {
+  return {
+    kind: "table",
+    title: recovered ? "Target health at recovery" : "Target health at the last check",
+    columns: ["Target group", "Target", "State", "Reason", "Description"],
+    rows: groups.flatMap((g) =>
+      g.targets.map((t) => [
+        g.name,
+        t.port === undefined ? t.id : `${t.id}:${t.port}`,
+        t.state,
+        t.reason ?? "",
+        t.description ?? "",
+      ]),
+    ),
+    empty: "no targets registered",
+  };
+}
+
+/** `Target group web: 3 of 4 healthy; i-1 unhealthy (Target.FailedHealthChecks)`. */
+function targetGroupSummary(group: TargetGroupHealth): string {
+  const notHealthy = group.targets.filter((t) => t.state !== "healthy");
+  const healthy = group.targets.length - notHealthy.length;
+  const rest = notHealthy
+    .map((t) => `${t.id} ${t.state}${t.reason ? ` (${t.reason})` : ""}`)
+    .join(", ");
+  return `Target group ${group.name}: ${healthy} of ${group.targets.length} healthy${rest ? `; ${rest}` : ""}`;
 }

@@ -27,6 +27,7 @@ const phaseColours: Record<PhaseStyle, string> = {
   launch: "#f0a30a",
   boot: "#2f80ed",
   health: "#27ae60",
+  serving: "#0f9d9a",
   settle: "#1b6e3c",
   missing: "#b0b7c3",
 };

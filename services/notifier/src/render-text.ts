@@ -54,7 +54,14 @@ function tableLines(columns: string[], rows: string[][]): string[] {
 }
 
 const barColumns = 40;
-const barChar = { launch: "=", boot: "#", health: "+", settle: "*", missing: "." } as const;
+const barChar = {
+  launch: "=",
+  boot: "#",
+  health: "+",
+  serving: "~",
+  settle: "*",
+  missing: ".",
+} as const;
 
 const column = (seconds: number, total: number): number =>
   total > 0 ? Math.round((seconds / total) * barColumns) : 0;

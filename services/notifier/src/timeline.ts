@@ -7,7 +7,7 @@ import type { RecoveryTimeline } from "@macaque/shared";
  * mail client can draw it as table cells without scripts or images.
  */
 
-export type PhaseStyle = "launch" | "boot" | "health" | "settle" | "missing";
+export type PhaseStyle = "launch" | "boot" | "health" | "serving" | "settle" | "missing";
 
 export interface TimelinePhase {
   label: string;
@@ -54,6 +54,12 @@ const steps = [
     style: "health",
   },
   {
+    field: milestoneTimelineField.serving,
+    milestone: milestoneWords.serving,
+    phase: "until serving",
+    style: "serving",
+  },
+  {
     field: "recoveredAt",
     milestone: "recovered",
     phase: "until victims are gone",
@@ -63,15 +69,22 @@ const steps = [
 
 /**
  * `endAt` is when the group was last observed: a run that did not recover is
- * drawn up to there, its unfinished phase in grey.
+ * drawn up to there, its unfinished phase in grey. `serving` says whether the
+ * recovery waited for the load balancer's target health ("until serving", the
+ * phase from healthy to every target healthy); without it there is no such phase.
  */
-export function buildTimelineChart(timeline: RecoveryTimeline, endAt?: string): TimelineChart {
+export function buildTimelineChart(
+  timeline: RecoveryTimeline,
+  endAt?: string,
+  options: { serving?: boolean } = {},
+): TimelineChart {
   const start = timeline.terminatedAt;
   const milestones: TimelineMilestone[] = [{ label: "terminated", at: start, offsetSeconds: 0 }];
   const phases: Omit<TimelinePhase, "startPercent" | "widthPercent">[] = [];
   let previous = 0;
   let missing: string[] = [];
   for (const step of steps) {
+    if (step.style === "serving" && !options.serving && timeline.servingAt === undefined) continue;
     const at = timeline[step.field];
     if (at === undefined) {
       milestones.push({ label: step.milestone });
