@@ -4,7 +4,9 @@ import {
   formatIds,
   formatVerdict,
   formatVictims,
+  formatTarget,
   plural,
+  requiresServing,
   type EventStep,
 } from "@macaque/shared";
 import type { Outcome } from "./exit-codes.ts";
@@ -54,6 +56,12 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
       rows.push(["still InService", formatIds(observed.victimsStillInService)]);
     }
   }
+  for (const tg of completed?.targetGroups ?? []) {
+    const notHealthy = tg.targets.filter((t) => t.state !== "healthy");
+    const healthy = tg.targets.length - notHealthy.length;
+    const rest = notHealthy.length ? `; ${notHealthy.map(formatTarget).join(", ")}` : "";
+    rows.push([`target group ${tg.name}`, `${healthy} of ${tg.targets.length} healthy${rest}`]);
+  }
   if (progress.rejected) {
     for (const r of progress.rejected.reasons) rows.push(["reason", r.message]);
   }
@@ -71,7 +79,7 @@ function headlineOf(outcome: Outcome, progress: Progress): string {
   const group = asg ? ` (${asg})` : "";
   switch (outcome.kind) {
     case "recovered":
-      return `RECOVERED${group}: back to ${progress.context?.desiredCapacity} InService and Healthy`;
+      return `RECOVERED${group}: back to ${progress.context?.desiredCapacity} InService and Healthy${progress.context && requiresServing(progress.context) ? ", serving in every target group" : ""}`;
     case "not-recovered":
       return `NOT RECOVERED${group} before the deadline`;
     case "dry-run":

@@ -67,6 +67,34 @@ describe("the summary", () => {
     expect(text).toContain("time to recover  none within 15 min, verdict FAIL");
   });
 
+  it("names the targets that never served, with ELB's reason, live and in the summary", () => {
+    const arn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-tg/0001";
+    const targetGroups = [
+      {
+        arn,
+        name: "web-tg",
+        targets: [
+          { id: "i-0000000a", state: "healthy" },
+          { id: "i-0000000e", state: "unhealthy", reason: "Target.FailedHealthChecks" },
+        ],
+      },
+    ];
+    const notServing = {
+      ...e.notRecovered,
+      data: { ...e.notRecovered.data, targetGroups },
+    } as AnyCloudEvent;
+    expect(lines(notServing)).toContain(
+      "                         target group web-tg: 1 of 2 healthy; i-0000000e (unhealthy: Target.FailedHealthChecks)",
+    );
+    const text = summarize(
+      { kind: "not-recovered" },
+      replay(e.planned, e.terminated, notServing),
+    ).join("\n");
+    expect(text).toMatch(
+      /target group web-tg +1 of 2 healthy; i-0000000e \(unhealthy: Target\.FailedHealthChecks\)/,
+    );
+  });
+
   it("repeats the reasons of a rejection", () => {
     const text = summarize({ kind: "rejected" }, replay(e.rejected)).join("\n");
     expect(text).toContain("REJECTED (web): nothing was terminated");
