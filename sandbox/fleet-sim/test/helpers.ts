@@ -1,6 +1,7 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { createFleetSimControl, startFleetSim } from "@macaque/fleet-sim";
 import type { FleetSim, FleetSimControl, FleetSimOptions } from "@macaque/fleet-sim";
 import { pollUntil } from "../../../test/support/wait.ts";
@@ -10,6 +11,7 @@ export interface Harness {
   control: FleetSimControl;
   autoscaling: AutoScalingClient;
   ec2: EC2Client;
+  elb: ElasticLoadBalancingV2Client;
   close(): Promise<void>;
 }
 
@@ -26,14 +28,17 @@ export async function startHarness(
   };
   const autoscaling = new AutoScalingClient(config);
   const ec2 = new EC2Client(config);
+  const elb = new ElasticLoadBalancingV2Client(config);
   return {
     sim,
     control: createFleetSimControl(sim.url),
     autoscaling,
     ec2,
+    elb,
     async close() {
       autoscaling.destroy();
       ec2.destroy();
+      elb.destroy();
       await sim.close();
     },
   };
