@@ -3,7 +3,17 @@ import {
   DescribeScalingActivitiesCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
-import { groupStateOf, isInServiceHealthy, type GroupState } from "@macaque/shared";
+import {
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  groupStateOf,
+  isInServiceHealthy,
+  targetGroupArnsOf,
+  targetGroupHealthOf,
+  type GroupState,
+} from "@macaque/shared";
 import { InvalidInputError } from "./errors.ts";
 
 /** Asks for a number until `check` accepts it (the terminal's prompt). */
@@ -44,7 +54,8 @@ export interface Allowance {
 }
 
 /**
- * Reads the group as the producer does (Auto Scaling only: instance tags, which
+ * Reads the group as the producer does (Auto Scaling, and the target health of
+ * its target groups when `elb` is given and it has any; instance tags, which
  * only decide exclusions, stay unread), so shared's `groupRefusals` can say
  * before anything is asked whether the producer is bound to refuse.
  */
@@ -52,6 +63,7 @@ export async function describeGroup(
   autoScaling: AutoScalingClient,
   name: string,
   region: string,
+  elb?: () => ElasticLoadBalancingV2Client,
 ): Promise<GroupState> {
   const [described, activities] = await Promise.all([
     autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
@@ -66,7 +78,17 @@ export async function describeGroup(
   ]);
   const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) throw new InvalidInputError(`no Auto Scaling group named ${name} in ${region}`);
-  return groupStateOf(name, group, activities.Activities ?? []);
+  const arns = targetGroupArnsOf(group);
+  const targetGroups =
+    elb && arns.length > 0
+      ? await Promise.all(
+          arns.map(async (arn) => {
+            const out = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+            return targetGroupHealthOf(arn, out.TargetHealthDescriptions ?? []);
+          }),
+        )
+      : undefined;
+  return groupStateOf(name, group, activities.Activities ?? [], undefined, targetGroups);
 }
 
 /** The counts shown before the question. */

@@ -9,7 +9,8 @@ import { InfrastructureError, InvalidInputError } from "./errors.ts";
  * change instead of a bare `connect ECONNREFUSED 127.0.0.1:1`.
  */
 
-export type AwsService = "SQS" | "SNS" | "SES" | "Auto Scaling" | "STS";
+export type AwsService =
+  "SQS" | "SNS" | "SES" | "Auto Scaling" | "Elastic Load Balancing V2" | "STS";
 
 /** What the middleware needs of any SDK client. */
 export interface Pluggable {

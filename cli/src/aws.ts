@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SESClient } from "@aws-sdk/client-ses";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
@@ -34,6 +35,8 @@ export interface Aws {
   sqs(): SQSClient;
   sns(): SNSClient;
   autoScaling(): AutoScalingClient;
+  /** Only for a group behind target groups: its target health, before asking. */
+  elb(): ElasticLoadBalancingV2Client;
   ses(): SESClient;
   /** The queues and topics, looked up once; missing ones are an InfrastructureError. */
   topology(): Promise<Topology>;
@@ -108,6 +111,9 @@ export function createAws(config: CliConfig, region: string): Aws {
     sqs,
     sns,
     autoScaling: lazy("Auto Scaling", () => createAwsClient(AutoScalingClient, base)),
+    elb: lazy("Elastic Load Balancing V2", () =>
+      createAwsClient(ElasticLoadBalancingV2Client, base),
+    ),
     ses: lazy("SES", () => createAwsClient(SESClient, base)),
     topology: () =>
       (topology ??= resolveTopology({

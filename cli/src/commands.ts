@@ -79,7 +79,7 @@ async function askHowMany(
   terminal: Terminal,
   asg: string,
 ): Promise<number> {
-  const state = await describeGroup(aws.autoScaling(), asg, aws.region);
+  const state = await describeGroup(aws.autoScaling(), asg, aws.region, () => aws.elb());
   const limits = limitsOf(config);
   const refusals = groupRefusals(state, limits.optInTag);
   if (refusals.length > 0) {

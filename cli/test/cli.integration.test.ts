@@ -1,3 +1,4 @@
+import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
 import { GetQueueAttributesCommand, ListQueueTagsCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import {
@@ -744,6 +745,46 @@ describe("through a real terminal", () => {
       cli.child.stdin!.end();
     },
   );
+
+  it("refuses a group whose target group has unhealthy targets before asking, exit 2", async () => {
+    const group = `refused-tg-${Math.random().toString(36).slice(2, 8)}`;
+    const control = createFleetSimControl(stack.endpoints.fleetSim);
+    await control.createGroup({
+      name: group,
+      desiredCapacity: 2,
+      maxSize: 4,
+      tags: { "macaque:enabled": "true" },
+      targetGroups: [
+        { name: `${group}-tg`, healthCheckIntervalSeconds: 5, healthyThresholdCount: 2 },
+      ],
+    });
+    await control.setFaults(group, { neverServing: true });
+    const autoScaling = sandboxClient(AutoScalingClient, stack.endpoints.autoScaling);
+    await autoScaling.send(
+      new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: 3 }),
+    );
+    autoScaling.destroy();
+    await waitFor("a steady group with one target failing its health checks", async () => {
+      const view = await control.group(group);
+      const steady = view.instances.filter(
+        (i) => i.lifecycleState === "InService" && i.healthStatus === "Healthy",
+      ).length;
+      const failing = view.targetGroups[0]!.targets.some((t) => t.state === "unhealthy");
+      return steady === 3 && failing ? true : undefined;
+    });
+    const cli = pty(["run", "--asg", group]);
+    expect(await cli.exited).toBe(2);
+    const screen = stripAnsi(cli.stdout());
+    expect(screen).toContain(`the producer would refuse any experiment on ${group} now`);
+    expect(screen).toMatch(
+      new RegExp(
+        `target group ${group}-tg has targets that are not healthy: i-[0-9a-f]+ \\(unhealthy`,
+      ),
+    );
+    expect(screen).not.toContain("to terminate?");
+    await expectNoRequest();
+    cli.child.stdin!.end();
+  });
 
   it("stops on a real Ctrl-C from the terminal, exit 130, and cleans up", async () => {
     const cli = pty(["run", "--asg", "web", "--count", "1"]);
