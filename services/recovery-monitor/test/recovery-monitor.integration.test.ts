@@ -232,6 +232,66 @@ describe("recovery-monitor", () => {
     expect(calls).toBeLessThanOrEqual(Math.ceil(checks / 3));
   });
 
+  it("shares one DescribeTargetHealth per check between experiments on one target group", async () => {
+    await sim.resetCounters();
+    const asg = `g-${randomUUID().slice(0, 8)}`;
+    // 5 checks 30 s apart: a replacement serves 1.5 s after it boots, some checks later.
+    const created = await sim.createGroup({
+      name: asg,
+      desiredCapacity: 4,
+      targetGroups: [
+        { name: `${asg}-tg`, healthCheckIntervalSeconds: 30, healthyThresholdCount: 5 },
+      ],
+    });
+    const arn = created.targetGroups[0]!.arn;
+    const victim = created.instances[0]!;
+    const terminatedAt = new Date();
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [victim.instanceId] }));
+    const ids = await Promise.all(
+      Array.from({ length: 3 }, async () => {
+        const experiment = experimentContext({
+          id: uniqueExperimentId(),
+          requestId: randomUUID(),
+          asg,
+          recovery: { deadlineSeconds: 30, checkIntervalSeconds: 0.2 },
+          seed: "test",
+          plannedAt: terminatedAt.toISOString(),
+          instanceIdsAtPlan: created.instances.map((i) => i.instanceId),
+          victims: instanceSnapshots([victim]),
+          targetGroupArns: [arn],
+        });
+        const event = createEvent(EventType.instancesTerminated, {
+          source: eventSource(ServiceName.terminator),
+          subject: experiment.id,
+          data: {
+            experiment,
+            terminations: [
+              {
+                instanceId: victim.instanceId,
+                outcome: "terminated",
+                at: terminatedAt.toISOString(),
+              },
+            ],
+            terminatedAt: terminatedAt.toISOString(),
+          },
+        });
+        await publishEvent(sns(), stack.topology.topics.events.arn, event);
+        return experiment.id;
+      }),
+    );
+    const completed = await Promise.all(ids.map(completedOf));
+    expect(completed.map((c) => c.data.outcome)).toEqual(["recovered", "recovered", "recovered"]);
+    expect(completed.every((c) => c.data.timeline.servingAt !== undefined)).toBe(true);
+    const calls = (await sim.counters()).calls.DescribeTargetHealth ?? 0;
+    const checks = Math.max(...completed.map((c) => c.data.checks));
+    console.log(
+      `sharing: 3 experiments, ${checks} checks each at most, ${calls} DescribeTargetHealth calls`,
+    );
+    // Unshared, each experiment would read the target group at each of its checks after healthy.
+    expect(calls).toBeGreaterThan(0);
+    expect(calls).toBeLessThanOrEqual(checks);
+  });
+
   it("is ready with Redis and the worker up, and exports its metrics", async () => {
     expect((await fetch(`${monitor.url}/readyz`)).status).toBe(200);
     const recovered = () => metric("macaque_recovery_seconds_count", 'outcome="recovered"');
