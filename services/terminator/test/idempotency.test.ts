@@ -3,10 +3,11 @@ import { createRedis, type Redis } from "@macaque/shared";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
 import { createIdempotency } from "../src/idempotency.ts";
 import { buildResultEvent } from "../src/result-event.ts";
-import { uniquePrefix, waitFor } from "../../../test/support/aws.ts";
-import { experimentFor } from "./harness.ts";
+import { uniquePrefix } from "../../../test/support/aws.ts";
+import { experimentContext } from "../../../test/support/experiment.ts";
+import { waitFor } from "../../../test/support/wait.ts";
 
-const experiment = experimentFor({ asg: "web", mode: "ec2", victims: [] });
+const experiment = experimentContext();
 const at = "2025-01-01T00:00:10.000Z";
 const a = "i-00000000000000001";
 
