@@ -128,7 +128,6 @@ function countingTermination(mode: Mode) {
 const counterValue = async (counter: Counter) =>
   (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 
-
 describe("handling an order", () => {
   it("still reports a victim terminated by a delivery that failed half-way, without terminating it again", async () => {
     const group = await fleet.createGroup("halfway", 3);

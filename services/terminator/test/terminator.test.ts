@@ -175,7 +175,11 @@ describe("terminator", () => {
     const response = await fetch(`${terminator.url}/readyz`);
     expect(response.status).toBe(200);
     // Counted by the tests above, which terminate and skip victims in mode ec2.
-    expect(await terminator.metric("macaque_instances_terminated_total", 'mode="ec2"')).toBeGreaterThan(0);
-    expect(await terminator.metric("macaque_instances_skipped_total", 'mode="ec2"')).toBeGreaterThan(0);
+    expect(
+      await terminator.metric("macaque_instances_terminated_total", 'mode="ec2"'),
+    ).toBeGreaterThan(0);
+    expect(
+      await terminator.metric("macaque_instances_skipped_total", 'mode="ec2"'),
+    ).toBeGreaterThan(0);
   });
 });
