@@ -3,7 +3,7 @@ import {
   DescribeScalingActivitiesCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
-import { isActivityUnfinished, isInServiceHealthy, type GroupState } from "@macaque/shared";
+import { groupStateOf, isInServiceHealthy, type GroupState } from "@macaque/shared";
 import { InvalidInputError } from "./errors.ts";
 
 /** Asks for a number until `check` accepts it (the terminal's prompt). */
@@ -66,28 +66,7 @@ export async function describeGroup(
   ]);
   const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) throw new InvalidInputError(`no Auto Scaling group named ${name} in ${region}`);
-  return {
-    name,
-    desiredCapacity: group.DesiredCapacity ?? 0,
-    minSize: group.MinSize ?? 0,
-    maxSize: group.MaxSize ?? 0,
-    tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
-    suspendedProcesses: (group.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? ""),
-    instances: (group.Instances ?? []).map((m) => ({
-      instanceId: m.InstanceId ?? "",
-      availabilityZone: m.AvailabilityZone ?? "",
-      lifecycleState: m.LifecycleState ?? "",
-      healthStatus: m.HealthStatus ?? "",
-      tags: undefined,
-    })),
-    activitiesInProgress: (activities.Activities ?? [])
-      .filter((a) => isActivityUnfinished(a.StatusCode ?? ""))
-      .map((a) => ({
-        id: a.ActivityId ?? "",
-        description: a.Description ?? a.Cause ?? "(no description)",
-        statusCode: a.StatusCode ?? "",
-      })),
-  };
+  return groupStateOf(name, group, activities.Activities ?? []);
 }
 
 /** The counts shown before the question. */

@@ -131,7 +131,7 @@ followOptions(
     )
     .option(
       "--check-interval <duration>",
-      `how often the group is checked (default ${formatFlagDuration(recoveryDefaults.checkIntervalSeconds)})`,
+      `how often the group is checked (default: the producer's DEFAULT_CHECK_INTERVAL_SECONDS, ${formatFlagDuration(recoveryDefaults.checkIntervalSeconds)} unless set)`,
     )
     .option("--target <duration>", "recovered within this is PASS, later FAIL")
     .option("--seed <seed>", "makes the victim choice reproducible")

@@ -22,7 +22,9 @@ describe("the live view's lines", () => {
     ]);
     expect(lines(e.allInService)[0]).toContain("InService     all InService (");
     expect(lines(e.healthy)[0]).toContain("healthy       all healthy (");
-    expect(lines(e.recovered)).toEqual(["    +1.3s  recovered     in 4.2 s, verdict PASS"]);
+    expect(lines(e.recovered)).toEqual([
+      "    +1.3s  recovered     in 4.2 s (± 1 s, 5 checks), verdict PASS",
+    ]);
     expect(lines(e.notRecovered)[0]).toContain(
       "not recovered by the 15 min deadline; last seen InService 3 of 4",
     );

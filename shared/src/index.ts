@@ -87,6 +87,7 @@ export {
   topicName,
   terminationOrderKind,
   poisonReasonAttribute,
+  reportKindAttribute,
   typeAttribute,
 } from "./names.ts";
 export { createRedis, pingRedis, redisKey, type Redis } from "./redis.ts";
@@ -122,7 +123,9 @@ export {
   checkSteadyState,
   formatTag,
   groupRefusals,
-  isActivityUnfinished,
+  groupStateOf,
+  type DescribedActivity,
+  type DescribedGroup,
   isInServiceHealthy,
   type ActivityState,
   type GroupState,

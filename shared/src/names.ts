@@ -21,6 +21,8 @@ export const eventTypes = Object.values(EventType) as [EventType, ...EventType[]
 export const typeAttribute = "type";
 /** SNS message attribute that carries the experiment id, so a watcher can follow one experiment. */
 export const experimentAttribute = "experimentId";
+/** SNS message attribute on each report summary: its report kind, for subscribers' filter policies. */
+export const reportKindAttribute = "kind";
 /** Set on a message moved to a dead-letter queue as poison: why its queue could not use it. */
 export const poisonReasonAttribute = "poisonReason";
 

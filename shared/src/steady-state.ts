@@ -41,10 +41,71 @@ export interface GroupState {
 /** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */
 const finishedActivity = new Set(["Successful", "Failed", "Cancelled"]);
 
-export const isActivityUnfinished = (statusCode: string): boolean =>
-  !finishedActivity.has(statusCode);
+const isActivityUnfinished = (statusCode: string): boolean => !finishedActivity.has(statusCode);
 
 export const formatTag = (tag: Tag): string => `${tag.key}=${tag.value}`;
+
+/** The parts of Auto Scaling's DescribeAutoScalingGroups answer a GroupState is read from. */
+export interface DescribedGroup {
+  DesiredCapacity?: number | undefined;
+  MinSize?: number | undefined;
+  MaxSize?: number | undefined;
+  Tags?: { Key?: string | undefined; Value?: string | undefined }[] | undefined;
+  SuspendedProcesses?: { ProcessName?: string | undefined }[] | undefined;
+  Instances?:
+    | {
+        InstanceId?: string | undefined;
+        AvailabilityZone?: string | undefined;
+        LifecycleState?: string | undefined;
+        HealthStatus?: string | undefined;
+      }[]
+    | undefined;
+}
+
+/** The parts of a DescribeScalingActivities answer's activity. */
+export interface DescribedActivity {
+  ActivityId?: string | undefined;
+  Description?: string | undefined;
+  Cause?: string | undefined;
+  StatusCode?: string | undefined;
+}
+
+/**
+ * A group as the steady-state rules read it, from Auto Scaling's own answers:
+ * the producer's and the CLI's view are the same by construction. `instanceTags`
+ * gives each instance's EC2 tags where the caller read them (the producer; the
+ * CLI does not need them).
+ */
+export function groupStateOf(
+  name: string,
+  group: DescribedGroup,
+  activities: readonly DescribedActivity[],
+  instanceTags: (instanceId: string) => Readonly<Record<string, string>> | undefined = () =>
+    undefined,
+): GroupState {
+  return {
+    name,
+    desiredCapacity: group.DesiredCapacity ?? 0,
+    minSize: group.MinSize ?? 0,
+    maxSize: group.MaxSize ?? 0,
+    tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+    suspendedProcesses: (group.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? ""),
+    instances: (group.Instances ?? []).map((m) => ({
+      instanceId: m.InstanceId ?? "",
+      availabilityZone: m.AvailabilityZone ?? "",
+      lifecycleState: m.LifecycleState ?? "",
+      healthStatus: m.HealthStatus ?? "",
+      tags: instanceTags(m.InstanceId ?? ""),
+    })),
+    activitiesInProgress: activities
+      .filter((a) => isActivityUnfinished(a.StatusCode ?? ""))
+      .map((a) => ({
+        id: a.ActivityId ?? "",
+        description: a.Description ?? a.Cause ?? "(no description)",
+        statusCode: a.StatusCode ?? "",
+      })),
+  };
+}
 
 export const SteadyStateCode = {
   notOptedIn: "not-opted-in",

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { groupRefusals, type GroupState, type InstanceState } from "../src/steady-state.ts";
+import {
+  groupRefusals,
+  groupStateOf,
+  type GroupState,
+  type InstanceState,
+} from "../src/steady-state.ts";
 
 const instance = (id: number, over: Partial<InstanceState> = {}): InstanceState => ({
   instanceId: `i-${id}`,
@@ -54,5 +59,68 @@ describe("groupRefusals", () => {
   it("names every suspended process the recovery needs", () => {
     const [reason] = groupRefusals(group({ suspendedProcesses: ["Terminate", "Launch"] }), optIn);
     expect(reason?.message).toContain("the processes Launch, Terminate are suspended");
+  });
+});
+
+describe("groupStateOf", () => {
+  const described = {
+    DesiredCapacity: 2,
+    MinSize: 1,
+    MaxSize: 4,
+    Tags: [{ Key: "macaque:enabled", Value: "true" }],
+    SuspendedProcesses: [{ ProcessName: "AZRebalance" }],
+    Instances: [
+      {
+        InstanceId: "i-1",
+        AvailabilityZone: "us-east-1a",
+        LifecycleState: "InService",
+        HealthStatus: "Healthy",
+      },
+      { InstanceId: "i-2" },
+    ],
+  };
+
+  it("reads Auto Scaling's answer, with each instance's tags where they were read", () => {
+    const state = groupStateOf("web", described, [], (id) =>
+      id === "i-1" ? { team: "a" } : undefined,
+    );
+    expect(state).toMatchObject({
+      name: "web",
+      desiredCapacity: 2,
+      minSize: 1,
+      maxSize: 4,
+      tags: { "macaque:enabled": "true" },
+      suspendedProcesses: ["AZRebalance"],
+      activitiesInProgress: [],
+    });
+    expect(state.instances).toEqual([
+      {
+        instanceId: "i-1",
+        availabilityZone: "us-east-1a",
+        lifecycleState: "InService",
+        healthStatus: "Healthy",
+        tags: { team: "a" },
+      },
+      {
+        instanceId: "i-2",
+        availabilityZone: "",
+        lifecycleState: "",
+        healthStatus: "",
+        tags: undefined,
+      },
+    ]);
+  });
+
+  it("keeps only the activities that have not finished", () => {
+    const state = groupStateOf("web", described, [
+      { ActivityId: "a1", StatusCode: "Successful", Description: "done" },
+      { ActivityId: "a2", StatusCode: "InProgress", Cause: "scaling out" },
+      { ActivityId: "a3", StatusCode: "MidLifecycleAction", Description: "hook" },
+      { ActivityId: "a4", StatusCode: "Cancelled" },
+    ]);
+    expect(state.activitiesInProgress).toEqual([
+      { id: "a2", description: "scaling out", statusCode: "InProgress" },
+      { id: "a3", description: "hook", statusCode: "MidLifecycleAction" },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {
   type SESClient,
 } from "@aws-sdk/client-ses";
 import { PublishCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { reportKindAttribute } from "@macaque/shared";
 import type { EmailResult } from "./deliveries.ts";
 import type { RenderedReport } from "./report.ts";
 
@@ -56,7 +57,9 @@ export async function publishReportSummary(
       TopicArn: options.topicArn,
       Subject: options.report.subject,
       Message: options.report.summary,
-      MessageAttributes: { kind: { DataType: "String", StringValue: options.report.kind } },
+      MessageAttributes: {
+        [reportKindAttribute]: { DataType: "String", StringValue: options.report.kind },
+      },
     }),
   );
   return out.MessageId ?? "";

@@ -1,4 +1,4 @@
-import { isEmailAddress } from "@macaque/shared";
+import { chunk, isEmailAddress } from "@macaque/shared";
 
 /**
  * Who gets the email: the addresses the event names plus the configured
@@ -31,11 +31,7 @@ export function resolveRecipients(
 }
 
 /** Splits recipients into SES-sized groups, each one email. */
-export function chunkRecipients(
+export const chunkRecipients = (
   addresses: readonly string[],
   size = maxRecipientsPerEmail,
-): string[][] {
-  const chunks: string[][] = [];
-  for (let i = 0; i < addresses.length; i += size) chunks.push(addresses.slice(i, i + size));
-  return chunks;
-}
+): string[][] => chunk(addresses, size);

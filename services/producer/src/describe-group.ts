@@ -1,16 +1,11 @@
 import {
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
+  type Activity,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
-import {
-  chunk,
-  isActivityUnfinished,
-  type ActivityState,
-  type GroupState,
-  type InstanceState,
-} from "@macaque/shared";
+import { chunk, groupStateOf, type GroupState } from "@macaque/shared";
 
 /** EC2 accepts at most 200 values per filter. */
 const FILTER_VALUES_MAX = 200;
@@ -35,51 +30,28 @@ export async function describeGroup(
   const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) return undefined;
 
-  const members = group.Instances ?? [];
-  const [activitiesInProgress, tagsById] = await Promise.all([
-    describeUnfinishedActivities(clients.autoScaling, name),
+  const [activities, tagsById] = await Promise.all([
+    describeRecentActivities(clients.autoScaling, name),
     describeInstanceTags(
       clients.ec2,
-      members.map((m) => m.InstanceId ?? ""),
+      (group.Instances ?? []).map((m) => m.InstanceId ?? ""),
     ),
   ]);
-  const instances: InstanceState[] = members.map((m) => ({
-    instanceId: m.InstanceId ?? "",
-    availabilityZone: m.AvailabilityZone ?? "",
-    lifecycleState: m.LifecycleState ?? "",
-    healthStatus: m.HealthStatus ?? "",
-    tags: tagsById.get(m.InstanceId ?? ""),
-  }));
-  return {
-    name,
-    desiredCapacity: group.DesiredCapacity ?? 0,
-    minSize: group.MinSize ?? 0,
-    maxSize: group.MaxSize ?? 0,
-    tags: Object.fromEntries((group.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
-    suspendedProcesses: (group.SuspendedProcesses ?? []).map((p) => p.ProcessName ?? ""),
-    instances,
-    activitiesInProgress,
-  };
+  return groupStateOf(name, group, activities, (id) => tagsById.get(id));
 }
 
 /**
  * Activities come newest first; an unfinished one is among the latest, so the
  * first page (100) is enough and a group with a long history costs one call.
  */
-async function describeUnfinishedActivities(
+async function describeRecentActivities(
   autoScaling: AutoScalingClient,
   name: string,
-): Promise<ActivityState[]> {
+): Promise<Activity[]> {
   const out = await autoScaling.send(
     new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100 }),
   );
-  return (out.Activities ?? [])
-    .filter((a) => isActivityUnfinished(a.StatusCode ?? ""))
-    .map((a) => ({
-      id: a.ActivityId ?? "",
-      description: a.Description ?? a.Cause ?? "(no description)",
-      statusCode: a.StatusCode ?? "",
-    }));
+  return out.Activities ?? [];
 }
 
 /**
