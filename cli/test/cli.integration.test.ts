@@ -11,6 +11,7 @@ import {
   ListTagsForResourceCommand,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -671,16 +672,23 @@ describe("through a real terminal", () => {
       },
     );
   };
-
-  it("shows the group, asks how many, refuses too many, and follows the answer", async () => {
-    const group = `web-${Date.now().toString(36)}`;
-    const control = createFleetSimControl(stack.endpoints.fleetSim);
-    // Made warm: its four instances are InService and Healthy at once.
-    await control.createGroup({
-      name: group,
+  /** A group of its own, opted in and of four unless said otherwise, made warm: InService and Healthy at once. */
+  const createGroup = async (
+    label: string,
+    request: Partial<Omit<CreateGroupRequest, "name">> = {},
+  ): Promise<string> => {
+    const name = `${label}-${randomBytes(3).toString("hex")}`;
+    await createFleetSimControl(stack.endpoints.fleetSim).createGroup({
+      name,
       desiredCapacity: 4,
       tags: { "macaque:enabled": "true" },
+      ...request,
     });
+    return name;
+  };
+
+  it("shows the group, asks how many, refuses too many, and follows the answer", async () => {
+    const group = await createGroup("web");
 
     const cli = pty(["run", "--asg", group]);
     await cli.waitForOutput(
@@ -721,14 +729,7 @@ describe("through a real terminal", () => {
   ])(
     "refuses a group the producer would refuse (%s) before asking, exit 2",
     async (_what, tags, suspendedProcesses, reason) => {
-      const group = `refused-${Math.random().toString(36).slice(2, 8)}`;
-      const control = createFleetSimControl(stack.endpoints.fleetSim);
-      await control.createGroup({
-        name: group,
-        desiredCapacity: 2,
-        tags,
-        suspendedProcesses,
-      });
+      const group = await createGroup("refused", { desiredCapacity: 2, tags, suspendedProcesses });
       const cli = pty(["run", "--asg", group]);
       expect(await cli.exited).toBe(2);
       const screen = stripAnsi(cli.stdout());
@@ -752,13 +753,7 @@ describe("through a real terminal", () => {
   });
 
   it("Ctrl-C at the question sends nothing", async () => {
-    const group = `web-q-${Date.now().toString(36)}`;
-    const control = createFleetSimControl(stack.endpoints.fleetSim);
-    await control.createGroup({
-      name: group,
-      desiredCapacity: 4,
-      tags: { "macaque:enabled": "true" },
-    });
+    const group = await createGroup("web-q");
     const cli = pty(["run", "--asg", group]);
     await cli.waitForOutput("to terminate?");
     cli.child.stdin!.write("\x03");
