@@ -1,11 +1,11 @@
 import {
   GetIdentityVerificationAttributesCommand,
-  ListIdentitiesCommand,
+  paginateListIdentities,
   type SESClient,
 } from "@aws-sdk/client-ses";
 import {
   GetSubscriptionAttributesCommand,
-  ListSubscriptionsByTopicCommand,
+  paginateListSubscriptionsByTopic,
   type SNSClient,
 } from "@aws-sdk/client-sns";
 
@@ -24,11 +24,10 @@ export async function emailSubscriptions(
   topicArn: string,
 ): Promise<EmailSubscription[]> {
   const found: EmailSubscription[] = [];
-  let token: string | undefined;
-  do {
-    const page = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }),
-    );
+  for await (const page of paginateListSubscriptionsByTopic(
+    { client: sns },
+    { TopicArn: topicArn },
+  )) {
     for (const s of page.Subscriptions ?? []) {
       const protocol = s.Protocol ?? "";
       if ((protocol !== "email" && protocol !== "email-json") || !s.Endpoint) continue;
@@ -51,8 +50,7 @@ export async function emailSubscriptions(
         state: pending ? "pending confirmation" : "confirmed",
       });
     }
-    token = page.NextToken;
-  } while (token);
+  }
   return found;
 }
 
@@ -67,13 +65,11 @@ export async function identityStatus(ses: SESClient, address: string): Promise<s
 /** The email identities as SES spells them. */
 export async function identityNames(ses: SESClient): Promise<string[]> {
   const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await ses.send(
-      new ListIdentitiesCommand({ IdentityType: "EmailAddress", NextToken: token }),
-    );
+  for await (const page of paginateListIdentities(
+    { client: ses },
+    { IdentityType: "EmailAddress" },
+  )) {
     names.push(...(page.Identities ?? []));
-    token = page.NextToken;
-  } while (token);
+  }
   return names;
 }

@@ -1,5 +1,6 @@
 import { GetIdentityVerificationAttributesCommand, type SESClient } from "@aws-sdk/client-ses";
-import { ListSubscriptionsByTopicCommand, type SNSClient } from "@aws-sdk/client-sns";
+import { paginateListSubscriptionsByTopic, type SNSClient } from "@aws-sdk/client-sns";
+import { chunk } from "./chunk.ts";
 
 /**
  * Who receives every report besides the addresses a request names: the one
@@ -42,11 +43,10 @@ async function listEmailSubscribers(
   topicArn: string,
 ): Promise<Map<string, Set<string>>> {
   const spellings = new Map<string, Set<string>>();
-  let token: string | undefined;
-  do {
-    const page = await sns.send(
-      new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: token }),
-    );
+  for await (const page of paginateListSubscriptionsByTopic(
+    { client: sns },
+    { TopicArn: topicArn },
+  )) {
     for (const s of page.Subscriptions ?? []) {
       // A pending subscription counts (real SNS shows it as "PendingConfirmation");
       // one just unsubscribed in the console shows as "Deleted".
@@ -55,8 +55,7 @@ async function listEmailSubscribers(
       const known = spellings.get(address) ?? new Set([address]);
       spellings.set(address, known.add(s.Endpoint));
     }
-    token = page.NextToken;
-  } while (token);
+  }
   return spellings;
 }
 
@@ -67,8 +66,7 @@ async function keepVerified(
 ): Promise<string[]> {
   const names = [...spellings.values()].flatMap((set) => [...set]);
   const verified = new Set<string>();
-  for (let i = 0; i < names.length; i += SES_LOOKUP_BATCH) {
-    const batch = names.slice(i, i + SES_LOOKUP_BATCH);
+  for (const batch of chunk(names, SES_LOOKUP_BATCH)) {
     const out = await ses.send(new GetIdentityVerificationAttributesCommand({ Identities: batch }));
     for (const [identity, attributes] of Object.entries(out.VerificationAttributes ?? {})) {
       if (attributes.VerificationStatus === "Success") verified.add(identity.toLowerCase());

@@ -1,56 +1,22 @@
-import { SESClient, VerifyEmailIdentityCommand } from "@aws-sdk/client-ses";
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsClientConfig } from "@macaque/shared";
+import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
-import { startSesFront, type SesFront } from "@macaque/ses-front";
-import { sandboxCredentials, startFauxqs, type RunningProcess } from "@macaque/sandbox";
+import { startRecipientStandIns, type RecipientStandIns } from "../../test/support/recipients.ts";
 
-let front: SesFront;
-let ses: SESClient;
-let fauxqs: RunningProcess<string>;
-let sns: SNSClient;
-
-const clientAt = <C>(Client: new (config: object) => C, endpoint: string): C =>
-  new Client({
-    ...awsClientConfig({ region: "us-east-1", maxAttempts: 1, requestTimeoutMs: 2_000 }),
-    endpoint,
-    credentials: sandboxCredentials,
-  });
-
-// Identity actions are answered by the front itself; nothing is forwarded here.
-const startFront = () => startSesFront({ upstreamUrl: "http://127.0.0.1:9" });
-
+let standIns: RecipientStandIns;
 beforeAll(async () => {
-  [front, fauxqs] = await Promise.all([startFront(), startFauxqs()]);
-  ses = clientAt(SESClient, front.url);
-  sns = clientAt(SNSClient, fauxqs.ready);
+  standIns = await startRecipientStandIns();
 });
-afterAll(async () => {
-  ses?.destroy();
-  sns?.destroy();
-  await Promise.all([front?.close(), fauxqs?.stop()]);
-});
+afterAll(() => standIns?.close());
 
-/** A reports topic of its own for each test. */
-async function createReportsTopic(): Promise<string> {
-  const out = await sns.send(new CreateTopicCommand({ Name: `t-reports-${randomUUID()}` }));
-  return out.TopicArn!;
-}
-const verify = (address: string, client = ses) =>
-  client.send(new VerifyEmailIdentityCommand({ EmailAddress: address }));
-const subscribe = (topicArn: string, address: string) =>
-  sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "email", Endpoint: address }));
-/** What `macaque recipients add` does. */
-const enrol = async (topicArn: string, address: string) => {
-  await subscribe(topicArn, address);
-  await verify(address);
-};
+const createReportsTopic = () => standIns.createReportsTopic();
+const verify = (address: string) => standIns.verify(address);
+const subscribe = (topicArn: string, address: string) => standIns.subscribe(topicArn, address);
+const enrol = (topicArn: string, address: string) => standIns.enrol(topicArn, address);
 
 /** The enrolled recipients of a reports topic, with the test's clients and sender. */
 const enrolledOf = (reportsTopicArn: string, senderEmail = "macaque@example.com") =>
-  listEnrolledRecipients({ ses, sns, reportsTopicArn, senderEmail });
+  listEnrolledRecipients({ ses: standIns.ses, sns: standIns.sns, reportsTopicArn, senderEmail });
 
 describe("enrolled recipients", () => {
   it("are the addresses both subscribed to the reports topic and verified in SES", async () => {
@@ -84,7 +50,7 @@ describe("enrolled recipients", () => {
   it("leaves out subscribers whose SES verification is still pending", async () => {
     const reportsTopicArn = await createReportsTopic();
     await enrol(reportsTopicArn, "pending@example.com");
-    await fetch(`${front.url}/_ses-front/identities/pending@example.com`, {
+    await fetch(`${standIns.front.url}/_ses-front/identities/pending@example.com`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ verificationStatus: "Pending" }),
@@ -94,7 +60,7 @@ describe("enrolled recipients", () => {
 
   it("leaves out email-json subscriptions, which are for programs", async () => {
     const reportsTopicArn = await createReportsTopic();
-    await sns.send(
+    await standIns.sns.send(
       new SubscribeCommand({
         TopicArn: reportsTopicArn,
         Protocol: "email-json",

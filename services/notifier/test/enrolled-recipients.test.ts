@@ -1,54 +1,29 @@
-import { SESClient, VerifyEmailIdentityCommand } from "@aws-sdk/client-ses";
+import { SESClient } from "@aws-sdk/client-ses";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsClientConfig, createLogger } from "@macaque/shared";
-import { startSesFront, type SesFront } from "@macaque/ses-front";
-import { sandboxCredentials, startFauxqs, type RunningProcess } from "@macaque/sandbox";
+import { createLogger } from "@macaque/shared";
+import { startFauxqs } from "@macaque/sandbox";
+import {
+  clientAt,
+  startRecipientStandIns,
+  startSesFrontAlone as startFront,
+  type RecipientStandIns,
+} from "../../../test/support/recipients.ts";
 import { createEnrolledRecipients } from "../src/enrolled-recipients.ts";
 
 const logger = createLogger({ service: "test", level: "silent" });
-let front: SesFront;
-let ses: SESClient;
-let fauxqs: RunningProcess<string>;
-let sns: SNSClient;
-
-const clientAt = <C>(Client: new (config: object) => C, endpoint: string): C =>
-  new Client({
-    ...awsClientConfig({ region: "us-east-1", maxAttempts: 1, requestTimeoutMs: 2_000 }),
-    endpoint,
-    credentials: sandboxCredentials,
-  });
-
-// Identity actions are answered by the front itself; nothing is forwarded here.
-const startFront = () => startSesFront({ upstreamUrl: "http://127.0.0.1:9" });
-
+let standIns: RecipientStandIns;
 beforeAll(async () => {
-  [front, fauxqs] = await Promise.all([startFront(), startFauxqs()]);
-  ses = clientAt(SESClient, front.url);
-  sns = clientAt(SNSClient, fauxqs.ready);
+  standIns = await startRecipientStandIns();
 });
-afterAll(async () => {
-  ses?.destroy();
-  sns?.destroy();
-  await Promise.all([front?.close(), fauxqs?.stop()]);
-});
+afterAll(() => standIns?.close());
 
-/** A reports topic of its own for each test. */
-async function createReportsTopic(): Promise<string> {
-  const out = await sns.send(new CreateTopicCommand({ Name: `t-reports-${randomUUID()}` }));
-  return out.TopicArn!;
-}
-const verify = (address: string, client = ses) =>
-  client.send(new VerifyEmailIdentityCommand({ EmailAddress: address }));
-const subscribe = (topicArn: string, address: string) =>
-  sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "email", Endpoint: address }));
-/** What `macaque recipients add` does. */
-const enrol = async (topicArn: string, address: string) => {
-  await subscribe(topicArn, address);
-  await verify(address);
-};
+const createReportsTopic = () => standIns.createReportsTopic();
+const verify = (address: string, client?: SESClient) => standIns.verify(address, client);
+const subscribe = (topicArn: string, address: string) => standIns.subscribe(topicArn, address);
+const enrol = (topicArn: string, address: string) => standIns.enrol(topicArn, address);
 
 /** The notifier's enrolled recipients for a reports topic, with the test's clients and sender. */
 const enrolledFor = (
@@ -56,8 +31,8 @@ const enrolledFor = (
   overrides: Partial<Parameters<typeof createEnrolledRecipients>[0]> = {},
 ) =>
   createEnrolledRecipients({
-    ses,
-    sns,
+    ses: standIns.ses,
+    sns: standIns.sns,
     reportsTopicArn,
     senderEmail: "macaque@example.com",
     logger,
