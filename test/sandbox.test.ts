@@ -5,9 +5,10 @@ import { connect, createServer, type Server } from "node:net";
 import { networkInterfaces } from "node:os";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { EventType, experimentAttribute, experimentIdFor, openEventTap } from "@macaque/shared";
+import { EventType, experimentAttribute, experimentIdFor } from "@macaque/shared";
 import { readInbox } from "@macaque/sandbox";
-import { snsAt, sqsAt } from "./support/aws.ts";
+import { sqsAt } from "./support/aws.ts";
+import { openTestTap } from "./support/event-tap.ts";
 
 /**
  * `npm run sandbox` as the README tells a newcomer to run it: started from the
@@ -141,17 +142,13 @@ describe("npm run sandbox", () => {
       }
 
       // A job message as the README's: no notify.emails, no recovery options.
-      const sqs = sqsAt(sqsEndpoint);
-      const sns = snsAt(sqsEndpoint);
       const requestId = `t-sandbox-${randomBytes(4).toString("hex")}`;
       const experimentId = experimentIdFor(requestId);
-      const tap = await openEventTap({
-        sqs,
-        sns,
-        topicArn: endpointOf("events topic"),
-        queueName: `t-sandbox-watch-${randomBytes(4).toString("hex")}`,
-        filterPolicy: { [experimentAttribute]: [experimentId] },
-      });
+      const tap = await openTestTap(
+        { sqsEndpoint, snsEndpoint: sqsEndpoint, topicArn: endpointOf("events topic") },
+        { filterPolicy: { [experimentAttribute]: [experimentId] } },
+      );
+      const sqs = sqsAt(sqsEndpoint);
       try {
         await sqs.send(
           new SendMessageCommand({
@@ -159,24 +156,18 @@ describe("npm run sandbox", () => {
             MessageBody: JSON.stringify({ asg: "demo-web", count: 1, requestId }),
           }),
         );
-        const sent = await tap.waitFor((e) => e.type === EventType.reportSent, 45_000);
-        const completed = tap.seen.find((e) => e.type === EventType.recoveryCompleted);
+        const sent = await tap.waitForEvent(experimentId, EventType.reportSent, 45_000);
+        // Published before the report it led to: seen by now, or on its way.
+        const completed = await tap.waitForEvent(experimentId, EventType.recoveryCompleted);
         // The sandbox's default check interval at its time scale 0.1: 10 s x 0.1.
-        expect(completed?.type === EventType.recoveryCompleted && completed.data).toMatchObject({
-          outcome: "recovered",
-          checkIntervalSeconds: 1,
-        });
-        expect(sent.type === EventType.reportSent && sent.data.recipients).toEqual([
-          "sre@example.com",
-        ]);
-        const subject = sent.type === EventType.reportSent ? sent.data.subject : "";
-        const email = (await readInbox(inbox)).find((e) => e.subject === subject);
+        expect(completed.data).toMatchObject({ outcome: "recovered", checkIntervalSeconds: 1 });
+        expect(sent.data.recipients).toEqual(["sre@example.com"]);
+        const email = (await readInbox(inbox)).find((e) => e.subject === sent.data.subject);
         expect(email?.to).toEqual(["sre@example.com"]);
         expect(email?.text).toContain(experimentId);
       } finally {
         await tap.close();
         sqs.destroy();
-        sns.destroy();
       }
 
       // The sandbox (under npm), its four services and five stand-ins.

@@ -11,6 +11,7 @@ import {
   ListTagsForResourceCommand,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
+import { randomBytes } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,7 @@ import {
   type AnyCloudEvent,
 } from "@macaque/shared";
 import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
-import { sandboxClient, snsAt, uniquePrefix, waitFor } from "../../test/support/aws.ts";
+import { sandboxClient, snsAt, uniquePrefix } from "../../test/support/aws.ts";
 import { formatFlagDuration } from "../src/duration.ts";
 import { experimentEvents } from "./fixtures.ts";
 import {
@@ -671,21 +672,23 @@ describe("through a real terminal", () => {
       },
     );
   };
-
-  it("shows the group, asks how many, refuses too many, and follows the answer", async () => {
-    const group = `web-${Date.now().toString(36)}`;
-    const control = createFleetSimControl(stack.endpoints.fleetSim);
-    await control.createGroup({
-      name: group,
+  /** A group of its own, opted in and of four unless said otherwise, made warm: InService and Healthy at once. */
+  const createGroup = async (
+    label: string,
+    request: Partial<Omit<CreateGroupRequest, "name">> = {},
+  ): Promise<string> => {
+    const name = `${label}-${randomBytes(3).toString("hex")}`;
+    await createFleetSimControl(stack.endpoints.fleetSim).createGroup({
+      name,
       desiredCapacity: 4,
       tags: { "macaque:enabled": "true" },
+      ...request,
     });
-    await waitFor("the group to be InService", async () => {
-      const g = await control.group(group);
-      return g.instances.filter((i) => i.lifecycleState === "InService").length === 4
-        ? g
-        : undefined;
-    });
+    return name;
+  };
+
+  it("shows the group, asks how many, refuses too many, and follows the answer", async () => {
+    const group = await createGroup("web");
 
     const cli = pty(["run", "--asg", group]);
     await cli.waitForOutput(
@@ -726,14 +729,7 @@ describe("through a real terminal", () => {
   ])(
     "refuses a group the producer would refuse (%s) before asking, exit 2",
     async (_what, tags, suspendedProcesses, reason) => {
-      const group = `refused-${Math.random().toString(36).slice(2, 8)}`;
-      const control = createFleetSimControl(stack.endpoints.fleetSim);
-      await control.createGroup({
-        name: group,
-        desiredCapacity: 2,
-        tags,
-        suspendedProcesses,
-      });
+      const group = await createGroup("refused", { desiredCapacity: 2, tags, suspendedProcesses });
       const cli = pty(["run", "--asg", group]);
       expect(await cli.exited).toBe(2);
       const screen = stripAnsi(cli.stdout());
@@ -757,13 +753,7 @@ describe("through a real terminal", () => {
   });
 
   it("Ctrl-C at the question sends nothing", async () => {
-    const group = `web-q-${Date.now().toString(36)}`;
-    const control = createFleetSimControl(stack.endpoints.fleetSim);
-    await control.createGroup({
-      name: group,
-      desiredCapacity: 4,
-      tags: { "macaque:enabled": "true" },
-    });
+    const group = await createGroup("web-q");
     const cli = pty(["run", "--asg", group]);
     await cli.waitForOutput("to terminate?");
     cli.child.stdin!.write("\x03");

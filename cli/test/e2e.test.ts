@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFleetSimControl } from "@macaque/fleet-sim";
-import { readInbox, startServices, startStack, type Stack } from "@macaque/sandbox";
-import { uniquePrefix, waitFor } from "../../test/support/aws.ts";
+import { readInbox, startStack, type Stack } from "@macaque/sandbox";
+import { uniquePrefix } from "../../test/support/aws.ts";
+import { startTestServices } from "../../test/support/processes.ts";
+import { waitFor } from "../../test/support/wait.ts";
 import { runCli } from "./support.ts";
 
 /**
@@ -14,7 +16,7 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack({ prefix: uniquePrefix("cli-e2e"), timeScale: 0.01 });
-  await startServices(stack);
+  await startTestServices(stack);
 });
 
 afterAll(async () => {
@@ -25,17 +27,11 @@ describe("macaque run against the running services", () => {
   it("terminates one instance, exits 0 with the time to recover, and mails the enrolled recipient", async () => {
     const group = "e2e-web";
     const control = createFleetSimControl(stack.endpoints.fleetSim);
+    // Made warm: its three instances are InService and Healthy at once.
     await control.createGroup({
       name: group,
       desiredCapacity: 3,
       tags: { "macaque:enabled": "true" },
-    });
-    await waitFor("the group to be InService and Healthy", async () => {
-      const g = await control.group(group);
-      const ready = g.instances.filter(
-        (i) => i.lifecycleState === "InService" && i.healthStatus === "Healthy",
-      );
-      return ready.length === 3 ? g : undefined;
     });
 
     const enrolled = runCli(["recipients", "add", "oncall@example.com"], stack.env);

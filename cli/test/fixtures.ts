@@ -4,9 +4,13 @@ import {
   createEvent,
   eventSource,
   type AnyCloudEvent,
-  type ExperimentContext,
   type GroupObservation,
 } from "@macaque/shared";
+import {
+  experimentContext,
+  groupObservation,
+  instanceSnapshots,
+} from "../../test/support/experiment.ts";
 
 /**
  * The events of one experiment, as the services publish them: tests replay
@@ -19,44 +23,31 @@ export function experimentEvents(
   const asg = options.asg ?? "web";
   const plannedAt = new Date();
   const at = (ms: number) => new Date(plannedAt.getTime() + ms);
-  const experiment: ExperimentContext = {
+  const experiment = experimentContext({
     id: experimentId,
     requestId: options.requestId ?? "req-1",
     asg,
-    mode: "ec2",
     dryRun: options.dryRun ?? false,
-    notify: { emails: [] },
     recovery: {
       deadlineSeconds: options.deadlineSeconds ?? 900,
       checkIntervalSeconds: 1,
-      requireHealthy: true,
       targetSeconds: 60,
     },
     seed: "42",
     plannedAt: plannedAt.toISOString(),
-    desiredCapacity: 4,
     instanceIdsAtPlan: ["i-0000000a", "i-0000000b", "i-0000000c", "i-0000000d"],
-    victims: [
-      {
-        instanceId: "i-0000000b",
-        availabilityZone: "us-east-1b",
-        lifecycleState: "InService",
-        healthStatus: "Healthy",
-      },
-    ],
-  };
-  const observed = (over: Partial<GroupObservation>): GroupObservation => ({
-    at: at(1_000).toISOString(),
-    desiredCapacity: 4,
-    inService: 3,
-    inServiceHealthy: 3,
-    pending: 1,
-    terminating: 0,
-    victimsStillInService: [],
-    replacements: ["i-0000000e"],
-    instances: [],
-    ...over,
+    victims: instanceSnapshots([{ instanceId: "i-0000000b", availabilityZone: "us-east-1b" }]),
   });
+  /** A check one second in, one victim gone and its replacement i-0000000e pending. */
+  const observed = (over: Partial<GroupObservation>): GroupObservation =>
+    groupObservation({
+      at: at(1_000).toISOString(),
+      inService: 3,
+      inServiceHealthy: 3,
+      pending: 1,
+      replacements: ["i-0000000e"],
+      ...over,
+    });
   const producer = { source: eventSource(ServiceName.producer), subject: experimentId };
   const terminator = { source: eventSource(ServiceName.terminator), subject: experimentId };
   const monitor = { source: eventSource(ServiceName.recoveryMonitor), subject: experimentId };
@@ -131,14 +122,7 @@ export function experimentEvents(
     replacementSeen: progressed(
       "replacement-seen",
       observed({
-        instances: [
-          {
-            instanceId: "i-0000000e",
-            availabilityZone: "us-east-1a",
-            lifecycleState: "Pending",
-            healthStatus: "Healthy",
-          },
-        ],
+        instances: instanceSnapshots([{ instanceId: "i-0000000e", lifecycleState: "Pending" }]),
       }),
     ),
     allInService: progressed("all-in-service", observed({ inService: 4, pending: 0 })),

@@ -8,6 +8,7 @@ import {
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { experimentIdFor } from "@macaque/shared";
+import { waitFor } from "../../test/support/wait.ts";
 
 export const binFile = fileURLToPath(new URL("../bin/macaque.js", import.meta.url));
 
@@ -79,27 +80,33 @@ export const stripAnsi = (text: string): string =>
   text.replace(ansiSequence, "").replace(/\r/g, "");
 
 /** Plays the producer's part: takes the next job message off the requests queue. */
-export async function takeRequest(
+export const takeRequest = (
   sqs: SQSClient,
   queueUrl: string,
   timeoutMs = 20_000,
-): Promise<{ body: Record<string, unknown>; experimentId: string }> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const out = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1 }),
-    );
-    const message = out.Messages?.[0];
-    if (!message) continue;
-    await sqs.send(
-      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }),
-    );
-    const body = JSON.parse(message.Body!) as Record<string, unknown>;
-    const requestId = typeof body.requestId === "string" ? body.requestId : message.MessageId!;
-    return { body, experimentId: experimentIdFor(requestId) };
-  }
-  throw new Error(`no job message on ${queueUrl} within ${timeoutMs} ms`);
-}
+): Promise<{ body: Record<string, unknown>; experimentId: string }> =>
+  // Each read is a long poll already: no pause between them.
+  waitFor(
+    `a job message on ${queueUrl}`,
+    async () => {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 1,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      const message = out.Messages?.[0];
+      if (!message) return undefined;
+      await sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle! }),
+      );
+      const body = JSON.parse(message.Body!) as Record<string, unknown>;
+      const requestId = typeof body.requestId === "string" ? body.requestId : message.MessageId!;
+      return { body, experimentId: experimentIdFor(requestId) };
+    },
+    { timeoutMs, everyMs: 0 },
+  );
 
 /** Ephemeral queues the CLI left behind (it should leave none). */
 export async function leftoverQueues(sqs: SQSClient, prefix: string): Promise<string[]> {

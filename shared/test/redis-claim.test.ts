@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
-  createRedis,
   recordFields,
   releaseIfHeld,
   renewIfHeld,
@@ -8,18 +7,13 @@ import {
   tryClaim,
   type Redis,
 } from "@macaque/shared";
-import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
 import { uniquePrefix, waitFor } from "../../test/support/aws.ts";
+import { useTestRedis } from "../../test/support/redis.ts";
 
-let server: RunningProcess<string>;
+const testRedis = useTestRedis("redis-claim-test");
 let redis: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedis(server.ready, "redis-claim-test");
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
+beforeAll(() => {
+  redis = testRedis.redis;
 });
 
 const freshKey = () => uniquePrefix("claim");

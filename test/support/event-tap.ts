@@ -36,16 +36,32 @@ export interface TestTap {
   close(): Promise<void>;
 }
 
+/** An events topic that is not a `Stack`'s: one a `npm run sandbox` printed, say. */
+export interface TapTarget {
+  sqsEndpoint: string;
+  snsEndpoint: string;
+  topicArn: string;
+}
+
+/** A tap on the stack's events topic, or on the topic `target` names. */
 export async function openTestTap(
-  stack: Stack,
+  target: Stack | TapTarget,
   options: { filterPolicy?: Record<string, string[]> } = {},
 ): Promise<TestTap> {
-  const sqs = sqsAt(stack.endpoints.sqs);
-  const sns = snsAt(stack.endpoints.sns);
+  const { sqsEndpoint, snsEndpoint, topicArn } =
+    "topology" in target
+      ? {
+          sqsEndpoint: target.endpoints.sqs,
+          snsEndpoint: target.endpoints.sns,
+          topicArn: target.topology.topics.events.arn,
+        }
+      : target;
+  const sqs = sqsAt(sqsEndpoint);
+  const sns = snsAt(snsEndpoint);
   const tap = await openEventTap({
     sqs,
     sns,
-    topicArn: stack.topology.topics.events.arn,
+    topicArn,
     queueName: uniquePrefix("tap"),
     ...(options.filterPolicy ? { filterPolicy: options.filterPolicy } : {}),
   }).catch((err: unknown) => {

@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedis, type Redis } from "@macaque/shared";
-import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "@macaque/shared";
 import {
   ClaimLostError,
   ReportBusyError,
@@ -9,16 +8,12 @@ import {
   type EmailResult,
 } from "../src/deliveries.ts";
 import { uniquePrefix } from "../../../test/support/aws.ts";
+import { useTestRedis } from "../../../test/support/redis.ts";
 
-let server: RunningProcess<string>;
+const testRedis = useTestRedis("notifier-test");
 let redis: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedis(server.ready, "notifier-test");
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
+beforeAll(() => {
+  redis = testRedis.redis;
 });
 
 /** Steps that record their calls; `fail` makes one throw, as a crash or an outage would. */

@@ -1,24 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import { createRedis, type Redis } from "@macaque/shared";
-import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
+import type { Redis } from "@macaque/shared";
+import { useTestRedis } from "../../../test/support/redis.ts";
 import { waitUntil } from "../../../test/support/wait.ts";
 import { createLeaseStore, type LeaseStore } from "../src/lease.ts";
 
-let server: RunningProcess<string>;
+const testRedis = useTestRedis("lease-test");
 let redis: Redis;
 let leases: LeaseStore;
 let prefix: string;
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedis(server.ready, "lease-test");
+beforeAll(() => {
+  redis = testRedis.redis;
   prefix = `t-${randomBytes(4).toString("hex")}`;
   leases = createLeaseStore(redis, prefix);
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
 });
 
 describe("lease store", () => {

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Worker } from "bullmq";
-import { EventType, createLogger, createRedis, type Redis } from "@macaque/shared";
-import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
+import { EventType, createLogger, type Redis } from "@macaque/shared";
 import { createCheckProcessor } from "../src/check.ts";
 import { createMonitorMetrics } from "../src/monitor-metrics.ts";
 import { startMonitorJob, type RecoveryEvent } from "../src/monitor-job.ts";
@@ -9,6 +8,7 @@ import { createCheckQueue, createCheckWorker, scheduleRecovery } from "../src/sc
 import { experiment, group, survivors } from "./fixtures.ts";
 import { Registry } from "prom-client";
 import { randomUUID } from "node:crypto";
+import { useTestRedis } from "../../../test/support/redis.ts";
 
 /**
  * The check processor on a real Redis with BullMQ: rescheduling under one job id,
@@ -16,20 +16,15 @@ import { randomUUID } from "node:crypto";
  * the publisher are plain functions here; the integration test uses the real ones.
  */
 
-let redisServer: RunningProcess<string>;
+const testRedis = useTestRedis("check-test", { forBullMQ: true });
 let redis: Redis;
 const workers: Worker[] = [];
 
-beforeAll(async () => {
-  redisServer = await startRedisServer();
-  redis = createRedis(redisServer.ready, "check-test", { forBullMQ: true });
+beforeAll(() => {
+  redis = testRedis.redis;
 });
 afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.close()));
-});
-afterAll(async () => {
-  await redis?.quit();
-  await redisServer?.stop();
 });
 
 const crashed = group([

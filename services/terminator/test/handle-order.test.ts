@@ -8,10 +8,10 @@ import {
   AutoScalingClient,
   TerminateInstanceInAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
-import { DescribeInstancesCommand, EC2Client } from "@aws-sdk/client-ec2";
+import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Message } from "@aws-sdk/client-sqs";
 import { Registry, type Counter } from "prom-client";
-import { createFleetSimControl, startFleetSim, type FleetSim } from "@macaque/fleet-sim";
+import { startFleetSim, type FleetSim } from "@macaque/fleet-sim";
 import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
 import {
   createLogger,
@@ -33,12 +33,13 @@ import {
   type Termination,
 } from "../src/terminate.ts";
 import { sandboxClient, uniquePrefix } from "../../../test/support/aws.ts";
-import { orderFor, plannedExperiment } from "./harness.ts";
+import { fleetOf, orderFor, plannedExperiment } from "./harness.ts";
 
 let sim: FleetSim;
 let redisServer: RunningProcess<string>;
 let redis: Redis;
 let autoScaling: AutoScalingClient;
+let fleet: ReturnType<typeof fleetOf>;
 let ec2: EC2Client;
 
 beforeAll(async () => {
@@ -48,12 +49,13 @@ beforeAll(async () => {
   ]);
   redis = createRedis(redisServer.ready, "terminator-test");
   autoScaling = sandboxClient(AutoScalingClient, sim.url);
-  ec2 = sandboxClient(EC2Client, sim.url);
+  fleet = fleetOf(sim.url);
+  ec2 = fleet.ec2;
 });
 
 afterAll(async () => {
   autoScaling?.destroy();
-  ec2?.destroy();
+  fleet?.close();
   await redis?.quit();
   await redisServer?.stop();
   await sim?.close();
@@ -126,21 +128,9 @@ function countingTermination(mode: Mode) {
 const counterValue = async (counter: Counter) =>
   (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 
-const victimStates = async (instanceIds: string[]) => {
-  const out = await ec2.send(new DescribeInstancesCommand({ InstanceIds: instanceIds }));
-  return (out.Reservations ?? []).flatMap((r) => (r.Instances ?? []).map((i) => i.State?.Name));
-};
-
-const newGroup = async (label: string, desiredCapacity: number) =>
-  createFleetSimControl(sim.url).createGroup({
-    name: uniquePrefix(label),
-    desiredCapacity,
-    tags: { "macaque:enabled": "true" },
-  });
-
 describe("handling an order", () => {
   it("still reports a victim terminated by a delivery that failed half-way, without terminating it again", async () => {
-    const group = await newGroup("halfway", 3);
+    const group = await fleet.createGroup("halfway", 3);
     const experiment = plannedExperiment(group, "asg", 2);
     const [first, second] = experiment.victims.map((v) => v.instanceId);
     const real = createAsgTermination({ autoScaling, now });
@@ -173,7 +163,7 @@ describe("handling an order", () => {
   });
 
   it("retries a delivery that meets another's claim, and re-publishes once the other finished", async () => {
-    const group = await newGroup("claimed", 2);
+    const group = await fleet.createGroup("claimed", 2);
     const experiment = plannedExperiment(group, "ec2", 1);
     const idempotency = createIdempotency({ redis, keyPrefix: uniquePrefix("r") });
     const { deliver, published } = handlerWith({ idempotency });
@@ -193,7 +183,7 @@ describe("handling an order", () => {
   });
 
   it("refuses an order past its window, terminating nothing, and keeps the refusal", async () => {
-    const group = await newGroup("stale", 2);
+    const group = await fleet.createGroup("stale", 2);
     const plannedAt = new Date(Date.now() - 3 * 3600_000 - 5_000).toISOString();
     const experiment = { ...plannedExperiment(group, "ec2", 1), plannedAt };
     const victim = experiment.victims[0]!.instanceId;
@@ -219,13 +209,13 @@ describe("handling an order", () => {
         reason: `not terminating ${victim}: ${why}`,
       }),
     ]);
-    expect(await victimStates([victim])).toEqual(["running"]);
+    expect(await fleet.ec2States([victim])).toEqual({ [victim]: "running" });
   });
 
   it.each(["ec2", "asg"] as const)(
     "%s: reports a victim whose terminate call's answer was lost as terminated at the call, without calling again",
     async (mode) => {
-      const group = await newGroup(`lost-${mode}`, 2);
+      const group = await fleet.createGroup(`lost-${mode}`, 2);
       const experiment = plannedExperiment(group, mode, 1);
       const victim = experiment.victims[0]!.instanceId;
       const lost = loseFirstAnswer(mode);
@@ -246,7 +236,7 @@ describe("handling an order", () => {
   );
 
   it("asg: reports a victim terminated when the SDK's retry of a lost answer is refused as already terminating", async () => {
-    const group = await newGroup("retried", 2);
+    const group = await fleet.createGroup("retried", 2);
     const experiment = plannedExperiment(group, "asg", 1);
     const victim = experiment.victims[0]!.instanceId;
     const real = realTermination("asg");
@@ -277,7 +267,7 @@ describe("handling an order", () => {
   });
 
   it("re-publishes the result another delivery kept between this one's look and its claim", async () => {
-    const group = await newGroup("between", 2);
+    const group = await fleet.createGroup("between", 2);
     const experiment = plannedExperiment(group, "ec2", 1);
     const idempotency = createIdempotency({ redis, keyPrefix: uniquePrefix("r") });
     const first = handlerWith({ idempotency });
@@ -299,7 +289,7 @@ describe("handling an order", () => {
   });
 
   it("publishes the result another delivery kept while this one worked, counting nothing twice", async () => {
-    const group = await newGroup("overtaken", 2);
+    const group = await fleet.createGroup("overtaken", 2);
     const experiment = plannedExperiment(group, "ec2", 1);
     const idempotency = createIdempotency({ redis, keyPrefix: uniquePrefix("r") });
     const victim = experiment.victims[0]!.instanceId;
@@ -331,7 +321,7 @@ describe("handling an order", () => {
   });
 
   it("reports a victim whose terminate call AWS refused for good as failed, once it is seen not going", async () => {
-    const group = await newGroup("refused", 2);
+    const group = await fleet.createGroup("refused", 2);
     const experiment = plannedExperiment(group, "ec2", 1);
     const victim = experiment.victims[0]!.instanceId;
     const reason = `could not terminate ${victim}: UnauthorizedOperation`;
@@ -356,11 +346,11 @@ describe("handling an order", () => {
       expect.objectContaining({ instanceId: victim, outcome: "failed", reason }),
     ]);
     expect(await counterValue(metrics.failed)).toBe(1);
-    expect(await victimStates([victim])).toEqual(["running"]);
+    expect(await fleet.ec2States([victim])).toEqual({ [victim]: "running" });
   });
 
   it("terminates and reports a victim the order names twice once", async () => {
-    const group = await newGroup("twice", 2);
+    const group = await fleet.createGroup("twice", 2);
     const planned = plannedExperiment(group, "ec2", 1);
     const experiment = { ...planned, victims: [planned.victims[0]!, planned.victims[0]!] };
     const victim = planned.victims[0]!.instanceId;
@@ -376,7 +366,7 @@ describe("handling an order", () => {
   });
 
   it("refuses a dry run before looking at anything", async () => {
-    const group = await newGroup("dry", 1);
+    const group = await fleet.createGroup("dry", 1);
     const experiment = { ...plannedExperiment(group, "ec2", 1), dryRun: true };
     const { deliver, published } = handlerWith();
     await expect(deliver(experiment)).rejects.toMatchObject({

@@ -1,24 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createRedis, type Redis } from "@macaque/shared";
-import { startRedisServer, type RunningProcess } from "@macaque/sandbox";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Redis } from "@macaque/shared";
 import { createIdempotency } from "../src/idempotency.ts";
 import { buildResultEvent } from "../src/result-event.ts";
-import { uniquePrefix, waitFor } from "../../../test/support/aws.ts";
-import { experimentFor } from "./harness.ts";
+import { uniquePrefix } from "../../../test/support/aws.ts";
+import { experimentContext } from "../../../test/support/experiment.ts";
+import { waitFor } from "../../../test/support/wait.ts";
+import { useTestRedis } from "../../../test/support/redis.ts";
 
-const experiment = experimentFor({ asg: "web", mode: "ec2", victims: [] });
+const experiment = experimentContext();
 const at = "2025-01-01T00:00:10.000Z";
 const a = "i-00000000000000001";
 
-let server: RunningProcess<string>;
+const testRedis = useTestRedis("terminator-test");
 let redis: Redis;
-beforeAll(async () => {
-  server = await startRedisServer();
-  redis = createRedis(server.ready, "terminator-test");
-});
-afterAll(async () => {
-  await redis?.quit();
-  await server?.stop();
+beforeAll(() => {
+  redis = testRedis.redis;
 });
 
 const fresh = (claimTtlMs?: number) => {

@@ -1,4 +1,3 @@
-import { poisonReasonAttribute, terminationOrderKind } from "@macaque/shared";
 /**
  * What ends up being retried, and where it ends. A body that is not an order is
  * poison: moved to the dead-letter queue on its first receive. A failing order is
@@ -13,20 +12,16 @@ import {
   SetQueueAttributesCommand,
 } from "@aws-sdk/client-sqs";
 import { startStack, type Stack } from "@macaque/sandbox";
-import { sqsAt, uniquePrefix, waitFor } from "../../../test/support/aws.ts";
-import {
-  fleetOf,
-  orderFor,
-  plannedExperiment,
-  sendOrder,
-  startTerminator,
-  subscribeToEvents,
-  type Terminator,
-} from "./harness.ts";
+import { EventType, poisonReasonAttribute, terminationOrderKind } from "@macaque/shared";
+import { sqsAt, uniquePrefix } from "../../../test/support/aws.ts";
+import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
+import { startTestService, type TestService } from "../../../test/support/processes.ts";
+import { waitFor } from "../../../test/support/wait.ts";
+import { fleetOf, orderFor, plannedExperiment, sendOrder } from "./harness.ts";
 
 let stack: Stack;
-let terminator: Terminator;
-let events: Awaited<ReturnType<typeof subscribeToEvents>>;
+let terminator: TestService;
+let tap: TestTap;
 let fleet: ReturnType<typeof fleetOf>;
 let sqs: ReturnType<typeof sqsAt>;
 
@@ -45,15 +40,15 @@ beforeAll(async () => {
       },
     }),
   );
-  events = await subscribeToEvents(stack);
-  fleet = fleetOf(stack);
+  tap = await openTestTap(stack);
+  fleet = fleetOf(stack.endpoints.fleetSim);
   // One attempt per AWS call: a throttled call reaches the handler at once.
-  terminator = await startTerminator(stack, { AWS_MAX_ATTEMPTS: "1" });
+  terminator = await startTestService(stack, "terminator", { env: { AWS_MAX_ATTEMPTS: "1" } });
 }, 60_000);
 
 afterAll(async () => {
-  await terminator?.process.stop();
-  await events?.close();
+  await terminator?.stop();
+  await tap?.close();
   fleet?.close();
   sqs?.destroy();
   await stack?.stop();
@@ -97,10 +92,12 @@ describe("terminator redelivery", () => {
     expect(dead.get(notJson)).toMatch(/^not a termination order: body is not JSON/);
     expect(dead.get(notAnOrder)).toMatch(/^not a termination order: .*experiment: .*orderedAt: /);
     // Moved on their first receive, with one warning each: never retried, never deleted.
-    const moved = terminator.logs.filter((l) => l.event === "message.dead-lettered");
-    expect(moved).toHaveLength(2);
-    expect(terminator.logs.some((l) => l.event === "message.retry")).toBe(false);
-    expect(terminator.logs.some((l) => l.event === "message.dropped")).toBe(false);
+    // The lines may reach us after the bodies reached the queue.
+    expect(
+      await terminator.waitForLog("message.dead-lettered", undefined, { count: 2 }),
+    ).toHaveLength(2);
+    expect(terminator.logged("message.retry")).toEqual([]);
+    expect(terminator.logged("message.dropped")).toEqual([]);
   }, 30_000);
 
   it("retries an order whose AWS calls are throttled, then carries it out once", async () => {
@@ -111,16 +108,16 @@ describe("terminator redelivery", () => {
     const callsBefore = await fleet.calls("TerminateInstances");
 
     await sendOrder(stack, orderFor(experiment));
-    await terminator.waitForLog(
+    await terminator.waitForLine(
       "the throttled delivery to be retried",
       (l) =>
         l.event === "message.retry" &&
         /Throttling|RequestLimitExceeded/.test(JSON.stringify(l.err)),
     );
     await fleet.control.setFaults(group.name, { throttleRate: 0 });
-    const [event] = await events.waitForEvents(experiment.id);
+    await tap.waitForEvent(experiment.id, EventType.instancesTerminated);
 
-    expect(event!.type).toBe("macaque.instances.terminated");
+    expect(tap.typesOf(experiment.id)).toEqual([EventType.instancesTerminated]);
     expect((await fleet.ec2States([victim]))[victim]).not.toBe("running");
     expect((await fleet.calls("TerminateInstances")) - callsBefore).toBe(1);
   }, 30_000);

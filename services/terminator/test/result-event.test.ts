@@ -1,25 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseEvent, type ExperimentContext, type TerminationOutcome } from "@macaque/shared";
+import { parseEvent, type TerminationOutcome } from "@macaque/shared";
 import { buildResultEvent, orderOutcomes, summarizeFailure } from "../src/result-event.ts";
+import { experimentContext } from "../../../test/support/experiment.ts";
 
-const experiment: ExperimentContext = {
-  id: "exp-1",
-  requestId: "req-1",
-  asg: "web",
-  mode: "ec2",
-  dryRun: false,
-  notify: { emails: [] },
-  recovery: {
-    deadlineSeconds: 600,
-    checkIntervalSeconds: 10,
-    requireHealthy: true,
-  },
-  seed: "s",
-  plannedAt: "2025-01-01T00:00:00.000Z",
-  desiredCapacity: 3,
-  instanceIdsAtPlan: ["i-00000000000000001", "i-00000000000000002", "i-00000000000000003"],
-  victims: [],
-};
+// Planned before the terminate calls the outcomes below report.
+const experiment = experimentContext({ plannedAt: "2025-01-01T00:00:00.000Z" });
 
 const a = "i-00000000000000001";
 const b = "i-00000000000000002";

@@ -1,34 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStack, type Stack } from "@macaque/sandbox";
 import { TerminateInstancesCommand } from "@aws-sdk/client-ec2";
-import { uniquePrefix, waitFor } from "../../../test/support/aws.ts";
-import {
-  experimentFor,
-  fleetOf,
-  orderFor,
-  plannedExperiment,
-  sendOrder,
-  startTerminator,
-  subscribeToEvents,
-  victimsOf,
-  type Terminator,
-} from "./harness.ts";
+import { EventType } from "@macaque/shared";
+import { uniquePrefix } from "../../../test/support/aws.ts";
+import { openTestTap, type TestTap } from "../../../test/support/event-tap.ts";
+import { instanceSnapshots } from "../../../test/support/experiment.ts";
+import { startTestService, type TestService } from "../../../test/support/processes.ts";
+import { waitFor } from "../../../test/support/wait.ts";
+import { fleetOf, orderFor, plannedExperiment, sendOrder } from "./harness.ts";
 
 let stack: Stack;
-let terminator: Terminator;
-let events: Awaited<ReturnType<typeof subscribeToEvents>>;
+let terminator: TestService;
+let tap: TestTap;
 let fleet: ReturnType<typeof fleetOf>;
 
 beforeAll(async () => {
   stack = await startStack({ prefix: uniquePrefix("term"), timeScale: 0.01 });
-  events = await subscribeToEvents(stack);
-  fleet = fleetOf(stack);
-  terminator = await startTerminator(stack);
+  tap = await openTestTap(stack);
+  fleet = fleetOf(stack.endpoints.fleetSim);
+  terminator = await startTestService(stack, "terminator");
 });
 
 afterAll(async () => {
-  await terminator?.process.stop();
-  await events?.close();
+  await terminator?.stop();
+  await tap?.close();
   fleet?.close();
   await stack?.stop();
 });
@@ -42,14 +37,11 @@ describe("terminator", () => {
     const callsBefore = await fleet.calls("TerminateInstances");
 
     await sendOrder(stack, orderFor(experiment));
-    const [event] = await events.waitForEvents(experiment.id);
+    const event = await tap.waitForEvent(experiment.id, EventType.instancesTerminated);
 
-    expect(event!.type).toBe("macaque.instances.terminated");
-    expect(event!.source).toBe("urn:macaque:terminator");
-    const data = event!.data as {
-      terminations: { instanceId: string; outcome: string }[];
-      terminatedAt: string;
-    };
+    expect(tap.typesOf(experiment.id)).toEqual([EventType.instancesTerminated]);
+    expect(event.source).toBe("urn:macaque:terminator");
+    const { data } = event;
     expect(data.terminations.map((t) => [t.instanceId, t.outcome])).toEqual([
       [a, "terminated"],
       [b, "terminated"],
@@ -70,9 +62,9 @@ describe("terminator", () => {
     const ec2CallsBefore = await fleet.calls("TerminateInstances");
 
     await sendOrder(stack, orderFor(experiment));
-    const [event] = await events.waitForEvents(experiment.id);
+    await tap.waitForEvent(experiment.id, EventType.instancesTerminated);
 
-    expect(event!.type).toBe("macaque.instances.terminated");
+    expect(tap.typesOf(experiment.id)).toEqual([EventType.instancesTerminated]);
     expect((await fleet.calls("TerminateInstanceInAutoScalingGroup")) - asgCallsBefore).toBe(1);
     expect((await fleet.calls("TerminateInstances")) - ec2CallsBefore).toBe(0);
     const original = new Set(group.instances.map((i) => i.instanceId));
@@ -94,39 +86,37 @@ describe("terminator", () => {
 
     // Both at once: the second either waits for the first's claim or finds its result.
     await Promise.all([sendOrder(stack, order), sendOrder(stack, order)]);
-    const [first, second] = await events.waitForEvents(experiment.id, 2);
+    const [first, second] = await tap.waitForEvents(
+      experiment.id,
+      EventType.instancesTerminated,
+      2,
+    );
 
-    expect(first!.type).toBe("macaque.instances.terminated");
+    expect(tap.typesOf(experiment.id)).toEqual([
+      EventType.instancesTerminated,
+      EventType.instancesTerminated,
+    ]);
     expect(second!.id).toBe(first!.id);
     expect(second).toEqual(first);
     expect((await fleet.calls("TerminateInstances")) - callsBefore).toBe(1);
-    expect(
-      terminator.logs.some(
-        (l) => l.event === "order.redelivered" && l.experimentId === experiment.id,
-      ),
-    ).toBe(true);
+    expect(terminator.logged("order.redelivered", experiment.id)).not.toEqual([]);
   });
 
   it("skips victims already terminated or no longer in the group, saying why, and terminates the rest", async () => {
     const group = await fleet.createGroup("mixed", 3);
     const elsewhere = await fleet.createGroup("other", 1);
-    const experiment = experimentFor({
-      asg: group.name,
-      mode: "ec2",
-      victims: [...victimsOf(group, 2), ...victimsOf(elsewhere, 1)],
-      instanceIdsAtPlan: group.instances.map((i) => i.instanceId),
-    });
+    const experiment = {
+      ...plannedExperiment(group, "ec2", 2),
+      victims: instanceSnapshots([...group.instances.slice(0, 2), elsewhere.instances[0]!]),
+    };
     const [gone, fine, stranger] = experiment.victims.map((v) => v.instanceId);
     await fleet.ec2.send(new TerminateInstancesCommand({ InstanceIds: [gone!] }));
 
     await sendOrder(stack, orderFor(experiment));
-    const [event] = await events.waitForEvents(experiment.id);
+    const event = await tap.waitForEvent(experiment.id, EventType.instancesTerminated);
 
-    expect(event!.type).toBe("macaque.instances.terminated");
-    const terminations = (
-      event!.data as { terminations: { instanceId: string; outcome: string; reason?: string }[] }
-    ).terminations;
-    expect(terminations).toEqual([
+    expect(tap.typesOf(experiment.id)).toEqual([EventType.instancesTerminated]);
+    expect(event.data.terminations).toEqual([
       expect.objectContaining({
         instanceId: gone,
         outcome: "skipped",
@@ -152,13 +142,9 @@ describe("terminator", () => {
     const callsBefore = await fleet.calls("TerminateInstances");
 
     await sendOrder(stack, orderFor(experiment));
-    const [event] = await events.waitForEvents(experiment.id);
+    const { data } = await tap.waitForEvent(experiment.id, EventType.terminationFailed);
 
-    expect(event!.type).toBe("macaque.termination.failed");
-    const data = event!.data as {
-      reason: string;
-      terminations: { outcome: string; reason?: string }[];
-    };
+    expect(tap.typesOf(experiment.id)).toEqual([EventType.terminationFailed]);
     expect(data.terminations.map((t) => t.outcome)).toEqual(["skipped", "skipped"]);
     expect(data.reason).toMatch(/^terminated none of 2 victims: /);
     expect(data.reason).toContain("it now carries macaque:exclude=true");
@@ -172,7 +158,7 @@ describe("terminator", () => {
     const experiment = { ...plannedExperiment(group, "ec2", 1), dryRun: true };
 
     await sendOrder(stack, orderFor(experiment));
-    const dropped = await terminator.waitForLog(
+    const dropped = await terminator.waitForLine(
       "the dry-run order to be dropped",
       (l) => l.event === "message.dropped" && String(l.msg).includes(experiment.id),
     );
@@ -181,16 +167,19 @@ describe("terminator", () => {
     expect(Object.values(await fleet.ec2States([experiment.victims[0]!.instanceId]))).toEqual([
       "running",
     ]);
-    await events.drain();
-    expect(events.seen.filter((e) => e.subject === experiment.id)).toEqual([]);
+    await tap.drain();
+    expect(tap.eventsOf(experiment.id)).toEqual([]);
   });
 
   it("serves /readyz once Redis answers", async () => {
-    const url = terminator.process.ready;
-    const response = await fetch(`${url}/readyz`);
+    const response = await fetch(`${terminator.url}/readyz`);
     expect(response.status).toBe(200);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/macaque_instances_terminated_total\{[^}]*mode="ec2"[^}]*\} [1-9]/);
-    expect(metrics).toMatch(/macaque_instances_skipped_total\{[^}]*mode="ec2"[^}]*\} [1-9]/);
+    // Counted by the tests above, which terminate and skip victims in mode ec2.
+    expect(
+      await terminator.metric("macaque_instances_terminated_total", 'mode="ec2"'),
+    ).toBeGreaterThan(0);
+    expect(
+      await terminator.metric("macaque_instances_skipped_total", 'mode="ec2"'),
+    ).toBeGreaterThan(0);
   });
 });
