@@ -22,6 +22,7 @@ import { SCALING_PROCESSES } from "./model.ts";
 import type { Scheduler } from "./scheduler.ts";
 import {
   allTargetGroups,
+  checkTargetGroupNames,
   deregisterTarget,
   newTargetGroups,
   registerMember,
@@ -145,17 +146,7 @@ export function createFleet(options: FleetOptions): Fleet {
       }
       checkSizes(spec.minSize, spec.maxSize, spec.desiredCapacity);
       const processes = checkProcesses(spec.suspendedProcesses);
-      const taken = allTargetGroups(ctx).map((tg) => tg.name);
-      const duplicate = spec.targetGroups.find(
-        (tg, i) =>
-          taken.includes(tg.name) || spec.targetGroups.findIndex((o) => o.name === tg.name) !== i,
-      );
-      if (duplicate) {
-        throw new SimError(
-          "DuplicateTargetGroupName",
-          `A target group with the same name '${duplicate.name}' exists, but with different settings`,
-        );
-      }
+      checkTargetGroupNames(ctx, spec.targetGroups);
       const group = newGroup(ctx, spec);
       for (const process of processes) group.suspended.set(process, suspensionReason(ctx.now()));
       group.targetGroups = newTargetGroups(ctx, group, spec.targetGroups);
@@ -163,11 +154,8 @@ export function createFleet(options: FleetOptions): Fleet {
       if (warm) {
         warmUp(ctx, group);
         // Like its instances, a warm group's targets start out healthy.
-        for (const member of group.members) {
-          registerMember(ctx, group, member.instanceId, {
-            healthy: true,
-            reconcile: reconcileGroup,
-          });
+        for (const m of group.members) {
+          registerMember(ctx, group, m.instanceId, { healthy: true, reconcile: reconcileGroup });
         }
       }
       reconcile(ctx, group);

@@ -6,6 +6,7 @@
  * deregistration delay and then goes. As everywhere in the fleet, timers only set *Due
  * flags and syncTargets() (called from reconcile) acts on them.
  */
+import { SimError } from "./errors.ts";
 import type { FleetContext } from "./fleet-context.ts";
 import type { Group, Target, TargetGroup } from "./model.ts";
 import { recordEvent } from "./recovery.ts";
@@ -43,6 +44,20 @@ export function newTargetGroups(
 
 export const allTargetGroups = (ctx: FleetContext): TargetGroup[] =>
   [...ctx.groups.values()].flatMap((g) => g.targetGroups);
+
+/** Target group names are unique in an account and region. */
+export function checkTargetGroupNames(ctx: FleetContext, specs: readonly TargetGroupSpec[]): void {
+  const taken = allTargetGroups(ctx).map((tg) => tg.name);
+  const duplicate = specs.find(
+    (tg, i) => taken.includes(tg.name) || specs.findIndex((o) => o.name === tg.name) !== i,
+  );
+  if (duplicate) {
+    throw new SimError(
+      "DuplicateTargetGroupName",
+      `A target group with the same name '${duplicate.name}' exists, but with different settings`,
+    );
+  }
+}
 
 function ownerOf(ctx: FleetContext, tg: TargetGroup): Group | undefined {
   const owner = ctx.groups.get(tg.groupName);

@@ -63,12 +63,41 @@ describe("control endpoint", () => {
     ['{"name":"x","desiredCapacity":1,"availabilityZones":[]}', "availabilityZones"],
     ['{"name":"x","desiredCapacity":1,"suspendedProcesses":["Nap"]}', "suspendedProcesses.0"],
     ['{"name":"x","desiredCapacity":1,"colour":"red"}', "colour"],
+    [
+      '{"name":"x","desiredCapacity":1,"targetGroups":[{"name":"t","healthCheckIntervalSeconds":1}]}',
+      "targetGroups.0.healthCheckIntervalSeconds",
+    ],
+    [
+      '{"name":"x","desiredCapacity":1,"targetGroups":[{"name":"t"},{"name":"t"}]}',
+      "targetGroups.1.name",
+    ],
     ["not json", "JSON"],
   ])("rejects %s with 400 naming %s", async (body, field) => {
     const response = await post("groups", body);
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as { error: string };
     expect(error).toContain(field);
+  });
+
+  it("refuses a target group name already taken with 409", async () => {
+    await h.control.createGroup({
+      name: "lb-a",
+      desiredCapacity: 1,
+      targetGroups: [{ name: "shared" }],
+    });
+    const err: unknown = await h.control
+      .createGroup({ name: "lb-b", desiredCapacity: 1, targetGroups: [{ name: "shared" }] })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 409, message: expect.stringContaining("shared") });
+    expect((await h.control.group("lb-a")).targetGroups).toMatchObject([
+      {
+        name: "shared",
+        port: 80,
+        healthCheckIntervalSeconds: 30,
+        healthyThresholdCount: 5,
+        deregistrationDelaySeconds: 300,
+      },
+    ]);
   });
 
   it("refuses a second group of the same name with 409", async () => {
