@@ -27,6 +27,7 @@ import {
 } from "@macaque/shared";
 import { listEnrolledRecipients } from "@macaque/shared/enrolled-recipients";
 import { sandboxClient, snsAt, uniquePrefix } from "../../test/support/aws.ts";
+import { waitUntil } from "../../test/support/wait.ts";
 import { formatFlagDuration } from "../src/duration.ts";
 import { experimentEvents } from "./fixtures.ts";
 import {
@@ -743,30 +744,27 @@ describe("through a real terminal", () => {
   );
 
   it("refuses a group whose target group has unhealthy targets before asking, exit 2", async () => {
-    const group = `refused-tg-${Math.random().toString(36).slice(2, 8)}`;
-    const control = createFleetSimControl(stack.endpoints.fleetSim);
-    await control.createGroup({
-      name: group,
+    const group = await createGroup("refused-tg", {
       desiredCapacity: 2,
       maxSize: 4,
-      tags: { "macaque:enabled": "true" },
       targetGroups: [
-        { name: `${group}-tg`, healthCheckIntervalSeconds: 5, healthyThresholdCount: 2 },
+        { name: "refused-tg", healthCheckIntervalSeconds: 5, healthyThresholdCount: 2 },
       ],
     });
+    const control = createFleetSimControl(stack.endpoints.fleetSim);
     await control.setFaults(group, { neverServing: true });
     const autoScaling = sandboxClient(AutoScalingClient, stack.endpoints.autoScaling);
     await autoScaling.send(
       new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: 3 }),
     );
     autoScaling.destroy();
-    await waitFor("a steady group with one target failing its health checks", async () => {
+    await waitUntil("a steady group with one target failing its health checks", async () => {
       const view = await control.group(group);
       const steady = view.instances.filter(
         (i) => i.lifecycleState === "InService" && i.healthStatus === "Healthy",
       ).length;
       const failing = view.targetGroups[0]!.targets.some((t) => t.state === "unhealthy");
-      return steady === 3 && failing ? true : undefined;
+      return steady === 3 && failing;
     });
     const cli = pty(["run", "--asg", group]);
     expect(await cli.exited).toBe(2);
@@ -774,7 +772,7 @@ describe("through a real terminal", () => {
     expect(screen).toContain(`the producer would refuse any experiment on ${group} now`);
     expect(screen).toMatch(
       new RegExp(
-        `target group ${group}-tg has targets that are not healthy: i-[0-9a-f]+ \\(unhealthy`,
+        `target group refused-tg has targets that are not healthy: i-[0-9a-f]+ \\(unhealthy`,
       ),
     );
     expect(screen).not.toContain("to terminate?");
