@@ -17,8 +17,8 @@ export const demoGroups: CreateGroupRequest[] = [
       {
         name: "demo-web",
         port: 80,
-        healthCheckIntervalSeconds: 5,
-        healthyThresholdCount: 2,
+        healthCheckIntervalSeconds: 10,
+        healthyThresholdCount: 3,
         deregistrationDelaySeconds: 10,
       },
     ],
