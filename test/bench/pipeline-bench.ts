@@ -6,10 +6,13 @@
  * - recovery measurement: macaque's time to recover against the fleet
  *   simulator's ground truth, for many concurrent experiments;
  * - batching: DescribeAutoScalingGroups calls per recovery check;
- * - latency from job message to plan and to termination.
+ * - latency from job message to plan and to termination;
+ * - groups behind a load-balancer target group: DescribeTargetHealth calls per
+ *   experiment, and the time from `healthy` to `serving` against the truth.
  *
  * Options (environment): BENCH_EXPERIMENTS (default 20), BENCH_CHECK_INTERVAL
- * seconds (default 0.5), BENCH_TIME_SCALE (default 0.01).
+ * seconds (default 0.5), BENCH_TIME_SCALE (default 0.01), BENCH_SERVING_EXPERIMENTS
+ * (default 10, each on a group with its own target group).
  */
 import { EventType, serviceNames } from "@macaque/shared";
 import { startPipeline } from "../support/pipeline.ts";
@@ -101,6 +104,69 @@ console.log(
 console.log(`recovery checks                              ${checks}`);
 console.log(
   `DescribeAutoScalingGroups calls              ${describes} (${(checks / Math.max(1, describes)).toFixed(1)} checks per call)`,
+);
+
+// Behind target groups: one target group per group, checked only once the group
+// is healthy; the calls per experiment are what an operator pays in ELB's budget.
+const servingExperiments = Number(process.env.BENCH_SERVING_EXPERIMENTS ?? "10");
+const servingGroups = await Promise.all(
+  Array.from({ length: servingExperiments }, (_, i) =>
+    p.createGroup({
+      desiredCapacity: 4,
+      maxSize: 8,
+      targetGroups: [
+        {
+          name: `bench-tg-${i}-${Date.now().toString(36)}`,
+          healthCheckIntervalSeconds: 10,
+          healthyThresholdCount: 3,
+          deregistrationDelaySeconds: 10,
+        },
+      ],
+    }),
+  ),
+);
+const elbBefore = await p.metric("recovery-monitor", "macaque_describe_target_health_calls_total");
+const servingIds = await Promise.all(
+  servingGroups.map(async (asg) => ({
+    asg,
+    id: await p.submit({
+      asg,
+      count: 2,
+      recovery: { checkIntervalSeconds: checkInterval, deadlineSeconds: 120 },
+    }),
+  })),
+);
+const servingLags: number[] = [];
+const toServingLags: number[] = [];
+let served = 0;
+for (const { id, asg } of servingIds) {
+  const completed = await p.waitForEvent(id, EventType.recoveryCompleted, 180_000);
+  if (completed.data.outcome !== "recovered") continue;
+  served++;
+  const milestones = new Map(
+    p
+      .eventsOf(id)
+      .flatMap((e) =>
+        e.type === EventType.recoveryProgressed ? [[e.data.milestone, e.data.elapsedSeconds]] : [],
+      ) as [string, number][],
+  );
+  const [truth] = (await p.sim.timeline(asg)).recoveries;
+  if (!truth?.servingAt || !truth.wholeAt) continue;
+  servingLags.push(completed.data.timeToRecoverSeconds! * 1000 - truth.servingDurationMs!);
+  const measured = ((milestones.get("serving") ?? NaN) - (milestones.get("healthy") ?? NaN)) * 1000;
+  toServingLags.push(measured - (Date.parse(truth.servingAt) - Date.parse(truth.wholeAt)));
+}
+const elbCalls =
+  (await p.metric("recovery-monitor", "macaque_describe_target_health_calls_total")) - elbBefore;
+
+console.log(
+  `\n${servingExperiments} experiments on groups behind a target group (3 checks 10 s apart, simulated)`,
+);
+console.log(`recovered (serving)                          ${served} of ${servingExperiments}`);
+console.log(summary("measured − true time to serving", servingLags, "ms"));
+console.log(summary("healthy → serving, measured − true", toServingLags, "ms"));
+console.log(
+  `DescribeTargetHealth calls                   ${elbCalls} (${(elbCalls / Math.max(1, servingExperiments)).toFixed(1)} per experiment)`,
 );
 
 await p.stop();

@@ -98,8 +98,14 @@ async function lookAtGroup(
     const look: Look = { kind: "observed", observation };
     if (!needsTargetHealth(job.experiment, observation)) return look;
     const targetGroups = await lookAtTargets(deps, job.experiment.targetGroupArns ?? [], logger);
+    // Stamped when the target states arrived, not when the group's did: the read may
+    // have waited for the ELB rate limit, and a milestone is never dated before it
+    // was seen.
     return targetGroups
-      ? { kind: "observed", observation: { ...observation, targetGroups } }
+      ? {
+          kind: "observed",
+          observation: { ...observation, at: deps.now().toISOString(), targetGroups },
+        }
       : look;
   } catch (err) {
     deps.metrics.checks.inc({ result: "missed" });

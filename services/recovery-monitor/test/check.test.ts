@@ -42,6 +42,8 @@ async function run(options: {
   deadlineSeconds?: number;
   /** Target health per check that reads it (the last repeats); the experiment gets its ARN. */
   targets?: Array<TargetGroupHealth | Error>;
+  /** How long each target-health read takes (as one waiting for the ELB rate limit would). */
+  targetReadMs?: number;
 }) {
   const keyPrefix = `t-${randomUUID()}`;
   const queue = createCheckQueue(redis, keyPrefix);
@@ -49,6 +51,7 @@ async function run(options: {
   let describes = 0;
   let publishes = 0;
   let targetReads = 0;
+  const targetReadsDoneAt: number[] = [];
   const exp = {
     ...experiment({ checkIntervalSeconds: 0.05, deadlineSeconds: options.deadlineSeconds ?? 5 }),
     id: `exp-${randomUUID()}`,
@@ -68,6 +71,10 @@ async function run(options: {
       ...(targets && {
         describeTargetGroup: async () => {
           const read = targets[Math.min(targetReads++, targets.length - 1)]!;
+          if (options.targetReadMs) {
+            await new Promise((resolve) => setTimeout(resolve, options.targetReadMs));
+          }
+          targetReadsDoneAt.push(Date.now());
           if (read instanceof Error) throw read;
           return read;
         },
@@ -105,7 +112,7 @@ async function run(options: {
   const result = await finished;
   const jobs = await queue.getJobs(["completed"]);
   await queue.close();
-  return { published, describes, targetReads, result, jobs, id: exp.id };
+  return { published, describes, targetReads, targetReadsDoneAt, result, jobs, id: exp.id };
 }
 
 const tgArn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0001";
@@ -191,6 +198,22 @@ describe("check processor", () => {
       outcome: "recovered",
       targetGroups: [{ name: "web" }],
     });
+  });
+
+  it("dates serving when the target states arrived, not when the group's did", async () => {
+    const { published, targetReadsDoneAt } = await run({
+      looks: [whole],
+      targets: [targetsOf("healthy")],
+      targetReadMs: 300,
+    });
+    const serving = published.find(
+      (e) => e.type === EventType.recoveryProgressed && e.data.milestone === "serving",
+    );
+    if (serving?.type !== EventType.recoveryProgressed) throw new Error("no serving milestone");
+    const read = targetReadsDoneAt[0]!;
+    // The group was described some 300 ms before its targets were read: serving is
+    // never dated before the read that saw it.
+    expect(Date.parse(serving.data.observed.at)).toBeGreaterThanOrEqual(read);
   });
 
   it("is not recovered at the deadline when targets never serve, and reports their states", async () => {
