@@ -87,6 +87,43 @@ describe.each(["ec2", "asg"] as const)("a group behind a target group, %s mode",
   });
 });
 
+describe("a group behind two target groups", () => {
+  it("serves when the slower one does, with each one's time in the timeline and the e-mail", async () => {
+    const asg = `g-${randomBytes(3).toString("hex")}`;
+    await p.createGroup({
+      name: asg,
+      desiredCapacity: 3,
+      minSize: 1,
+      maxSize: 6,
+      targetGroups: [
+        // 2 checks 10 s apart (0.2 s here) against 5 checks 30 s apart (1.5 s).
+        { name: `${asg}-fast`, healthCheckIntervalSeconds: 10, healthyThresholdCount: 2 },
+        { name: `${asg}-slow`, healthCheckIntervalSeconds: 30, healthyThresholdCount: 5 },
+      ],
+    });
+    const id = await p.submit({
+      asg,
+      count: 1,
+      recovery: { checkIntervalSeconds, deadlineSeconds: 30 },
+      notify: { emails: ["oncall@example.com"] },
+    });
+    const completed = await p.waitForEvent(id, EventType.recoveryCompleted);
+    expect(completed.data.outcome).toBe("recovered");
+    const arns = completed.data.experiment.targetGroupArns!;
+    expect(arns).toHaveLength(2);
+    const servedAt = completed.data.timeline.targetGroupsServingAt!;
+    const arnOf = (suffix: string) => arns.find((arn) => arn.includes(`/${asg}-${suffix}/`))!;
+    const [fast, slow] = [servedAt[arnOf("fast")]!, servedAt[arnOf("slow")]!];
+    expect(Date.parse(fast)).toBeLessThan(Date.parse(slow));
+    expect(completed.data.timeline.servingAt).toBe(slow);
+
+    const sent = await p.waitForEvent(id, EventType.reportSent);
+    const email = await emailFor(sent.data.subject);
+    expect(email?.text).toContain(`until serving in ${asg}-fast`);
+    expect(email?.text).toContain(`until serving in ${asg}-slow`);
+  });
+});
+
 describe("a group whose replacements never serve", () => {
   it("ends not-recovered with FAIL, and the e-mail names the target states", async () => {
     const asg = await groupBehindTargetGroup(3);

@@ -134,6 +134,8 @@ export const recoveryTimelineSchema = z.object({
   healthyAt: isoTime.optional(),
   /** Every InService instance healthy in each target group, no victim registered but draining. */
   servingAt: isoTime.optional(),
+  /** The same, for each target group on its own (by ARN): when that one served again. */
+  targetGroupsServingAt: z.record(z.string(), isoTime).optional(),
   recoveredAt: isoTime.optional(),
 });
 export type RecoveryTimeline = z.infer<typeof recoveryTimelineSchema>;

@@ -47,6 +47,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
 
   const chart = buildTimelineChart(data.timeline, data.lastObserved?.at, {
     serving: requiresServing(experiment),
+    targetGroupArns: experiment.targetGroupArns ?? [],
   });
   const targetGroups = data.targetGroups ?? [];
   const sections: Section[] = [

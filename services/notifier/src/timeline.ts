@@ -1,4 +1,9 @@
-import { milestoneTimelineField, milestoneWords, secondsBetween } from "@macaque/shared";
+import {
+  milestoneTimelineField,
+  milestoneWords,
+  secondsBetween,
+  targetGroupNameOf,
+} from "@macaque/shared";
 import type { RecoveryTimeline } from "@macaque/shared";
 
 /**
@@ -76,7 +81,7 @@ const steps = [
 export function buildTimelineChart(
   timeline: RecoveryTimeline,
   endAt?: string,
-  options: { serving?: boolean } = {},
+  options: { serving?: boolean; targetGroupArns?: readonly string[] } = {},
 ): TimelineChart {
   const start = timeline.terminatedAt;
   const milestones: TimelineMilestone[] = [{ label: "terminated", at: start, offsetSeconds: 0 }];
@@ -110,6 +115,10 @@ export function buildTimelineChart(
       endSeconds: offset,
       reached: true,
     });
+    if (step.style === "serving" && missing.length === 0) {
+      // One row per target group, each from healthy to when that one served.
+      phases.push(...targetGroupPhases(timeline, options.targetGroupArns ?? [], previous, offset));
+    }
     previous = offset;
     missing = [];
   }
@@ -143,4 +152,30 @@ function placeBar(
   let widthPercent = endPercent - startPercent;
   if (widthPercent === 0 && phase.endSeconds > phase.startSeconds) widthPercent = 1;
   return { ...phase, startPercent: Math.min(startPercent, 100 - widthPercent), widthPercent };
+}
+
+/**
+ * With two or more target groups, a row for each: `until serving in web-a`, from
+ * the group being healthy to that target group serving again, drawn under the
+ * group's own serving row. One target group's row would repeat the group's.
+ */
+function targetGroupPhases(
+  timeline: RecoveryTimeline,
+  arns: readonly string[],
+  fromSeconds: number,
+  untilSeconds: number,
+): Omit<TimelinePhase, "startPercent" | "widthPercent">[] {
+  const servedAt = timeline.targetGroupsServingAt ?? {};
+  if (arns.length < 2) return [];
+  return arns.map((arn) => {
+    const at = servedAt[arn];
+    const end = at === undefined ? untilSeconds : secondsBetween(timeline.terminatedAt, at);
+    return {
+      label: `until serving in ${targetGroupNameOf(arn)}`,
+      style: "serving",
+      startSeconds: fromSeconds,
+      endSeconds: Math.min(untilSeconds, Math.max(fromSeconds, end)),
+      reached: at !== undefined,
+    };
+  });
 }

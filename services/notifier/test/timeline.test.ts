@@ -113,4 +113,33 @@ describe("buildTimelineChart", () => {
     expect(chart.phases).toHaveLength(1);
     expect(chart.phases[0]).toMatchObject({ reached: false, widthPercent: 0 });
   });
+
+  it("draws a row per target group under the serving phase when there are two or more", () => {
+    const arnA = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-a/1111";
+    const arnB = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-b/2222";
+    const timeline = {
+      terminatedAt: at(0),
+      firstReplacementSeenAt: at(10),
+      allInServiceAt: at(30),
+      healthyAt: at(40),
+      servingAt: at(100),
+      targetGroupsServingAt: { [arnA]: at(60), [arnB]: at(100) },
+      recoveredAt: at(100),
+    };
+    const chart = buildTimelineChart(timeline, undefined, {
+      serving: true,
+      targetGroupArns: [arnA, arnB],
+    });
+    expect(chart.phases.map((p) => [p.label, p.startSeconds, p.endSeconds, p.reached])).toEqual([
+      ["until a replacement is seen", 0, 10, true],
+      ["replacements booting", 10, 30, true],
+      ["health checks", 30, 40, true],
+      ["until serving", 40, 100, true],
+      ["until serving in web-a", 40, 60, true],
+      ["until serving in web-b", 40, 100, true],
+    ]);
+    // One target group's row would only repeat the group's.
+    const one = buildTimelineChart(timeline, undefined, { serving: true, targetGroupArns: [arnA] });
+    expect(one.phases.map((p) => p.label)).not.toContain("until serving in web-a");
+  });
 });

@@ -6,7 +6,7 @@ import {
   type Milestone,
   type RecoveryTimeline,
 } from "@macaque/shared";
-import { isServing } from "./evaluate-serving.ts";
+import { isServing, servingTargetGroups } from "./evaluate-serving.ts";
 
 export interface RecoveryEvaluation {
   timeline: RecoveryTimeline;
@@ -84,6 +84,21 @@ export function evaluateRecovery(
     if (holds[milestone] && timeline[field] === undefined) {
       timeline[field] = observed.at;
       reached.push(milestone);
+    }
+  }
+  if (requiresServing(experiment) && group[groupLevel(experiment)] && observed.targetGroups) {
+    const servedBefore = timeline.targetGroupsServingAt ?? {};
+    const now = servingTargetGroups(
+      observed,
+      experiment.targetGroupArns ?? [],
+      experiment.terminated ?? [],
+      experiment.desiredCapacity,
+    ).filter((arn) => servedBefore[arn] === undefined);
+    if (now.length > 0) {
+      timeline.targetGroupsServingAt = {
+        ...servedBefore,
+        ...Object.fromEntries(now.map((arn) => [arn, observed.at])),
+      };
     }
   }
   const recovered = requiresServing(experiment) ? serving : holds[groupLevel(experiment)];

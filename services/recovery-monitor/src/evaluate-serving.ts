@@ -32,3 +32,17 @@ export function isServing(
   );
   return serving.length >= desiredCapacity;
 }
+
+/**
+ * The target groups that, each on its own, serve the group again by the same
+ * rule: the desired capacity of InService instances healthy in it, and no victim
+ * registered in it but draining. For the report's phase per target group.
+ */
+export function servingTargetGroups(
+  observed: Pick<GroupObservation, "instances" | "targetGroups">,
+  targetGroupArns: readonly string[],
+  victims: readonly string[],
+  desiredCapacity: number,
+): string[] {
+  return targetGroupArns.filter((arn) => isServing(observed, [arn], victims, desiredCapacity));
+}

@@ -158,4 +158,26 @@ describe("evaluateRecovery with target groups", () => {
     expect(needsTargetHealth(exp, observedWith(undefined))).toBe(false);
     expect(evaluateRecovery(exp, start, observedWith(undefined)).recovered).toBe(true);
   });
+
+  it("records when each target group served on its own, and recovers when the last does", () => {
+    const exp = { ...withTargets(), targetGroupArns: [arnA, arnB] };
+    const initialInB = tg(arnB, [
+      "i-00000003:healthy",
+      "i-00000004:healthy",
+      "i-000000a1:healthy",
+      "i-000000a2:initial:Elb.RegistrationInProgress",
+    ]);
+    const first = evaluateRecovery(exp, start, observedWith([healthyIn(arnA), initialInB]));
+    expect(first.recovered).toBe(false);
+    expect(first.timeline.targetGroupsServingAt).toEqual({ [arnA]: at(30).toISOString() });
+
+    const later = { ...observedWith([healthyIn(arnA), healthyIn(arnB)]), at: at(40).toISOString() };
+    const second = evaluateRecovery(exp, first.timeline, later);
+    expect(second.recovered).toBe(true);
+    expect(second.timeline.targetGroupsServingAt).toEqual({
+      [arnA]: at(30).toISOString(),
+      [arnB]: at(40).toISOString(),
+    });
+    expect(second.timeline.servingAt).toBe(at(40).toISOString());
+  });
 });
