@@ -89,6 +89,7 @@ export {
   deadLetterQueueName,
   defaultNamePrefix,
   defaultTags,
+  limitTags,
   eventSource,
   eventTypes,
   experimentAttribute,

@@ -47,6 +47,21 @@ export const defaultTags = {
   excludeValue: "true",
 } as const;
 
+/**
+ * Tags on a group that tighten the producer's limits for that group alone; one
+ * that would loosen a limit, or is not a number, is reported and ignored.
+ */
+export const limitTags = {
+  /** At most this many victims per experiment (MAX_INSTANCES_PER_EXPERIMENT). */
+  maxInstances: "macaque:max-instances",
+  /** Victims at most floor(desired capacity × this / 100) (MAX_PERCENT_OF_GROUP). */
+  maxPercent: "macaque:max-percent",
+  /** InService and Healthy instances that must remain (MIN_IN_SERVICE_AFTER). */
+  minInService: "macaque:min-in-service",
+  /** Minutes from the end of one experiment to the next (MIN_MINUTES_BETWEEN_EXPERIMENTS). */
+  minMinutesBetween: "macaque:min-minutes-between",
+} as const;
+
 /** The logical queues; each one gets a dead-letter queue named `<queue>-dlq`. */
 export const QueueRole = {
   /** Job messages from users and the CLI; consumed by the producer. */

@@ -212,6 +212,7 @@ function stackEnv(
     AWS_ENDPOINT_URL_EC2: endpoints.ec2,
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,
+    MIN_MINUTES_BETWEEN_EXPERIMENTS: "0",
   };
 }
 

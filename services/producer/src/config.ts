@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import {
   commonEnvSchema,
   envCheckIntervalSeconds,
@@ -13,6 +13,14 @@ import type { GuardrailPolicy } from "./guardrails.ts";
 export const producerEnvSchema = commonEnvSchema
   .extend(guardrailEnvSchema.shape)
   .extend({
+    /**
+     * Minutes from the end of a group's last experiment until the next may start
+     * on it; a group's `macaque:min-minutes-between` tag can only raise it. Default 60.
+     */
+    MIN_MINUTES_BETWEEN_EXPERIMENTS: z.coerce
+      .number({ error: "must be a number of minutes" })
+      .min(0, "must be 0 or more minutes")
+      .default(60),
     /** Check interval of a job message that names none. Default 10 (the job message's own default). */
     DEFAULT_CHECK_INTERVAL_SECONDS: envCheckIntervalSeconds.default(
       recoveryDefaults.checkIntervalSeconds,
@@ -29,6 +37,7 @@ export function guardrailPolicy(config: ProducerConfig): GuardrailPolicy {
     maxInstancesPerExperiment: config.MAX_INSTANCES_PER_EXPERIMENT,
     maxPercentOfGroup: config.MAX_PERCENT_OF_GROUP,
     minInServiceAfter: config.MIN_IN_SERVICE_AFTER,
+    minMinutesBetweenExperiments: config.MIN_MINUTES_BETWEEN_EXPERIMENTS,
   };
 }
 

@@ -9,6 +9,15 @@ import {
   type Reason,
   type Tag,
 } from "@macaque/shared";
+import {
+  TooSoonCode,
+  checkTooSoon,
+  effectiveLimits,
+  type LimitSources,
+  type Limits,
+} from "./group-limits.ts";
+
+export type { Limits } from "./group-limits.ts";
 
 /**
  * The safety checks a request must pass before anything is chosen. Every check
@@ -18,6 +27,7 @@ import {
 
 const RefusalCode = {
   ...SteadyStateCode,
+  ...TooSoonCode,
   unknownGroup: "unknown-group",
   groupBusy: "group-busy",
   noCandidates: "no-candidates",
@@ -28,15 +38,6 @@ const RefusalCode = {
   notEnoughCandidates: "not-enough-candidates",
 } as const;
 type RefusalCode = (typeof RefusalCode)[keyof typeof RefusalCode];
-
-/** Operator limits; a request can only ask for less. */
-export interface Limits {
-  maxInstancesPerExperiment: number;
-  /** Victims may be at most floor(desired * this / 100). */
-  maxPercentOfGroup: number;
-  /** InService and Healthy instances that must remain after the termination. */
-  minInServiceAfter: number;
-}
 
 export interface GuardrailPolicy extends Limits {
   optInTag: Tag;
@@ -62,6 +63,8 @@ export type GuardrailResult =
       candidates: InstanceState[];
       excluded: Exclusion[];
       count: number;
+      /** Limit tags of the group that were not applied, each naming the tag and why. */
+      ignoredTags: Reason[];
     }
   | { ok: false; reasons: Reason[] };
 
@@ -74,6 +77,9 @@ export interface GuardrailInput {
   experimentId: string;
   /** The experiment holding the group's lease, if any. */
   leaseHolder: string | undefined;
+  /** When the group's last experiment ended, as the producer recorded it. */
+  lastEndedAt: Date | undefined;
+  now: Date;
 }
 
 export function checkGuardrails(input: GuardrailInput): GuardrailResult {
@@ -84,14 +90,27 @@ export function checkGuardrails(input: GuardrailInput): GuardrailResult {
   }
   const { candidates, excluded } = selectCandidates(group, policy.excludeTag, request);
   const count = resolveCount(request, candidates.length);
+  const { limits, sources, ignored } = effectiveLimits(policy, group.tags);
+  const busy = checkLease(group.name, input.experimentId, input.leaseHolder);
   const reasons = [
     ...checkOptIn(group, policy.optInTag),
-    ...checkLease(group.name, input.experimentId, input.leaseHolder),
+    ...busy,
+    // While another experiment holds the group it has not ended yet: group-busy says it all.
+    ...(busy.length > 0
+      ? []
+      : checkTooSoon({
+          asg: group.name,
+          lastEndedAt: input.lastEndedAt,
+          minMinutes: limits.minMinutesBetweenExperiments,
+          source: sources.minMinutesBetweenExperiments,
+          now: input.now,
+        })),
     ...checkSteadyState(group),
-    ...checkCount(count, group, candidates.length, excluded.length, request, policy),
+    ...checkCount(count, group, candidates.length, excluded.length, request, limits, sources),
   ];
-  if (reasons.length > 0) return { ok: false, reasons };
-  return { ok: true, group, candidates, excluded, count };
+  // An ignored tag is not a refusal by itself, but a refused requester should see it.
+  if (reasons.length > 0) return { ok: false, reasons: [...reasons, ...ignored] };
+  return { ok: true, group, candidates, excluded, count, ignoredTags: ignored };
 }
 
 /** Splits the group into instances that may be chosen and the rest, each with its reason. */
@@ -152,6 +171,7 @@ function checkCount(
   excludedCount: number,
   request: GuardrailRequest,
   limits: Limits,
+  from: LimitSources,
 ): Reason[] {
   const reasons: Reason[] = [];
   const zone = request.availabilityZone;
@@ -171,26 +191,26 @@ function checkCount(
   if (count > limits.maxInstancesPerExperiment) {
     reasons.push({
       code: RefusalCode.aboveMaxInstances,
-      message: `asks for ${count} instances; at most ${limits.maxInstancesPerExperiment} per experiment are allowed (MAX_INSTANCES_PER_EXPERIMENT)`,
+      message: `asks for ${count} instances; at most ${limits.maxInstancesPerExperiment} per experiment are allowed (${from.maxInstancesPerExperiment})`,
     });
   }
   const maxByPercent = Math.floor((group.desiredCapacity * limits.maxPercentOfGroup) / 100);
   if (maxByPercent < 1) {
     reasons.push({
       code: RefusalCode.groupTooSmall,
-      message: `group ${group.name} is too small: ${limits.maxPercentOfGroup}% of its desired capacity ${group.desiredCapacity} is less than one instance (MAX_PERCENT_OF_GROUP)`,
+      message: `group ${group.name} is too small: ${limits.maxPercentOfGroup}% of its desired capacity ${group.desiredCapacity} is less than one instance (${from.maxPercentOfGroup})`,
     });
   } else if (count > maxByPercent) {
     reasons.push({
       code: RefusalCode.aboveMaxPercent,
-      message: `asks for ${count} instances; at most ${maxByPercent} (${limits.maxPercentOfGroup}% of desired capacity ${group.desiredCapacity}) are allowed (MAX_PERCENT_OF_GROUP)`,
+      message: `asks for ${count} instances; at most ${maxByPercent} (${limits.maxPercentOfGroup}% of desired capacity ${group.desiredCapacity}) are allowed (${from.maxPercentOfGroup})`,
     });
   }
   const left = group.instances.filter(isInServiceHealthy).length - count;
   if (left < limits.minInServiceAfter) {
     reasons.push({
       code: RefusalCode.belowMinInService,
-      message: `terminating ${count} would leave ${Math.max(0, left)} InService and Healthy; at least ${limits.minInServiceAfter} must stay (MIN_IN_SERVICE_AFTER)`,
+      message: `terminating ${count} would leave ${Math.max(0, left)} InService and Healthy; at least ${limits.minInServiceAfter} must stay (${from.minInServiceAfter})`,
     });
   }
   return reasons;

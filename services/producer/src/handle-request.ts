@@ -18,6 +18,7 @@ import {
 } from "@macaque/shared";
 import type { Logger } from "pino";
 import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
+import type { ExperimentEndStore } from "./experiment-ends.ts";
 import type { LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";
 import type { PlanStore } from "./plan-store.ts";
@@ -38,6 +39,7 @@ const source = eventSource(ServiceName.producer);
 export interface RequestHandlerOptions {
   describeGroup(name: string): Promise<GroupState | undefined>;
   leases: LeaseStore;
+  ends: ExperimentEndStore;
   plans: PlanStore;
   publish(event: CloudEvent): Promise<void>;
   /** Sends the order to the terminator's queue. */
@@ -58,7 +60,7 @@ export interface RequestHandlerOptions {
  * is deleted; AWS and Redis faults throw, so SQS redelivers it.
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
-  const { leases, plans, metrics } = options;
+  const { leases, ends, plans, metrics } = options;
 
   const reject = async (
     logger: Logger,
@@ -106,9 +108,10 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       logger.info({ event: "plan.replayed" }, "request seen before: re-sending its plan");
       return dispatch(kept);
     }
-    const [group, leaseHolder] = await Promise.all([
+    const [group, leaseHolder, lastEndedAt] = await Promise.all([
       options.describeGroup(job.asg),
       leases.holder(job.asg),
+      ends.lastEndedAt(job.asg),
     ]);
     const result = planExperiment({
       job,
@@ -116,6 +119,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       experimentId,
       group,
       leaseHolder,
+      lastEndedAt,
       region: options.region,
       policy: options.policy,
       seed: job.seed ?? options.newSeed(),
@@ -135,6 +139,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       if (holder !== experimentId) {
         return reject(logger, rejection, "guardrail", [groupBusyReason(job.asg, holder)], body);
       }
+      // The provisional end, should no outcome ever release the lease (experiment-ends.ts).
+      await ends.record(job.asg, new Date(options.now().getTime() + ttlMs));
+    }
+    for (const notice of result.ignoredTags) {
+      logger.warn({ event: "limit-tag.ignored", code: notice.code }, notice.message);
     }
     // Two copies of one request planned at once: the first kept plan wins for both.
     const plan = await plans.keep(result.plan, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);

@@ -15,6 +15,7 @@ import {
 } from "@macaque/shared";
 import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { describeGroup } from "./describe-group.ts";
+import { createExperimentEndStore } from "./experiment-ends.ts";
 import { createOutcomeHandler } from "./handle-outcome.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { createLeaseStore } from "./lease.ts";
@@ -33,11 +34,14 @@ await runService({
     const ec2 = createAwsClient(EC2Client, bus.aws);
     const elb = createAwsClient(ElasticLoadBalancingV2Client, bus.aws);
     const leases = createLeaseStore(redis, config.REDIS_KEY_PREFIX);
+    const ends = createExperimentEndStore(redis, config.REDIS_KEY_PREFIX);
     const producerMetrics = createProducerMetrics(metrics.registry);
+    const now = () => new Date();
 
     const handleRequest = createRequestHandler({
       describeGroup: (name) => describeGroup({ autoScaling, ec2, elb }, name),
       leases,
+      ends,
       plans: createPlanStore(redis, config.REDIS_KEY_PREFIX),
       publish: async (event) => void (await publishEvent(sns, topology.topics.events.arn, event)),
       sendOrder: async (order) =>
@@ -45,14 +49,17 @@ await runService({
       policy: guardrailPolicy(config),
       jobDefaults: jobDefaults(config),
       region: config.AWS_REGION,
-      now: () => new Date(),
+      now,
       newSeed: () => randomBytes(16).toString("hex"),
       metrics: producerMetrics,
     });
     return {
       consumers: [
         bus.consume(QueueRole.requests, handleRequest),
-        bus.consume(QueueRole.outcomes, createOutcomeHandler({ leases, metrics: producerMetrics })),
+        bus.consume(
+          QueueRole.outcomes,
+          createOutcomeHandler({ leases, ends, metrics: producerMetrics, now }),
+        ),
       ],
       ready: () => pingRedis(redis),
       async close() {

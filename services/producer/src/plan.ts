@@ -15,7 +15,8 @@ import { shuffleIds } from "./shuffle.ts";
 /** What `macaque.experiment.planned` carries: the experiment plus how its victims were chosen. */
 export type Plan = EventData<typeof EventType.experimentPlanned>;
 
-export type PlanResult = { ok: true; plan: Plan } | { ok: false; reasons: Reason[] };
+export type PlanResult =
+  { ok: true; plan: Plan; ignoredTags: Reason[] } | { ok: false; reasons: Reason[] };
 
 export interface PlanInput {
   job: JobMessage;
@@ -24,6 +25,8 @@ export interface PlanInput {
   group: GroupState | undefined;
   /** The experiment holding the group's lease, if any. */
   leaseHolder: string | undefined;
+  /** When the group's last experiment ended, as the producer recorded it. */
+  lastEndedAt: Date | undefined;
   region: string;
   policy: GuardrailPolicy;
   /** The seed to shuffle with: the job's, or a fresh random one. */
@@ -41,6 +44,8 @@ export function planExperiment(input: PlanInput): PlanResult {
     policy: input.policy,
     experimentId: input.experimentId,
     leaseHolder: input.leaseHolder,
+    lastEndedAt: input.lastEndedAt,
+    now: input.now,
   });
   if (!checked.ok) return checked;
   const { group } = checked;
@@ -67,6 +72,7 @@ export function planExperiment(input: PlanInput): PlanResult {
   };
   return {
     ok: true,
+    ignoredTags: checked.ignoredTags,
     plan: {
       experiment,
       group: snapshotGroup(group),

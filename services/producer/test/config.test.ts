@@ -12,6 +12,7 @@ describe("producer config", () => {
       maxInstancesPerExperiment: 10,
       maxPercentOfGroup: 50,
       minInServiceAfter: 1,
+      minMinutesBetweenExperiments: 60,
     });
   });
 
@@ -40,6 +41,29 @@ describe("producer config", () => {
       expect(() =>
         parseEnv(producerEnvSchema, { ...base, DEFAULT_CHECK_INTERVAL_SECONDS: value }),
       ).toThrow(/DEFAULT_CHECK_INTERVAL_SECONDS: must be/);
+    },
+  );
+
+  it("reads MIN_MINUTES_BETWEEN_EXPERIMENTS as minutes, fractions and 0 included", () => {
+    for (const [value, minutes] of [
+      ["0", 0],
+      ["0.5", 0.5],
+      ["120", 120],
+    ] as const) {
+      const config = parseEnv(producerEnvSchema, {
+        ...base,
+        MIN_MINUTES_BETWEEN_EXPERIMENTS: value,
+      });
+      expect(guardrailPolicy(config).minMinutesBetweenExperiments).toBe(minutes);
+    }
+  });
+
+  it.each(["-1", "soon", "Infinity"])(
+    "refuses MIN_MINUTES_BETWEEN_EXPERIMENTS=%s, naming it",
+    (value) => {
+      expect(() =>
+        parseEnv(producerEnvSchema, { ...base, MIN_MINUTES_BETWEEN_EXPERIMENTS: value }),
+      ).toThrow(/MIN_MINUTES_BETWEEN_EXPERIMENTS: must be/);
     },
   );
 

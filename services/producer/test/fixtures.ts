@@ -34,4 +34,5 @@ export const policy: GuardrailPolicy = {
   maxInstancesPerExperiment: 10,
   maxPercentOfGroup: 50,
   minInServiceAfter: 1,
+  minMinutesBetweenExperiments: 60,
 };

@@ -20,6 +20,8 @@ const check = (
     policy,
     experimentId: "exp-self",
     leaseHolder: undefined,
+    lastEndedAt: undefined,
+    now: new Date("2030-01-01T12:00:00.000Z"),
     ...extra,
   });
 
@@ -27,6 +29,7 @@ const codesOf = (result: ReturnType<typeof check>) =>
   result.ok ? [] : result.reasons.map((r) => r.code);
 
 const excludedTag = { "macaque:exclude": "true" };
+const optIn = { "macaque:enabled": "true" };
 
 describe("checkGuardrails refuses", () => {
   const cases: Array<{
@@ -265,6 +268,73 @@ describe("checkGuardrails", () => {
       { policy: { ...policy, maxPercentOfGroup: 50 } },
     );
     expect(result).toMatchObject({ ok: true, count: 3 });
+  });
+});
+
+describe("checkGuardrails: time between experiments and group limit tags", () => {
+  const now = new Date("2030-01-01T12:00:00.000Z");
+  const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000);
+
+  it("refuses too soon after the group's last experiment ended, naming both times", () => {
+    const result = check(steadyGroup(4), {}, { lastEndedAt: minutesAgo(10), now });
+    expect(!result.ok && result.reasons).toEqual([
+      {
+        code: "too-soon",
+        message:
+          "group web's last experiment ended at 2030-01-01T11:50:00.000Z; the next is allowed from 2030-01-01T12:50:00.000Z, 60 min later (MIN_MINUTES_BETWEEN_EXPERIMENTS)",
+      },
+    ]);
+  });
+
+  it("accepts once the time between experiments has passed", () => {
+    expect(check(steadyGroup(4), {}, { lastEndedAt: minutesAgo(60), now }).ok).toBe(true);
+  });
+
+  it("says only group-busy while another experiment holds the group", () => {
+    const result = check(
+      steadyGroup(4),
+      {},
+      { lastEndedAt: minutesAgo(1), now, leaseHolder: "exp-other" },
+    );
+    expect(codesOf(result)).toEqual(["group-busy"]);
+  });
+
+  it("waits longer for a group whose tag raises the time between experiments", () => {
+    const group = steadyGroup(4, { tags: { ...optIn, "macaque:min-minutes-between": "120" } });
+    const result = check(group, {}, { lastEndedAt: minutesAgo(90), now });
+    expect(!result.ok && result.reasons[0]?.message).toContain(
+      "120 min later (tag macaque:min-minutes-between=120)",
+    );
+  });
+
+  it("limits a count of 2 on a group tagged macaque:max-instances=1, naming the tag", () => {
+    const group = steadyGroup(4, { tags: { ...optIn, "macaque:max-instances": "1" } });
+    const result = check(group, { count: 2 });
+    expect(!result.ok && result.reasons).toEqual([
+      {
+        code: "above-max-instances",
+        message:
+          "asks for 2 instances; at most 1 per experiment are allowed (tag macaque:max-instances=1)",
+      },
+    ]);
+    expect(check(group, { count: 1 }).ok).toBe(true);
+  });
+
+  it("applies the operator's limit, not a loosening tag, and reports the tag in the refusal", () => {
+    const group = steadyGroup(4, { tags: { ...optIn, "macaque:max-percent": "100" } });
+    const result = check(group, { count: 3 });
+    expect(codesOf(result)).toEqual(["above-max-percent", "limit-tag-ignored"]);
+    expect(!result.ok && result.reasons[1]?.message).toBe(
+      "tag macaque:max-percent=100 is ignored: it would raise the limit above MAX_PERCENT_OF_GROUP 50; a tag can only lower it; MAX_PERCENT_OF_GROUP 50 applies",
+    );
+  });
+
+  it("plans despite an ignored tag, and hands the notice to the caller", () => {
+    const group = steadyGroup(4, { tags: { ...optIn, "macaque:min-in-service": "lots" } });
+    const result = check(group, { count: 1 });
+    expect(result.ok && result.ignoredTags.map((r) => r.message)).toEqual([
+      "tag macaque:min-in-service=lots is ignored: not a number; MIN_IN_SERVICE_AFTER 1 applies",
+    ]);
   });
 });
 

@@ -27,6 +27,7 @@ const plan = (job: JobMessage, group: GroupState | undefined, extra: Partial<Pla
     experimentId: experimentIdFor("req-1"),
     group,
     leaseHolder: undefined,
+    lastEndedAt: undefined,
     region: "us-east-1",
     policy,
     seed: "s-1",
