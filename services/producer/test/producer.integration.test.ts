@@ -10,6 +10,7 @@ import {
   experimentIdFor,
   publishEvent,
   terminationOrderSchema,
+  type ExperimentContext,
   type Redis,
   type TerminationOrder,
   ServiceName,
@@ -38,6 +39,7 @@ let orders: OrderReader;
 const redisPrefix = uniquePrefix("r");
 const optIn = { "macaque:enabled": "true" };
 const leaseOf = (asg: string) => redis.get(`${redisPrefix}:producer:lease:${asg}`);
+const lastEndedOf = (asg: string) => redis.get(`${redisPrefix}:producer:last-ended:${asg}`);
 const unique = (label: string) => `${label}-${randomBytes(3).toString("hex")}`;
 
 /** A steady group of four with a name of its own, opted in unless `tags` say otherwise. */
@@ -89,6 +91,26 @@ async function plan(asg: string, job: Record<string, unknown> = {}) {
   await request({ asg, count: 1, requestId, ...job });
   const id = experimentIdFor(requestId);
   return { id, requestId, planned: await tap.waitForEvent(id, EventType.experimentPlanned) };
+}
+
+/** Publishes the experiment's recovery outcome, as the recovery-monitor would. */
+async function completeRecovery(experiment: ExperimentContext) {
+  const completed = createEvent(EventType.recoveryCompleted, {
+    source: eventSource(ServiceName.recoveryMonitor),
+    subject: experiment.id,
+    data: {
+      experiment,
+      outcome: "recovered",
+      verdict: "none",
+      timeToRecoverSeconds: 1,
+      timeline: { terminatedAt: experiment.plannedAt },
+      lastObserved: null,
+      checkIntervalSeconds: 10,
+      checks: 1,
+      terminated: experiment.victims.map((v) => v.instanceId),
+    },
+  });
+  await publishEvent(sns, stack.topology.topics.events.arn, completed);
 }
 
 const counter = (name: string, ...labels: string[]) => producer.metric(name, ...labels);
@@ -262,22 +284,7 @@ describe("producer", () => {
     const releasedBefore = await released();
     const first = await plan(asg);
     const { experiment } = first.planned.data;
-    const completed = createEvent(EventType.recoveryCompleted, {
-      source: eventSource(ServiceName.recoveryMonitor),
-      subject: first.id,
-      data: {
-        experiment,
-        outcome: "recovered",
-        verdict: "none",
-        timeToRecoverSeconds: 1,
-        timeline: { terminatedAt: experiment.plannedAt },
-        lastObserved: null,
-        checkIntervalSeconds: 10,
-        checks: 1,
-        terminated: experiment.victims.map((v) => v.instanceId),
-      },
-    });
-    await publishEvent(sns, stack.topology.topics.events.arn, completed);
+    await completeRecovery(experiment);
     await waitUntil("the lease to be released", async () => (await leaseOf(asg)) === null);
     const next = await plan(asg);
     expect(next.planned.data.experiment.victims).toHaveLength(1);
@@ -304,5 +311,76 @@ describe("producer", () => {
     );
     expect(await planned()).toBe(plannedBefore + 1);
     expect(await busy()).toBe(busyBefore + 1);
+  });
+
+  it("refuses a request right after the group's last experiment ended as too-soon, ordering nothing", async () => {
+    const asg = await createGroup("web", { ...optIn, "macaque:min-minutes-between": "60" });
+    const first = await plan(asg);
+    await completeRecovery(first.planned.data.experiment);
+    await waitUntil("the lease to be released", async () => (await leaseOf(asg)) === null);
+    const endedAt = new Date((await lastEndedOf(asg))!);
+    expect(endedAt.getTime()).toBeGreaterThanOrEqual(
+      Date.parse(first.planned.data.experiment.plannedAt),
+    );
+    const terminateCalls = async () => {
+      const { calls } = await fleet.counters();
+      return (calls.TerminateInstanceInAutoScalingGroup ?? 0) + (calls.TerminateInstances ?? 0);
+    };
+    const callsBefore = await terminateCalls();
+
+    const second = unique("soon");
+    await request({ asg, count: 1, requestId: second });
+    const id = experimentIdFor(second);
+    const rejected = await tap.waitForEvent(id, EventType.experimentRejected);
+    const allowedAt = new Date(endedAt.getTime() + 60 * 60_000);
+    expect(rejected.data.reasons).toEqual([
+      {
+        code: "too-soon",
+        message: `group ${asg}'s last experiment ended at ${endedAt.toISOString()}; the next is allowed from ${allowedAt.toISOString()}, 60 min later (tag macaque:min-minutes-between=60)`,
+      },
+    ]);
+    await requestsDrained();
+    expect((await orders.poll()).some((o) => o.experiment.id === id)).toBe(false);
+    expect(await terminateCalls()).toBe(callsBefore);
+    expect(await leaseOf(asg)).toBeNull();
+  });
+
+  it("refuses a count of 2 on a group tagged macaque:max-instances=1, naming the tag", async () => {
+    const asg = await createGroup("web", { ...optIn, "macaque:max-instances": "1" });
+    const requestId = unique("two");
+    await request({ asg, count: 2, requestId });
+    const rejected = await tap.waitForEvent(
+      experimentIdFor(requestId),
+      EventType.experimentRejected,
+    );
+    expect(rejected.data.reasons).toEqual([
+      {
+        code: "above-max-instances",
+        message:
+          "asks for 2 instances; at most 1 per experiment are allowed (tag macaque:max-instances=1)",
+      },
+    ]);
+    expect(await leaseOf(asg)).toBeNull();
+  });
+
+  it("reports a tag that would loosen a limit and keeps the operator's limit", async () => {
+    const asg = await createGroup("web", { ...optIn, "macaque:max-percent": "100" });
+    const requestId = unique("loose");
+    await request({ asg, count: 3, requestId });
+    const rejected = await tap.waitForEvent(
+      experimentIdFor(requestId),
+      EventType.experimentRejected,
+    );
+    expect(rejected.data.reasons).toEqual([
+      expect.objectContaining({ code: "above-max-percent" }),
+      {
+        code: "limit-tag-ignored",
+        message:
+          "tag macaque:max-percent=100 is ignored: it would raise the limit above MAX_PERCENT_OF_GROUP 50; a tag can only lower it; MAX_PERCENT_OF_GROUP 50 applies",
+      },
+    ]);
+    const done = await plan(asg, { count: 2 });
+    expect(done.planned.data.experiment.victims).toHaveLength(2);
+    await producer.waitForLog("limit-tag.ignored", done.id);
   });
 });
