@@ -91,12 +91,12 @@ export function checkGuardrails(input: GuardrailInput): GuardrailResult {
   const { candidates, excluded } = selectCandidates(group, policy.excludeTag, request);
   const count = resolveCount(request, candidates.length);
   const { limits, sources, ignored } = effectiveLimits(policy, group.tags);
-  const busy = checkLease(group.name, input.experimentId, input.leaseHolder);
   const reasons = [
     ...checkOptIn(group, policy.optInTag),
-    ...busy,
-    // While another experiment holds the group it has not ended yet: group-busy says it all.
-    ...(busy.length > 0
+    ...checkLease(group.name, input.experimentId, input.leaseHolder),
+    // A held group's experiment has not ended: another's is group-busy, and this one's
+    // own (a redelivery after the lease was taken) wrote the provisional end itself.
+    ...(input.leaseHolder !== undefined
       ? []
       : checkTooSoon({
           asg: group.name,

@@ -299,6 +299,12 @@ describe("checkGuardrails: time between experiments and group limit tags", () =>
     expect(codesOf(result)).toEqual(["group-busy"]);
   });
 
+  it("does not refuse its own redelivery, whose lease wrote an end still ahead", () => {
+    const provisional = new Date(now.getTime() + 30 * 60_000);
+    const extra = { lastEndedAt: provisional, now, leaseHolder: "exp-self" };
+    expect(check(steadyGroup(4), {}, extra).ok).toBe(true);
+  });
+
   it("waits longer for a group whose tag raises the time between experiments", () => {
     const group = steadyGroup(4, { tags: { ...optIn, "macaque:min-minutes-between": "120" } });
     const result = check(group, {}, { lastEndedAt: minutesAgo(90), now });
