@@ -1,13 +1,15 @@
-import { groupRefusals } from "@macaque/shared";
+import { groupRefusals, type JobMessage } from "@macaque/shared";
 import {
   allowedVictims,
   askCount,
   describeGroup,
   describeGroupState,
   groupViewOf,
+  type GroupView,
 } from "./ask-count.ts";
 import { createAws, describeTarget, resolveRegion, type Aws } from "./aws.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
+import { confirmationLines, confirmationQuestion } from "./confirm-run.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
 import { parseDuration } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
@@ -44,7 +46,10 @@ export interface OutputFlags {
 /** The producer answers within seconds when it runs; a minute of silence means it does not. */
 const DEFAULT_ANSWER_TIMEOUT = "60s";
 
-export async function runCommand(deps: CliDeps, flags: RunFlags & OutputFlags): Promise<ExitCode> {
+export async function runCommand(
+  deps: CliDeps,
+  flags: RunFlags & OutputFlags & { yes?: boolean | undefined },
+): Promise<ExitCode> {
   const config = loadCliConfig(deps.env);
   const answerTimeoutMs = timeoutMs(flags.timeout ?? DEFAULT_ANSWER_TIMEOUT);
   // Everything is checked before anything is asked: no question for a request bound to fail.
@@ -58,27 +63,44 @@ export async function runCommand(deps: CliDeps, flags: RunFlags & OutputFlags): 
       "how many instances? give --count N or --percent P (no terminal to ask on)",
     );
   }
+  // A dry run terminates nothing, so there is nothing to confirm.
+  const confirming = flags.dryRun !== true && flags.yes !== true;
+  if (confirming && !deps.interactive) {
+    throw new InvalidInputError(
+      "not terminating without confirmation: stdin is not a terminal; pass --yes",
+    );
+  }
   return withAws(config, async (aws) => {
-    const job =
-      checked.ok === "ask"
-        ? checked.withCount(await askHowMany(aws, config, deps.terminal, flags.asg))
-        : checked;
+    let group: GroupView | undefined;
+    let job: JobCheck;
+    if (checked.ok === "ask") {
+      group = await showGroup(aws, config, deps.terminal, flags.asg);
+      job = checked.withCount(
+        await askCount(group, allowedVictims(group, limitsOf(config)), deps.terminal.askNumber),
+      );
+    } else {
+      job = checked;
+    }
     if (!job.ok) throw invalidJob(job.reasons);
+    if (confirming) {
+      group ??= await showGroup(aws, config, deps.terminal, flags.asg);
+      await confirmTermination(aws, deps.terminal, job.job, group);
+    }
     return submitJob(aws, deps.terminal, job, followFlags(config, flags, answerTimeoutMs));
   });
 }
 
 /**
- * Shows the group and the limits, then asks; a group the producer is bound to
- * refuse (shared's `groupRefusals`, the producer's own rules) is refused here,
- * with every reason, before anything is asked.
+ * Shows where the CLI points, the group and the limits; a group the producer
+ * is bound to refuse (shared's `groupRefusals`, the producer's own rules) is
+ * refused here, with every reason, before anything is asked.
  */
-async function askHowMany(
+async function showGroup(
   aws: Aws,
   config: CliConfig,
   terminal: Terminal,
   asg: string,
-): Promise<number> {
+): Promise<GroupView> {
   const state = await describeGroup(aws.autoScaling(), asg, aws.region, () => aws.elb());
   const limits = limitsOf(config);
   const refusals = groupRefusals(state, limits.optInTag);
@@ -92,7 +114,29 @@ async function askHowMany(
   const allowance = allowedVictims(group, limits);
   const target = await describeTarget(aws, "Auto Scaling");
   terminal.out.write(`${[target, ...describeGroupState(group, limits, allowance)].join("\n")}\n`);
-  return askCount(group, allowance, terminal.askNumber);
+  return group;
+}
+
+/** Asks the person at the terminal to say yes; any other answer sends nothing (exit 2). */
+async function confirmTermination(
+  aws: Aws,
+  terminal: Terminal,
+  job: JobMessage,
+  group: GroupView,
+): Promise<void> {
+  const account = await aws.account();
+  terminal.out.write(`${confirmationLines(job, group).join("\n")}\n`);
+  const question = confirmationQuestion(
+    job,
+    group,
+    "id" in account ? account.id : undefined,
+    aws.region,
+  );
+  if (!(await terminal.confirm(question))) {
+    throw new InvalidInputError(
+      `not terminating: the answer was not yes; nothing was sent to terminate instances of ${group.name}`,
+    );
+  }
 }
 
 export async function sendCommand(

@@ -40,3 +40,39 @@ export async function askNumber(options: {
     rl.close();
   }
 }
+
+/** Only these answers, in any case, let a termination go ahead. */
+export function isYes(answer: string): boolean {
+  return /^(y|yes)$/i.test(answer.trim());
+}
+
+/**
+ * Asks a yes/no question once; only `y` or `yes` is a yes. The end of input
+ * (Ctrl-D) is a no, not an interruption: nothing was said yes to. Ctrl-C
+ * stops with an InterruptedError (exit 130), as at the number prompt.
+ */
+export async function askYesNo(options: {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  message: string;
+}): Promise<boolean> {
+  const rl = createInterface({ input: options.input, output: options.output, terminal: true });
+  const interrupted = new AbortController();
+  const ended = new AbortController();
+  rl.on("SIGINT", () => interrupted.abort());
+  rl.on("close", () => ended.abort());
+  const signal = AbortSignal.any([interrupted.signal, ended.signal]);
+  try {
+    return isYes(await rl.question(`${options.message} `, { signal }));
+  } catch (err) {
+    if (interrupted.signal.aborted) {
+      throw new InterruptedError("not terminating: interrupted at the question; nothing was sent", {
+        cause: err,
+      });
+    }
+    if (ended.signal.aborted) return false;
+    throw err;
+  } finally {
+    rl.close();
+  }
+}
