@@ -1,15 +1,7 @@
-import { groupRefusals, type JobMessage } from "@macaque/shared";
-import {
-  allowedVictims,
-  askCount,
-  describeGroup,
-  describeGroupState,
-  groupViewOf,
-  type GroupView,
-} from "./ask-count.ts";
-import { createAws, describeTarget, resolveRegion, type Aws } from "./aws.ts";
+import { allowedVictims, askCount, type GroupView } from "./ask-count.ts";
+import { createAws, resolveRegion, type Aws } from "./aws.ts";
+import { confirmTermination, showGroup } from "./run-preview.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
-import { confirmationLines, confirmationQuestion } from "./confirm-run.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
 import { parseDuration } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
@@ -67,7 +59,7 @@ export async function runCommand(
   const confirming = flags.dryRun !== true && flags.yes !== true;
   if (confirming && !deps.interactive) {
     throw new InvalidInputError(
-      "not terminating without confirmation: stdin is not a terminal; pass --yes",
+      "not terminating without confirmation: no terminal to ask on (stdin and stdout must both be one); pass --yes",
     );
   }
   return withAws(config, async (aws) => {
@@ -88,55 +80,6 @@ export async function runCommand(
     }
     return submitJob(aws, deps.terminal, job, followFlags(config, flags, answerTimeoutMs));
   });
-}
-
-/**
- * Shows where the CLI points, the group and the limits; a group the producer
- * is bound to refuse (shared's `groupRefusals`, the producer's own rules) is
- * refused here, with every reason, before anything is asked.
- */
-async function showGroup(
-  aws: Aws,
-  config: CliConfig,
-  terminal: Terminal,
-  asg: string,
-): Promise<GroupView> {
-  const state = await describeGroup(aws.autoScaling(), asg, aws.region, () => aws.elb());
-  const limits = limitsOf(config);
-  const refusals = groupRefusals(state, limits.optInTag);
-  if (refusals.length > 0) {
-    throw new InvalidInputError(
-      `the producer would refuse any experiment on ${asg} now; nothing was asked or sent`,
-      refusals.map((r) => r.message),
-    );
-  }
-  const group = groupViewOf(state);
-  const allowance = allowedVictims(group, limits);
-  const target = await describeTarget(aws, "Auto Scaling");
-  terminal.out.write(`${[target, ...describeGroupState(group, limits, allowance)].join("\n")}\n`);
-  return group;
-}
-
-/** Asks the person at the terminal to say yes; any other answer sends nothing (exit 2). */
-async function confirmTermination(
-  aws: Aws,
-  terminal: Terminal,
-  job: JobMessage,
-  group: GroupView,
-): Promise<void> {
-  const account = await aws.account();
-  terminal.out.write(`${confirmationLines(job, group).join("\n")}\n`);
-  const question = confirmationQuestion(
-    job,
-    group,
-    "id" in account ? account.id : undefined,
-    aws.region,
-  );
-  if (!(await terminal.confirm(question))) {
-    throw new InvalidInputError(
-      `not terminating: the answer was not yes; nothing was sent to terminate instances of ${group.name}`,
-    );
-  }
 }
 
 export async function sendCommand(

@@ -29,9 +29,9 @@ const environmentHelp = `Environment (the services' own variables):
                                  the producer's limits, shown when asking how many`;
 
 const examples = `Examples:
-  macaque run --asg web --count 2 --target 5m   # shows the group, asks to confirm
+  macaque run --asg web --count 2 --target 5m  # shows the group, asks to confirm
   macaque run --asg web                      # shows the group, asks how many, then to confirm
-  macaque run --asg web --count 1 --yes --json  # no question: for scripts
+  macaque run --asg web --count 1 --yes      # no question: for scripts
   macaque run --asg web --percent 25 --dry-run --json | jq .type
   macaque send job.json --no-wait            # prints the experiment id
   macaque watch exp-1f3a9c0d2b4e6f80

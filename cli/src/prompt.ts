@@ -2,8 +2,8 @@ import { createInterface } from "node:readline/promises";
 import { InterruptedError } from "./errors.ts";
 
 /**
- * The one question the CLI asks (how many instances), on Node's own readline:
- * a number prompt does not need a prompt library, nor the minimum Node
+ * How many instances, asked on Node's own readline (as is the confirmation
+ * below): a number prompt does not need a prompt library, nor the minimum Node
  * version one sets. Asks again, saying why, until `check` accepts the answer.
  * Ctrl-C or the end of input stops asking with an InterruptedError (exit 130).
  */

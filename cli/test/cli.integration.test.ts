@@ -247,7 +247,7 @@ describe("macaque run, following live", () => {
     const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
     expect(await cli.exited).toBe(2);
     expect(cli.stderr()).toContain(
-      "not terminating without confirmation: stdin is not a terminal; pass --yes",
+      "not terminating without confirmation: no terminal to ask on (stdin and stdout must both be one); pass --yes",
     );
     await expectNoRequest();
   });
