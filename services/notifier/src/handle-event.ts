@@ -6,6 +6,7 @@ import {
   createEvent,
   eventSource,
   QueueRole,
+  plural,
   readEvent,
   publishEvent,
   type AnyCloudEvent,
@@ -101,8 +102,10 @@ export function describeDelivery(
     return { event: "report.duplicate", message: "already sent: nothing to do" };
   }
   if (outcome.sesMessageIds.length > 0) {
-    const to = recipients === 1 ? "1 recipient" : `${recipients} recipients`;
-    return { event: "report.sent", message: `sent ${kind} report to ${to}` };
+    return {
+      event: "report.sent",
+      message: `sent ${kind} report to ${plural(recipients, "recipient")}`,
+    };
   }
   return {
     event: "report.published",

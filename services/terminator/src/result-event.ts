@@ -3,6 +3,7 @@ import {
   ServiceName,
   createEvent,
   eventSource,
+  plural,
   type CloudEvent,
   type ExperimentContext,
   type TerminationOutcome,
@@ -62,6 +63,5 @@ export function buildResultEvent(options: {
 export function summarizeFailure(outcomes: readonly TerminationOutcome[]): string {
   if (outcomes.length === 0) return "terminated nothing: the order named no victims";
   const why = outcomes.map((o) => o.reason ?? `${o.instanceId}: ${o.outcome}`).join("; ");
-  const noun = outcomes.length === 1 ? "victim" : "victims";
-  return `terminated none of ${outcomes.length} ${noun}: ${why}`;
+  return `terminated none of ${plural(outcomes.length, "victim")}: ${why}`;
 }
