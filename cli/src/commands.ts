@@ -1,12 +1,6 @@
-import { groupRefusals } from "@macaque/shared";
-import {
-  allowedVictims,
-  askCount,
-  describeGroup,
-  describeGroupState,
-  groupViewOf,
-} from "./ask-count.ts";
-import { createAws, describeTarget, resolveRegion, type Aws } from "./aws.ts";
+import { allowedVictims, askCount, type GroupView } from "./ask-count.ts";
+import { createAws, resolveRegion, type Aws } from "./aws.ts";
+import { confirmTermination, showGroup } from "./run-preview.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
 import { parseDuration } from "./duration.ts";
@@ -44,7 +38,10 @@ export interface OutputFlags {
 /** The producer answers within seconds when it runs; a minute of silence means it does not. */
 const DEFAULT_ANSWER_TIMEOUT = "60s";
 
-export async function runCommand(deps: CliDeps, flags: RunFlags & OutputFlags): Promise<ExitCode> {
+export async function runCommand(
+  deps: CliDeps,
+  flags: RunFlags & OutputFlags & { yes?: boolean | undefined },
+): Promise<ExitCode> {
   const config = loadCliConfig(deps.env);
   const answerTimeoutMs = timeoutMs(flags.timeout ?? DEFAULT_ANSWER_TIMEOUT);
   // Everything is checked before anything is asked: no question for a request bound to fail.
@@ -58,41 +55,31 @@ export async function runCommand(deps: CliDeps, flags: RunFlags & OutputFlags): 
       "how many instances? give --count N or --percent P (no terminal to ask on)",
     );
   }
-  return withAws(config, async (aws) => {
-    const job =
-      checked.ok === "ask"
-        ? checked.withCount(await askHowMany(aws, config, deps.terminal, flags.asg))
-        : checked;
-    if (!job.ok) throw invalidJob(job.reasons);
-    return submitJob(aws, deps.terminal, job, followFlags(config, flags, answerTimeoutMs));
-  });
-}
-
-/**
- * Shows the group and the limits, then asks; a group the producer is bound to
- * refuse (shared's `groupRefusals`, the producer's own rules) is refused here,
- * with every reason, before anything is asked.
- */
-async function askHowMany(
-  aws: Aws,
-  config: CliConfig,
-  terminal: Terminal,
-  asg: string,
-): Promise<number> {
-  const state = await describeGroup(aws.autoScaling(), asg, aws.region, () => aws.elb());
-  const limits = limitsOf(config);
-  const refusals = groupRefusals(state, limits.optInTag);
-  if (refusals.length > 0) {
+  // A dry run terminates nothing, so there is nothing to confirm.
+  const confirming = flags.dryRun !== true && flags.yes !== true;
+  if (confirming && !deps.interactive) {
     throw new InvalidInputError(
-      `the producer would refuse any experiment on ${asg} now; nothing was asked or sent`,
-      refusals.map((r) => r.message),
+      "not terminating without confirmation: no terminal to ask on (stdin and stdout must both be one); pass --yes",
     );
   }
-  const group = groupViewOf(state);
-  const allowance = allowedVictims(group, limits);
-  const target = await describeTarget(aws, "Auto Scaling");
-  terminal.out.write(`${[target, ...describeGroupState(group, limits, allowance)].join("\n")}\n`);
-  return askCount(group, allowance, terminal.askNumber);
+  return withAws(config, async (aws) => {
+    let group: GroupView | undefined;
+    let job: JobCheck;
+    if (checked.ok === "ask") {
+      group = await showGroup(aws, config, deps.terminal, flags.asg);
+      job = checked.withCount(
+        await askCount(group, allowedVictims(group, limitsOf(config)), deps.terminal.askNumber),
+      );
+    } else {
+      job = checked;
+    }
+    if (!job.ok) throw invalidJob(job.reasons);
+    if (confirming) {
+      group ??= await showGroup(aws, config, deps.terminal, flags.asg);
+      await confirmTermination(aws, deps.terminal, job.job, group);
+    }
+    return submitJob(aws, deps.terminal, job, followFlags(config, flags, answerTimeoutMs));
+  });
 }
 
 export async function sendCommand(

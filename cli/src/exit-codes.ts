@@ -8,7 +8,11 @@ export const ExitCode = {
   recovered: 0,
   /** The group did not recover before the deadline. */
   notRecovered: 1,
-  /** Refused: invalid input, a guardrail, or nothing could be terminated. */
+  /**
+   * Refused, nothing sent: invalid input, a guardrail, nothing could be
+   * terminated, or a real run was not confirmed (not answered yes, or no
+   * terminal and no --yes).
+   */
   rejected: 2,
   /** AWS, the queues or a service did not answer as expected. */
   infrastructure: 3,
@@ -54,7 +58,9 @@ export const exitCodeHelp = `Exit codes:
   0    recovered, or the dry run was planned
   1    not recovered before the deadline
   2    rejected or invalid input (flags, job message, environment, credentials,
-       guardrails, or the terminator could terminate none of the victims)
+       guardrails, or the terminator could terminate none of the victims), or
+       not confirmed: a real run not answered yes, or without a terminal and --yes
   3    infrastructure error (AWS unreachable, topology missing, no answer in time)
   4    the Node.js it needs is missing and could not be installed
-  130  interrupted (Ctrl-C); the experiment goes on: macaque watch <id>`;
+  130  interrupted (Ctrl-C); the experiment goes on: macaque watch <id>
+       (at a question, nothing was sent)`;

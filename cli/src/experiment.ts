@@ -22,6 +22,8 @@ export interface Terminal {
   onInterrupt(handler: () => void): () => void;
   /** Asks for a number on the terminal until `check` accepts it. */
   askNumber(message: string, check: (value: number | undefined) => true | string): Promise<number>;
+  /** Asks a yes/no question on the terminal; true only for y or yes. */
+  confirm(message: string): Promise<boolean>;
   /** Registers a handler for `out` closing under the CLI (`| head -1`); returns its removal. */
   onOutputClosed(handler: () => void): () => void;
 }

@@ -18,7 +18,7 @@ import { formatFlagDuration } from "./duration.ts";
 import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.ts";
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
 import type { Terminal } from "./experiment.ts";
-import { askNumber } from "./prompt.ts";
+import { askNumber, askYesNo } from "./prompt.ts";
 
 const environmentHelp = `Environment (the services' own variables):
   AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region (AWS_PROFILE)
@@ -29,8 +29,9 @@ const environmentHelp = `Environment (the services' own variables):
                                  the producer's limits, shown when asking how many`;
 
 const examples = `Examples:
-  macaque run --asg web --count 2 --target 5m
-  macaque run --asg web                      # shows the group, asks how many
+  macaque run --asg web --count 2 --target 5m  # shows the group, asks to confirm
+  macaque run --asg web                      # shows the group, asks how many, then to confirm
+  macaque run --asg web --count 1 --yes      # no question: for scripts
   macaque run --asg web --percent 25 --dry-run --json | jq .type
   macaque send job.json --no-wait            # prints the experiment id
   macaque watch exp-1f3a9c0d2b4e6f80
@@ -73,6 +74,7 @@ const terminal: Terminal = {
   },
   askNumber: (message, check) =>
     askNumber({ input: process.stdin, output: process.stdout, message, check }),
+  confirm: (message) => askYesNo({ input: process.stdin, output: process.stdout, message }),
   onOutputClosed(handler) {
     if (outputClosed) queueMicrotask(handler);
     else outputClosedHandlers.add(handler);
@@ -124,6 +126,10 @@ followOptions(
       ]),
     )
     .option("--dry-run", "plan and report without terminating")
+    .option(
+      "--yes",
+      "terminate without asking (needed without a terminal; a terminal is asked to confirm)",
+    )
     .option("--email <address...>", "also send the report to these addresses")
     .option(
       "--deadline <duration>",

@@ -92,7 +92,7 @@ describe("macaque run, following live", () => {
     ["rejected", (e) => [e.rejected], 2, "REJECTED (web)"],
     ["termination failed", (e) => [e.planned, e.terminationFailed], 2, "TERMINATION FAILED (web)"],
   ])("exits with the outcome: %s", async (_what, script, code, headline) => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], env);
     const { body, experimentId } = await takeRequest(sqs, requestsUrl());
     expect(body).toMatchObject({ asg: "web", count: 1, version: 1 });
     await publish(...script(experimentEvents(experimentId)));
@@ -105,7 +105,7 @@ describe("macaque run, following live", () => {
   });
 
   it("shows each phase with elapsed time and the summary with time to recover", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1", "--target", "1m"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes", "--target", "1m"], env);
     const { body, experimentId } = await takeRequest(sqs, requestsUrl());
     expect(body.recovery).toEqual({ targetSeconds: 60 });
     const e = experimentEvents(experimentId);
@@ -143,7 +143,7 @@ describe("macaque run, following live", () => {
   });
 
   it("prints one JSON event per line with --json, and nothing else on stdout", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1", "--json"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes", "--json"], env);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     const e = experimentEvents(experimentId);
     await publish(e.planned, e.terminated, e.recovered);
@@ -163,7 +163,7 @@ describe("macaque run, following live", () => {
   });
 
   it("only sees its own experiment's events", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1", "--json"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes", "--json"], env);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     const other = experimentEvents(experimentIdFor("someone-else"));
     await publish(other.planned, other.rejected);
@@ -174,7 +174,7 @@ describe("macaque run, following live", () => {
   });
 
   it("names and tags its queue so a leaked one is recognisable", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], env);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     const [queueUrl] = await leftoverQueues(sqs, stack.prefix);
     expect(queueUrl).toMatch(
@@ -190,7 +190,7 @@ describe("macaque run, following live", () => {
   });
 
   it("removes its queue and subscription on Ctrl-C and exits 130; the experiment goes on", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], env);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     await publish(experimentEvents(experimentId).planned);
     await cli.waitForOutput("victims");
@@ -201,7 +201,7 @@ describe("macaque run, following live", () => {
   });
 
   it("stops quietly, exit 0, and removes its queue when its reader closes the pipe", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1", "--json"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes", "--json"], env);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     const [queueUrl] = await leftoverQueues(sqs, stack.prefix);
     expect(queueUrl).toBeDefined();
@@ -221,14 +221,14 @@ describe("macaque run, following live", () => {
   });
 
   it("gives up with exit 3 when nobody answers within --timeout", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1", "--timeout", "2s"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes", "--timeout", "2s"], env);
     await takeRequest(sqs, requestsUrl());
     expect(await cli.exited).toBe(3);
     expect(cli.stdout()).toContain("NO ANSWER: gave up waiting for the plan (producer)");
   });
 
   it("exits 3 naming what is missing when the topology is not there", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], {
       ...env,
       MACAQUE_NAME_PREFIX: "t-nothing-here",
     });
@@ -243,8 +243,17 @@ describe("macaque run, following live", () => {
     await expectNoRequest();
   });
 
+  it("exits 2 without terminating when there is no terminal to confirm on and no --yes", async () => {
+    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    expect(await cli.exited).toBe(2);
+    expect(cli.stderr()).toContain(
+      "not terminating without confirmation: no terminal to ask on (stdin and stdout must both be one); pass --yes",
+    );
+    await expectNoRequest();
+  });
+
   it("exits 2 naming a bad environment variable", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], {
       ...env,
       MAX_PERCENT_OF_GROUP: "0",
     });
@@ -262,7 +271,7 @@ describe("where macaque points", () => {
   };
 
   it("names the account, region and endpoint before sending", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], {
       ...env,
       // fauxqs answers STS GetCallerIdentity too.
       AWS_ENDPOINT_URL_STS: stack.endpoints.sqs,
@@ -276,7 +285,7 @@ describe("where macaque points", () => {
   });
 
   it("does not show stand-in credentials to AWS STS: the account is unknown", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], env);
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], env);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     await publish(experimentEvents(experimentId).rejected);
     expect(await cli.exited).toBe(2);
@@ -289,7 +298,7 @@ describe("where macaque points", () => {
     ["AWS_DEFAULT_REGION", { AWS_DEFAULT_REGION: "eu-west-1" }, "eu-west-1"],
     ["the profile's region", { AWS_PROFILE: "chaos" }, "ap-south-1"],
   ])("takes the region from %s, as the AWS CLI does", async (_what, vars, region) => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], {
       ...env,
       AWS_REGION: "",
       // A named profile takes its credentials from the files, not the environment.
@@ -309,7 +318,7 @@ describe("where macaque points", () => {
   });
 
   it("exits 2 naming what to set when no region can be found", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], {
       ...env,
       AWS_REGION: "",
       AWS_CONFIG_FILE: await awsConfigFile(""),
@@ -338,7 +347,7 @@ describe("errors that name what to change", () => {
 
   it("says how to give credentials when there are none, exit 2 like any bad environment", async () => {
     const dir = await mkdtemp(join(tmpdir(), "macaque-aws-"));
-    const cli = runCli(["run", "--asg", "web", "--count", "1"], {
+    const cli = runCli(["run", "--asg", "web", "--count", "1", "--yes"], {
       ...env,
       AWS_ACCESS_KEY_ID: "",
       AWS_SECRET_ACCESS_KEY: "",
@@ -414,7 +423,10 @@ describe("macaque send", () => {
   });
 
   it("prints ids as JSON with --no-wait --json", async () => {
-    const cli = runCli(["run", "--asg", "web", "--count", "1", "--no-wait", "--json"], env);
+    const cli = runCli(
+      ["run", "--asg", "web", "--count", "1", "--yes", "--no-wait", "--json"],
+      env,
+    );
     expect(await cli.exited).toBe(0);
     const printed = JSON.parse(cli.stdout()) as {
       experimentId: string;
@@ -705,6 +717,9 @@ describe("through a real terminal", () => {
     // The question comes again after the verdict.
     await cli.waitForOutput("5 is more than the policy allows (at most 2)");
     cli.child.stdin!.write("\x7f2\r");
+    await cli.waitForOutput(`to terminate: 2 of 4 instances of ${group}, chosen by the producer`);
+    await cli.waitForOutput(`Terminate 2 of 4 instances of ${group} in unknown / us-east-1? [y/N]`);
+    cli.child.stdin!.write("y\r");
 
     const { body, experimentId } = await takeRequest(sqs, requestsUrl());
     expect(body).toMatchObject({ asg: group, count: 2 });
@@ -781,13 +796,51 @@ describe("through a real terminal", () => {
   });
 
   it("stops on a real Ctrl-C from the terminal, exit 130, and cleans up", async () => {
-    const cli = pty(["run", "--asg", "web", "--count", "1"]);
+    const cli = pty(["run", "--asg", "web", "--count", "1", "--yes"]);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     await publish(experimentEvents(experimentId).planned);
     await cli.waitForOutput("victims");
     cli.child.stdin!.write("\x03");
     expect(await cli.exited).toBe(130);
     expect(stripAnsi(cli.stdout())).toContain("STOPPED WATCHING (web)");
+    cli.child.stdin!.end();
+  });
+
+  it("asks to confirm a --count run, says the producer chooses, and sends on yes", async () => {
+    const group = await createGroup("web-yes");
+    const cli = pty(["run", "--asg", group, "--count", "2", "--mode", "asg", "--no-wait"]);
+    await cli.waitForOutput(`${group}: 4 InService (4 Healthy) of desired 4`);
+    await cli.waitForOutput("mode asg: TerminateInstanceInAutoScalingGroup");
+    await cli.waitForOutput(`Terminate 2 of 4 instances of ${group} in unknown / us-east-1? [y/N]`);
+    cli.child.stdin!.write("YES\r");
+    const { body } = await takeRequest(sqs, requestsUrl());
+    expect(body).toMatchObject({ asg: group, count: 2, mode: "asg" });
+    expect(await cli.exited).toBe(0);
+    cli.child.stdin!.end();
+  });
+
+  it.each<[string, string, number, string]>([
+    ["n", "n\r", 2, "not terminating: the answer was not yes; nothing was sent"],
+    ["an empty answer", "\r", 2, "not terminating: the answer was not yes; nothing was sent"],
+    ["end of input", "\x04", 2, "not terminating: the answer was not yes; nothing was sent"],
+    ["Ctrl-C", "\x03", 130, ""],
+  ])("sends nothing when the confirmation is answered with %s", async (_what, keys, code, says) => {
+    const group = await createGroup("web-no");
+    const cli = pty(["run", "--asg", group, "--count", "1"]);
+    await cli.waitForOutput("? [y/N]");
+    cli.child.stdin!.write(keys);
+    expect(await cli.exited).toBe(code);
+    expect(stripAnsi(cli.stdout())).toContain(says);
+    await expectNoRequest();
+    cli.child.stdin!.end();
+  });
+
+  it("never asks to confirm a dry run", async () => {
+    const cli = pty(["run", "--asg", "web", "--count", "1", "--dry-run", "--no-wait"]);
+    expect(await cli.exited).toBe(0);
+    expect(cli.stdout()).not.toContain("[y/N]");
+    const { body } = await takeRequest(sqs, requestsUrl());
+    expect(body).toMatchObject({ dryRun: true });
     cli.child.stdin!.end();
   });
 

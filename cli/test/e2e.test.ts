@@ -38,7 +38,18 @@ describe("macaque run against the running services", () => {
     expect(await enrolled.exited, enrolled.stderr()).toBe(0);
 
     const cli = runCli(
-      ["run", "--asg", group, "--count", "1", "--check-interval", "0.5s", "--deadline", "2m"],
+      [
+        "run",
+        "--asg",
+        group,
+        "--count",
+        "1",
+        "--yes",
+        "--check-interval",
+        "0.5s",
+        "--deadline",
+        "2m",
+      ],
       stack.env,
     );
     expect(await cli.exited, `${cli.stdout()}\n${cli.stderr()}`).toBe(0);

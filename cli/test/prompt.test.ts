@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { InterruptedError } from "../src/errors.ts";
-import { askNumber } from "../src/prompt.ts";
+import { askNumber, askYesNo } from "../src/prompt.ts";
 
 /** A prompt on in-memory streams; `typed` arrives as keys after the question is shown. */
 function prompt(...typed: string[]) {
@@ -38,5 +38,30 @@ describe("askNumber", () => {
   it("stops with InterruptedError on Ctrl-C", async () => {
     const p = prompt("\x03");
     await expect(p.answer).rejects.toBeInstanceOf(InterruptedError);
+  });
+});
+
+describe("askYesNo", () => {
+  const ask = (typed: string) => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.on("data", (d: Buffer) => {
+      if (d.toString().endsWith("[y/N] ")) input.write(typed);
+    });
+    return askYesNo({ input, output, message: "Terminate? [y/N]" });
+  };
+
+  it("is a yes only for y or yes", async () => {
+    await expect(ask("Yes\r")).resolves.toBe(true);
+    await expect(ask("\r")).resolves.toBe(false);
+    await expect(ask("nah\r")).resolves.toBe(false);
+  });
+
+  it("takes the end of input as a no", async () => {
+    await expect(ask("\x04")).resolves.toBe(false);
+  });
+
+  it("stops with InterruptedError on Ctrl-C", async () => {
+    await expect(ask("\x03")).rejects.toBeInstanceOf(InterruptedError);
   });
 });
