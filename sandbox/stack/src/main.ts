@@ -150,7 +150,7 @@ macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot take
   SQS + SNS (fauxqs)        ${e.sqs}
   SES                       ${e.ses}
   SES web inbox             ${e.inbox}
-  EC2 + Auto Scaling (sim)  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
+  EC2 + Auto Scaling + ELB  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
   Redis                     ${e.redis}
   request queue             ${requestQueueUrl}
   events topic              ${stack.topology.topics.events.arn}
