@@ -1,33 +1,9 @@
 import { describe, expect, it } from "vitest";
-import {
-  groupRefusals,
-  groupStateOf,
-  type GroupState,
-  type InstanceState,
-} from "../src/steady-state.ts";
+import { groupState, instanceState, optIn } from "./group-fixtures.ts";
+import { groupRefusals, groupStateOf, type GroupState } from "../src/steady-state.ts";
 
-const instance = (id: number, over: Partial<InstanceState> = {}): InstanceState => ({
-  instanceId: `i-${id}`,
-  availabilityZone: "us-east-1a",
-  lifecycleState: "InService",
-  healthStatus: "Healthy",
-  tags: {},
-  ...over,
-});
-
-const group = (over: Partial<GroupState> = {}): GroupState => ({
-  name: "web",
-  desiredCapacity: 2,
-  minSize: 1,
-  maxSize: 4,
-  tags: { "macaque:enabled": "true" },
-  suspendedProcesses: [],
-  instances: [instance(1), instance(2)],
-  activitiesInProgress: [],
-  ...over,
-});
-
-const optIn = { key: "macaque:enabled", value: "true" };
+const instance = instanceState;
+const group = groupState;
 const codes = (g: GroupState) => groupRefusals(g, optIn).map((r) => r.code);
 
 describe("groupRefusals", () => {

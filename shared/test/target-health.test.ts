@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { groupState, optIn } from "./group-fixtures.ts";
 import { groupRefusals, type GroupState } from "../src/steady-state.ts";
 import {
   requiresServing,
@@ -11,25 +12,8 @@ import {
 const arnA = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-a/1111";
 const arnB = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-b/2222";
 
-const group = (targetGroups: TargetGroupHealth[]): GroupState => ({
-  name: "web",
-  desiredCapacity: 2,
-  minSize: 1,
-  maxSize: 4,
-  tags: { "macaque:enabled": "true" },
-  suspendedProcesses: [],
-  instances: ["i-1", "i-2"].map((instanceId) => ({
-    instanceId,
-    availabilityZone: "us-east-1a",
-    lifecycleState: "InService",
-    healthStatus: "Healthy",
-    tags: {},
-  })),
-  activitiesInProgress: [],
-  targetGroupArns: targetGroups.map((g) => g.arn),
-  targetGroups,
-});
-const optIn = { key: "macaque:enabled", value: "true" };
+const group = (targetGroups: TargetGroupHealth[]): GroupState =>
+  groupState({ targetGroupArns: targetGroups.map((g) => g.arn), targetGroups });
 
 describe("target groups of a group", () => {
   it("reads TargetGroupARNs and elbv2 traffic sources, each once", () => {

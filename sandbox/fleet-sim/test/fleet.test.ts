@@ -1,36 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { createFleet, DEFAULT_TIMING } from "../src/fleet.ts";
 import type { Fleet, GroupSpec } from "../src/fleet.ts";
-import { createIds } from "../src/ids.ts";
-import { manualClock } from "./manual-clock.ts";
+import { groupSpec, manualFleet } from "./manual-fleet.ts";
 
-function setup(random: () => number = () => 0.5) {
-  const clock = manualClock();
-  const fleet = createFleet({
-    now: clock.now,
-    random,
-    ids: createIds(random),
-    scheduler: clock.scheduler,
-  });
-  return { clock, fleet };
-}
-
-const spec = (overrides: Partial<GroupSpec> = {}): GroupSpec => ({
-  name: "web",
-  minSize: 0,
-  maxSize: 10,
-  desiredCapacity: 3,
-  availabilityZones: ["a", "b", "c"],
-  tags: [{ key: "team", value: "x", propagateAtLaunch: true }],
-  instanceType: "t3.micro",
-  launchTemplate: undefined,
-  launchConfigurationName: undefined,
-  healthCheckGracePeriod: 0,
-  suspendedProcesses: [],
-  timing: { ...DEFAULT_TIMING },
-  targetGroups: [],
-  ...overrides,
-});
+const setup = manualFleet;
+const spec = (overrides: Partial<GroupSpec> = {}): GroupSpec =>
+  groupSpec({ tags: [{ key: "team", value: "x", propagateAtLaunch: true }], ...overrides });
 
 const recoveries = (fleet: Fleet) => fleet.groups.get("web")?.recoveries ?? [];
 

@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createFleet, DEFAULT_TIMING } from "../src/fleet.ts";
-import type { GroupSpec, TargetGroupSpec } from "../src/fleet.ts";
-import { createIds } from "../src/ids.ts";
+import { DEFAULT_TIMING, type TargetGroupSpec } from "../src/fleet.ts";
 import type { Group } from "../src/model.ts";
-import { manualClock } from "./manual-clock.ts";
+import { groupSpec, manualFleet } from "./manual-fleet.ts";
 
 const TARGET_GROUP: TargetGroupSpec = {
   name: "web-tg",
@@ -14,30 +12,8 @@ const TARGET_GROUP: TargetGroupSpec = {
 };
 
 function setup(targetGroups: TargetGroupSpec[] = [TARGET_GROUP]) {
-  const clock = manualClock();
-  const random = () => 0.5;
-  const fleet = createFleet({
-    now: clock.now,
-    random,
-    ids: createIds(random),
-    scheduler: clock.scheduler,
-  });
-  const spec: GroupSpec = {
-    name: "web",
-    minSize: 0,
-    maxSize: 10,
-    desiredCapacity: 3,
-    availabilityZones: ["a", "b", "c"],
-    tags: [],
-    instanceType: "t3.micro",
-    launchTemplate: undefined,
-    launchConfigurationName: undefined,
-    healthCheckGracePeriod: 0,
-    suspendedProcesses: [],
-    timing: { ...DEFAULT_TIMING },
-    targetGroups,
-  };
-  const group = fleet.createGroup(spec, { warm: true });
+  const { clock, fleet } = manualFleet();
+  const group = fleet.createGroup(groupSpec({ targetGroups }), { warm: true });
   return { clock, fleet, group };
 }
 
