@@ -112,7 +112,12 @@ export const jobMessageSchema = z
       .regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -")
       .optional()
       .describe("Idempotency key; defaults to the SQS message id."),
-    requestedBy: z.string().min(1).max(256, "is longer than 256 characters").optional(),
+    requestedBy: z
+      .string()
+      .min(1)
+      .max(256, "is longer than 256 characters")
+      .regex(/^[^\p{Cc}\u2028\u2029]+$/u, "contains control characters or line breaks")
+      .optional(),
     seed: z
       .union([z.string().min(1).max(128), z.number().int()], "must be a string or an integer")
       .transform(String)
@@ -163,14 +168,19 @@ export const reasonSchema = z.object({
 });
 export type Reason = z.infer<typeof reasonSchema>;
 
+/** A message with thousands of unknown fields names the first few and counts the rest. */
+const unknownKeysNamed = 20;
+
 /** Turns zod issues into reasons that name the field: `recovery.deadlineSeconds: must be ...`. */
 function describeIssues(error: z.ZodError): Reason[] {
   return error.issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     let message = issue.message;
     if (issue.code === "unrecognized_keys") {
-      const keys = issue.keys.map((k) => `"${path ? `${path}.` : ""}${k}"`).join(", ");
-      message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${keys}`;
+      const named = issue.keys.slice(0, unknownKeysNamed);
+      const keys = named.map((k) => JSON.stringify(`${path ? `${path}.` : ""}${k}`)).join(", ");
+      const more = issue.keys.length - named.length;
+      message = `unknown field${issue.keys.length > 1 ? "s" : ""} ${keys}${more > 0 ? ` and ${more} more` : ""}`;
       return { code: "unknown-field", message };
     }
     if (issue.code === "invalid_type" && issue.input === undefined) message = "is required";

@@ -13,9 +13,30 @@ const htmlEntities: Record<string, string> = {
   "`": "&#96;",
 };
 
-/** Escapes text for HTML element content and quoted attribute values alike. */
+/** Control characters and Unicode line/paragraph separators: none may reach a report as itself. */
+const controlCharacters = /[\p{Cc}\u2028\u2029]/gu;
+
+/**
+ * One line of text, whatever the requester wrote: every control character (CR and
+ * LF included) is shown as its JSON escape (`\n`, `\u001b`), so a value can never
+ * start a line of its own in an email ("Subject: ...") or move a terminal's cursor.
+ */
+export function printable(text: string): string {
+  return text.replace(controlCharacters, (c) => namedEscapes[c] ?? unicodeEscape(c));
+}
+
+const namedEscapes: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+const unicodeEscape = (c: string): string =>
+  `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+
+/** A block shown as preformatted lines: its line breaks are kept, every other control character escaped. */
+export function printableLines(text: string): string[] {
+  return text.split(/\r?\n/).map(printable);
+}
+
+/** Escapes text for HTML element content and quoted attribute values alike (control characters too). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => htmlEntities[c] ?? c);
+  return printable(text).replace(/[&<>"'`]/g, (c) => htmlEntities[c] ?? c);
 }
 
 /** SNS allows fewer than 100 characters in a Subject. */

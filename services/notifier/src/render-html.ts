@@ -1,5 +1,5 @@
 import { formatDuration, formatOffset } from "@macaque/shared";
-import { escapeHtml as esc } from "./escape.ts";
+import { escapeHtml as esc, printableLines } from "./escape.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
 import type { PhaseStyle, TimelineChart, TimelinePhase } from "./timeline.ts";
 
@@ -99,7 +99,7 @@ function sectionHtml(section: Section): string {
         ? note(section.empty)
         : dataTable(section.columns, section.rows);
     case "preformatted":
-      return `<pre style="margin:0;padding:8px;background:#f4f5f7;border:1px solid ${border};white-space:pre-wrap;word-break:break-all;font-family:Consolas,Menlo,monospace;font-size:12px;color:${text};">${esc(section.text)}</pre>`;
+      return `<pre style="margin:0;padding:8px;background:#f4f5f7;border:1px solid ${border};white-space:pre-wrap;word-break:break-all;font-family:Consolas,Menlo,monospace;font-size:12px;color:${text};">${printableLines(section.text).map(esc).join("\n")}</pre>`;
     case "note":
       return note(section.text);
     case "timeline":

@@ -1,6 +1,6 @@
 import { EventType, type QueueEvent, type QueueRole } from "@macaque/shared";
 import { buildDryRunReport } from "./dry-run-report.ts";
-import { clip } from "./escape.ts";
+import { clip, printable } from "./escape.ts";
 import { buildRecoveryReport } from "./recovery-report.ts";
 import { buildRejectionReport } from "./rejection-report.ts";
 import type { RenderedReport, Report } from "./report.ts";
@@ -30,7 +30,9 @@ export function buildReport(event: QueueEvent<typeof QueueRole.notifications>): 
 const maxSummaryLine = 200;
 
 export function renderReport(report: Report): RenderedReport {
-  const lines = report.summary.map((line) => clip(line.replace(/\s+/g, " "), maxSummaryLine));
+  const lines = report.summary.map((line) =>
+    clip(printable(line.replace(/\s+/g, " ")), maxSummaryLine),
+  );
   return {
     kind: report.kind,
     experimentId: report.experimentId,

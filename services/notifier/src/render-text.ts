@@ -1,8 +1,14 @@
 import { formatOffset, formatDuration } from "@macaque/shared";
+import { printable, printableLines } from "./escape.ts";
 import type { Fact, Report, Section } from "./report.ts";
 import type { TimelineChart } from "./timeline.ts";
 
-/** The plain-text part of the email: the same report, readable in any terminal or client. */
+/**
+ * The plain-text part of the email: the same report, readable in any terminal or
+ * client. Every line is made printable on its way out, so a value with a line
+ * break in it stays on its own line; only preformatted blocks keep their breaks,
+ * each of their lines indented.
+ */
 export function renderText(report: Report): string {
   const lines: string[] = [report.title, report.status.label, "", ...factLines(report.facts)];
   for (const section of report.sections) {
@@ -14,7 +20,7 @@ export function renderText(report: Report): string {
     );
   }
   lines.push("", `-- macaque, experiment ${report.experimentId}`);
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(printable).join("\n")}\n`;
 }
 
 function sectionLines(section: Section): string[] {
@@ -30,7 +36,7 @@ function sectionLines(section: Section): string[] {
         ? [section.empty]
         : tableLines(section.columns, section.rows);
     case "preformatted":
-      return section.text.split(/\r?\n/).map((line) => `  ${line}`);
+      return printableLines(section.text).map((line) => `  ${line}`);
     case "note":
       return [section.text];
     case "timeline":

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { clip, escapeHtml, maxSubjectLength, subjectLine, toSubjectText } from "../src/escape.ts";
+import {
+  clip,
+  escapeHtml,
+  maxSubjectLength,
+  printable,
+  printableLines,
+  subjectLine,
+  toSubjectText,
+} from "../src/escape.ts";
 
 describe("escapeHtml", () => {
   it("escapes every character that can open a tag or close an attribute", () => {
@@ -42,5 +50,22 @@ describe("subjectLine", () => {
     const line = subjectLine('web\n<script>"é\u0007', ": termination failed");
     expect(line).toMatch(/^[\x20-\x7e]+$/);
     expect(line).toBe('[macaque] web <script>"e: termination failed');
+  });
+});
+
+describe("printable", () => {
+  it.each([
+    ["plain text", "plain text"],
+    ["a\r\nb", "a\\r\\nb"],
+    ["bell\u0007 esc\u001b[0m", "bell\\u0007 esc\\u001b[0m"],
+    ["tab\there", "tab\\there"],
+    ["sep\u2028par\u2029", "sep\\u2028par\\u2029"],
+    ["café サーバー", "café サーバー"],
+  ])("shows %j as %j", (input, output) => {
+    expect(printable(input)).toBe(output);
+  });
+
+  it("keeps a block's line breaks and escapes the rest", () => {
+    expect(printableLines("one\r\ntwo\u001b\nthree")).toEqual(["one", "two\\u001b", "three"]);
   });
 });

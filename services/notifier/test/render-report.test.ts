@@ -316,3 +316,49 @@ describe("summary for the reports topic", () => {
     expect(lines).toContain("- and 2 more");
   });
 });
+
+describe("control characters", () => {
+  const injected = "ops\r\nSubject: pwned\u001b[2J\u0007\u2028Bcc: all@example.com";
+  const reports: Array<[string, RenderedReport]> = [
+    [
+      "rejection",
+      render(
+        event(
+          EventType.experimentRejected,
+          rejectedData({
+            asg: injected,
+            requestedBy: injected,
+            reasons: [{ code: "invalid-field", message: `asg: ${injected}` }],
+            receivedBody: `{"asg":"web",\r\nSubject: pwned\n"x":1}`,
+          }),
+          "exp-x",
+        ),
+      ),
+    ],
+    [
+      "recovery",
+      render(
+        recoveryEvent(recoveryCompletedData({ experiment: experiment({ requestedBy: injected }) })),
+      ),
+    ],
+    [
+      "termination failure",
+      render(
+        event(EventType.terminationFailed, { ...terminationFailedData(), reason: injected }, "x"),
+      ),
+    ],
+  ];
+
+  it.each(reports)("never start a line of the %s report's text or summary", (_kind, r) => {
+    for (const text of [r.text, r.summary]) {
+      const lines = text.split("\n");
+      expect(lines.filter((l) => /^(Subject|Bcc):/.test(l))).toEqual([]);
+      expect(text).not.toMatch(/[\r\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/u);
+    }
+    expect(r.text).toContain("ops\\r\\nSubject: pwned\\u001b[2J\\u0007\\u2028Bcc: all@example.com");
+  });
+
+  it.each(reports)("reach the %s report's HTML only as escapes", (_kind, r) => {
+    expect(r.html).not.toMatch(/[\r\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/u);
+  });
+});

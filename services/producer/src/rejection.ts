@@ -19,6 +19,10 @@ export interface RequestFields {
 }
 
 const RECEIVED_BODY_MAX = 4096;
+/** Reasons a rejection lists; the rest are counted in one more. */
+const REASONS_MAX = 20;
+/** Characters of one reason's message or path. */
+const REASON_TEXT_MAX = 1000;
 const { asg, requestId, requestedBy } = jobMessageSchema.shape;
 
 /**
@@ -73,8 +77,30 @@ export function buildRejection(options: {
     ...(fields.requestedBy !== undefined && { requestedBy: fields.requestedBy }),
     notify: { emails: fields.emails },
     stage: options.stage,
-    reasons: options.reasons,
+    reasons: boundReasons(options.reasons),
     rejectedAt: options.now.toISOString(),
     receivedBody: options.body.slice(0, RECEIVED_BODY_MAX),
   };
+}
+
+/**
+ * Keeps a rejection far below SNS's 256 KB whatever the body held (a message with
+ * 30,000 bad fields has 30,000 reasons): the first reasons, each clipped with a
+ * note of what was cut, and one reason counting the rest.
+ */
+export function boundReasons(reasons: readonly Reason[]): Reason[] {
+  const clipText = (text: string) =>
+    text.length <= REASON_TEXT_MAX
+      ? text
+      : `${text.slice(0, REASON_TEXT_MAX)}... (${text.length - REASON_TEXT_MAX} more characters)`;
+  const kept = reasons.length > REASONS_MAX ? reasons.slice(0, REASONS_MAX - 1) : reasons;
+  const bounded = kept.map((r) => ({
+    code: clipText(r.code),
+    message: clipText(r.message),
+    ...(r.path !== undefined && { path: clipText(r.path) }),
+  }));
+  const more = reasons.length - kept.length;
+  return more > 0
+    ? [...bounded, { code: "more-reasons", message: `and ${more} more reasons, not listed` }]
+    : bounded;
 }
