@@ -21,18 +21,21 @@ import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
 import type { ExperimentEndStore } from "./experiment-ends.ts";
 import type { LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";
-import type { PlanStore } from "./plan-store.ts";
+import type { Decision, DecisionStore } from "./decision-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
 import {
   buildRejection,
   salvageRequestFields,
   stageOf,
+  type Rejection,
   type RejectionStage,
   type RequestFields,
 } from "./rejection.ts";
 
 /** A kept plan outlives the lease so a late duplicate still replays instead of re-planning. */
 const PLAN_KEEP_BEYOND_LEASE_MS = 24 * 3_600_000;
+/** A request sent again within a day of its rejection gets the same rejection. */
+const REJECTION_KEEP_MS = 24 * 3_600_000;
 
 const source = eventSource(ServiceName.producer);
 
@@ -40,7 +43,8 @@ export interface RequestHandlerOptions {
   describeGroup(name: string): Promise<GroupState | undefined>;
   leases: LeaseStore;
   ends: ExperimentEndStore;
-  plans: PlanStore;
+  /** The first decision per experiment id, plan or rejection (decision-store.ts). */
+  decisions: DecisionStore;
   publish(event: CloudEvent): Promise<void>;
   /** Sends the order to the terminator's queue. */
   sendOrder(order: TerminationOrder): Promise<void>;
@@ -60,7 +64,19 @@ export interface RequestHandlerOptions {
  * is deleted; AWS and Redis faults throw, so SQS redelivers it.
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
-  const { leases, ends, plans, metrics } = options;
+  const { leases, ends, decisions, metrics } = options;
+
+  // Fixed id and time: a replayed rejection is the same event, byte for byte.
+  const publishRejection = (data: Rejection) =>
+    options.publish(
+      createEvent(EventType.experimentRejected, {
+        source,
+        subject: data.experimentId,
+        data,
+        id: `${data.experimentId}:rejected`,
+        now: new Date(data.rejectedAt),
+      }),
+    );
 
   const reject = async (
     logger: Logger,
@@ -70,13 +86,16 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     body: string,
   ): Promise<void> => {
     const data = buildRejection({ ...rejection, stage, reasons, body, now: options.now() });
-    await options.publish(
-      createEvent(EventType.experimentRejected, { source, subject: data.experimentId, data }),
-    );
-    for (const r of reasons) metrics.rejected.inc({ stage, code: r.code });
+    const decision: Decision = { kind: "rejected", rejection: data };
+    // Another copy of the request may have been decided meanwhile (a second replica
+    // planned it, and its terminations are why this copy found the group unsteady).
+    const kept = await decisions.keep(data.experimentId, decision, REJECTION_KEEP_MS);
+    if (kept !== decision) return replay(kept, logger);
+    await publishRejection(data);
+    for (const r of data.reasons) metrics.rejected.inc({ stage, code: r.code });
     logger.info(
-      { event: "experiment.rejected", stage, codes: reasons.map((r) => r.code) },
-      `rejected: ${reasons.map((r) => r.message).join("; ")}`,
+      { event: "experiment.rejected", stage, codes: data.reasons.map((r) => r.code) },
+      `rejected: ${data.reasons.map((r) => r.message).join("; ")}`,
     );
   };
 
@@ -101,13 +120,21 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     }
   };
 
+  /** Re-sends what was decided for this experiment id before. */
+  const replay = (decision: Decision, logger: Logger): Promise<void> => {
+    logger.info(
+      { event: decision.kind === "planned" ? "plan.replayed" : "rejection.replayed" },
+      `request seen before: re-sending its ${decision.kind === "planned" ? "plan" : "rejection"}`,
+    );
+    return decision.kind === "planned"
+      ? dispatch(decision.plan)
+      : publishRejection(decision.rejection);
+  };
+
   const planJob = async (job: JobMessage, requestId: string, logger: Logger, body: string) => {
     const experimentId = experimentIdFor(requestId);
-    const kept = await plans.get(experimentId);
-    if (kept) {
-      logger.info({ event: "plan.replayed" }, "request seen before: re-sending its plan");
-      return dispatch(kept);
-    }
+    const kept = await decisions.get(experimentId);
+    if (kept) return replay(kept, logger);
     const [group, leaseHolder, lastEndedAt] = await Promise.all([
       options.describeGroup(job.asg),
       leases.holder(job.asg),
@@ -139,15 +166,24 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       if (holder !== experimentId) {
         return reject(logger, rejection, "guardrail", [groupBusyReason(job.asg, holder)], body);
       }
+    }
+    // Two copies of one request decided at once: the first decision wins for both.
+    const decision: Decision = { kind: "planned", plan: result.plan };
+    const decided = await decisions.keep(experimentId, decision, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
+    if (decided.kind === "rejected") {
+      // The other copy was refused first: this one gives the lease back and says the same.
+      if (!job.dryRun) await leases.release(job.asg, experimentId);
+      return replay(decided, logger);
+    }
+    const { plan } = decided;
+    if (!job.dryRun) {
       // The provisional end, should no outcome ever release the lease (experiment-ends.ts).
       await ends.record(job.asg, new Date(options.now().getTime() + ttlMs));
     }
-    for (const notice of result.ignoredTags) {
-      logger.warn({ event: "limit-tag.ignored", code: notice.code }, notice.message);
-    }
-    // Two copies of one request planned at once: the first kept plan wins for both.
-    const plan = await plans.keep(result.plan, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
-    if (plan === result.plan) {
+    if (decided === decision) {
+      for (const notice of result.ignoredTags) {
+        logger.warn({ event: "limit-tag.ignored", code: notice.code }, notice.message);
+      }
       metrics.planned.inc({ dry_run: String(job.dryRun) });
       logger.info(
         {

@@ -19,7 +19,7 @@ import { createExperimentEndStore } from "./experiment-ends.ts";
 import { createOutcomeHandler } from "./handle-outcome.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { createLeaseStore } from "./lease.ts";
-import { createPlanStore } from "./plan-store.ts";
+import { createDecisionStore } from "./decision-store.ts";
 import { createProducerMetrics } from "./producer-metrics.ts";
 
 const config = loadConfig(producerEnvSchema, process.env, ServiceName.producer);
@@ -42,7 +42,7 @@ await runService({
       describeGroup: (name) => describeGroup({ autoScaling, ec2, elb }, name),
       leases,
       ends,
-      plans: createPlanStore(redis, config.REDIS_KEY_PREFIX),
+      decisions: createDecisionStore(redis, config.REDIS_KEY_PREFIX),
       publish: async (event) => void (await publishEvent(sns, topology.topics.events.arn, event)),
       sendOrder: async (order) =>
         void (await sendJson(sqs, topology.queues.terminations.url, order)),

@@ -278,6 +278,25 @@ describe("producer", () => {
     ]);
   });
 
+  it("gives a request sent again after its rejection the same rejection, even once the group would allow it", async () => {
+    const asg = unique("later");
+    const requestId = unique("refused");
+    const id = experimentIdFor(requestId);
+    await request({ asg, count: 1, requestId });
+    const first = await tap.waitForEvent(id, EventType.experimentRejected);
+    expect(first.data.reasons.map((r) => r.code)).toEqual(["unknown-group"]);
+    await fleet.createGroup({ name: asg, desiredCapacity: 4, tags: optIn });
+    await request({ asg, count: 1, requestId });
+    const [, again] = await tap.waitForEvents(id, EventType.experimentRejected, 2);
+    expect(again).toEqual(first);
+    await producer.waitForLog("rejection.replayed", id);
+    await requestsDrained();
+    await tap.drain();
+    expect(tap.typesOf(id)).toEqual([EventType.experimentRejected, EventType.experimentRejected]);
+    expect((await orders.poll()).filter((o) => o.experiment.id === id)).toEqual([]);
+    expect(await leaseOf(asg)).toBeNull();
+  });
+
   it("frees the group when the experiment's recovery completes, so the next request is planned", async () => {
     const asg = await createGroup("web");
     const released = () => counter("macaque_producer_leases_released_total");
