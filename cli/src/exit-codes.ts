@@ -30,6 +30,7 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export type Outcome =
   | { kind: "recovered" }
   | { kind: "not-recovered" }
+  | { kind: "abandoned" }
   | { kind: "dry-run" }
   | { kind: "rejected" }
   | { kind: "termination-failed" }
@@ -46,6 +47,7 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
     case "rejected":
     case "termination-failed":
       return ExitCode.rejected;
+    case "abandoned":
     case "timed-out":
       return ExitCode.infrastructure;
     case "interrupted":
@@ -60,7 +62,8 @@ export const exitCodeHelp = `Exit codes:
   2    rejected or invalid input (flags, job message, environment, credentials,
        guardrails, or the terminator could terminate none of the victims), or
        not confirmed: a real run not answered yes, or without a terminal and --yes
-  3    infrastructure error (AWS unreachable, topology missing, no answer in time)
+  3    infrastructure error (AWS unreachable, topology missing, no answer in time,
+       or the recovery-monitor gave up measuring: outcome abandoned)
   4    the Node.js it needs is missing and could not be installed
   130  interrupted (Ctrl-C); the experiment goes on: macaque watch <id>
        (at a question, nothing was sent)`;

@@ -66,6 +66,7 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
     for (const r of progress.rejected.reasons) rows.push(["reason", r.message]);
   }
   if (progress.terminationFailed) rows.push(["reason", progress.terminationFailed.reason]);
+  if (completed?.reason) rows.push(["reason", completed.reason.message]);
   rows.push(["experiment", id]);
   if (outcome.kind === "timed-out" || outcome.kind === "interrupted") {
     rows.push(["follow again", `macaque watch ${id}`]);
@@ -81,7 +82,9 @@ function headlineOf(outcome: Outcome, progress: Progress): string {
     case "recovered":
       return `RECOVERED${group}: back to ${progress.context?.desiredCapacity} InService and Healthy${progress.context && requiresServing(progress.context) ? ", serving in every target group" : ""}`;
     case "not-recovered":
-      return `NOT RECOVERED${group} before the deadline`;
+      return `NOT RECOVERED${group} ${progress.completed?.reason ? "" : "before the deadline"}`.trimEnd();
+    case "abandoned":
+      return `ABANDONED${group}: the recovery-monitor could not go on measuring`;
     case "dry-run":
       return `DRY RUN planned${group}: nothing was terminated`;
     case "rejected":

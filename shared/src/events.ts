@@ -91,7 +91,11 @@ export const milestoneWords = {
   serving: "all serving",
 } as const satisfies Record<Milestone, string>;
 
-export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered"]);
+/**
+ * `abandoned`: the monitor could not go on measuring (its retries for Redis or SNS
+ * ran out); the group may well have recovered, nobody saw it.
+ */
+export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered", "abandoned"]);
 export type RecoveryOutcome = z.infer<typeof recoveryOutcomeSchema>;
 export const verdictSchema = z.enum(["pass", "fail", "none"]);
 export type Verdict = z.infer<typeof verdictSchema>;
@@ -189,6 +193,8 @@ export const eventDataSchemas = {
     terminated: z.array(z.string()),
     /** Target states at the last check that read them; absent when none did. */
     targetGroups: z.array(targetGroupHealthSchema).optional(),
+    /** Why monitoring ended before the group recovered or the deadline passed (group-deleted, monitor-gave-up). */
+    reason: reasonSchema.optional(),
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),

@@ -42,6 +42,8 @@ export interface TestService {
   metric(name: string, ...labels: string[]): Promise<number>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL at once, a crash with no chance to clean up; resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 export interface TestServiceOptions {
@@ -181,5 +183,9 @@ function testService(
       logs.until(what, () => logs.lines.find(match), timeoutMs),
     metric: (metricName, ...labels) => readMetric(process_.ready, metricName, ...labels),
     stop: (graceMs) => process_.stop(graceMs),
+    kill: async () => {
+      process_.child.kill("SIGKILL");
+      await process_.exited;
+    },
   };
 }

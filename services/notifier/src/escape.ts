@@ -26,8 +26,7 @@ export function printable(text: string): string {
 }
 
 const namedEscapes: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-const unicodeEscape = (c: string): string =>
-  `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
+const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 
 /** A block shown as preformatted lines: its line breaks are kept, every other control character escaped. */
 export function printableLines(text: string): string[] {

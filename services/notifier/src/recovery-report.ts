@@ -20,16 +20,25 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
   const verdict = verdictOf(data);
   const mttr = mttrText(data);
   const replacements = data.lastObserved?.replacements ?? [];
+  const abandoned = data.outcome === "abandoned";
   const headline = recovered
     ? `: recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}`
-    : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
+    : abandoned
+      ? ": recovery not measured (monitoring abandoned)"
+      : data.reason?.code === "group-deleted"
+        ? ": NOT recovered (group deleted)"
+        : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
+  const outcomeText = recovered ? "recovered" : abandoned ? "abandoned" : "not recovered";
 
   const facts: Fact[] = [
     {
       label: "Outcome",
-      value: recovered ? "recovered" : "not recovered",
-      tone: recovered ? "good" : "bad",
+      value: outcomeText,
+      tone: recovered ? "good" : abandoned ? "warn" : "bad",
     },
+    ...(data.reason
+      ? [{ label: "Why it ended", value: data.reason.message, tone: "bad" as const }]
+      : []),
     { label: "Verdict", value: verdict.text, tone: verdict.tone },
     { label: "Time to recover", value: mttr },
     {
@@ -87,13 +96,16 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     status: {
       label: recovered
         ? `Recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}${verdict.badge}`
-        : `Not recovered${verdict.badge}`,
+        : abandoned
+          ? "Abandoned: the recovery was not measured to the end"
+          : `Not recovered${verdict.badge}`,
       tone: recovered && data.verdict !== "fail" ? "good" : "bad",
     },
     facts,
     sections,
     summary: [
-      `Outcome: ${recovered ? "recovered" : "not recovered"}; verdict ${verdict.text}`,
+      `Outcome: ${outcomeText}; verdict ${verdict.text}`,
+      ...(data.reason ? [`Why it ended: ${data.reason.message}`] : []),
       `Time to recover: ${mttr}`,
       `Terminated (${experiment.mode}): ${idList(data.terminated)}`,
       `Replacements: ${idList(replacements, "none seen")}`,

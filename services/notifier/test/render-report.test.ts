@@ -362,3 +362,35 @@ describe("control characters", () => {
     expect(r.html).not.toMatch(/[\r\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/u);
   });
 });
+
+describe("a recovery that ended early", () => {
+  it("names a deleted group as the reason, in the subject, the facts and the summary", () => {
+    const r = render(
+      recoveryEvent({
+        ...notRecoveredData(),
+        reason: {
+          code: "group-deleted",
+          message: "the group web no longer exists: it was deleted 40 s after the termination",
+        },
+      }),
+    );
+    expect(r.subject).toBe("[macaque] web: NOT recovered (group deleted) (FAIL)");
+    expect(r.text).toMatch(/^Why it ended +the group web no longer exists: it was deleted 40 s/m);
+    expect(r.summary).toContain("Why it ended: the group web no longer exists");
+  });
+
+  it("says an abandoned recovery was not measured, with no verdict and why", () => {
+    const r = render(
+      recoveryEvent({
+        ...notRecoveredData(),
+        outcome: "abandoned",
+        verdict: "none",
+        reason: { code: "monitor-gave-up", message: "the recovery-monitor could not go on: x" },
+      }),
+    );
+    expect(r.subject).toBe("[macaque] web: recovery not measured (monitoring abandoned)");
+    expect(r.text).toContain("Abandoned: the recovery was not measured to the end");
+    expect(r.text).toMatch(/^Outcome +abandoned$/m);
+    expect(r.summary).toContain("Why it ended: the recovery-monitor could not go on: x");
+  });
+});

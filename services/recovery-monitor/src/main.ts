@@ -11,6 +11,7 @@ import {
   publishEvent,
   runService,
 } from "@macaque/shared";
+import { createAbandonReporter } from "./abandon.ts";
 import { createCheckProcessor } from "./check.ts";
 import { monitorEnvSchema } from "./config.ts";
 import { createDescribeBatcher } from "./describe-batcher.ts";
@@ -75,17 +76,37 @@ await runService({
         now,
       }),
     });
+    const abandon = createAbandonReporter({
+      queue,
+      publish: (event) =>
+        publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
+      logger,
+      now,
+    });
     worker.on("error", (err) => logger.error({ event: "worker.error", err }, "check worker error"));
     worker.on("failed", (job, err) => {
-      const experimentId = job?.data.experiment.id;
-      const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
-      logger.error(
-        { event: final ? "recovery.abandoned" : "recovery.check-retry", experimentId, err },
-        final
-          ? "gave up on this experiment: its result will not be reported"
-          : "check failed; BullMQ retries it",
+      if (!job) return;
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (!final) {
+        logger.error(
+          { event: "recovery.check-retry", experimentId: job.data.experiment.id, err },
+          `check failed (attempt ${job.attemptsMade}); BullMQ tries it again`,
+        );
+        return;
+      }
+      // Out of attempts: the experiment still gets its one ending (the sweep retries).
+      abandon.report(job).catch((reportErr: unknown) =>
+        logger.error(
+          {
+            event: "recovery.abandon-failed",
+            experimentId: job.data.experiment.id,
+            err: reportErr,
+          },
+          "could not report the experiment's ending yet; the next sweep tries again",
+        ),
       );
     });
+    const sweeper = abandon.start();
 
     const consumer = bus.consume(
       QueueRole.recovery,
@@ -111,6 +132,7 @@ await runService({
       close: async () => {
         // worker.close() (above) waited for checks under way; pending ones stay in Redis.
         // In order (the queue uses the bus's Redis), each even when one before failed.
+        sweeper.stop();
         try {
           await queue.close();
         } finally {

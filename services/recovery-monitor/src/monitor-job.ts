@@ -2,6 +2,7 @@ import {
   EventType,
   createEvent,
   eventSource,
+  formatDuration,
   recoveryDeadlineAt,
   ServiceName,
   type CloudEvent,
@@ -9,6 +10,7 @@ import {
   type ExperimentContext,
   type GroupObservation,
   type Milestone,
+  type Reason,
   type RecoveryTimeline,
   type TargetGroupHealth,
 } from "@macaque/shared";
@@ -16,8 +18,8 @@ import { evaluateRecovery } from "./evaluate-recovery.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
 import { decideVerdict } from "./verdict.ts";
 
-export type RecoveryEvent =
-  CloudEvent<typeof EventType.recoveryProgressed> | CloudEvent<typeof EventType.recoveryCompleted>;
+export type CompletedEvent = CloudEvent<typeof EventType.recoveryCompleted>;
+export type RecoveryEvent = CloudEvent<typeof EventType.recoveryProgressed> | CompletedEvent;
 
 /** Everything one experiment's monitoring needs, kept as the BullMQ job's data. */
 export interface MonitorJob {
@@ -40,6 +42,8 @@ export interface MonitorJob {
   outbox: RecoveryEvent[];
   /** Epoch ms of the next check; null once the experiment is concluded. */
   nextCheckAt: number | null;
+  /** Set on a job BullMQ gave up on once its ending was published (abandon.ts). */
+  endingReported?: boolean;
 }
 
 /** What one check found: the group, no such group, or no answer from AWS. */
@@ -53,6 +57,8 @@ export interface Conclusion {
   elapsedSeconds: number;
   /** Set when the group no longer exists. */
   groupGone: boolean;
+  /** Why monitoring ended early, when it did. */
+  reason?: Reason;
 }
 
 export interface CheckDecision {
@@ -140,6 +146,12 @@ export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDeci
       recovered && recoveredAt ? secondsBetween(job.terminatedAt, recoveredAt) : null,
     elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
     groupGone: look.kind === "gone",
+    ...(look.kind === "gone" && {
+      reason: {
+        code: "group-deleted",
+        message: `the group ${job.experiment.asg} no longer exists: it was deleted ${formatDuration(secondsBetween(job.terminatedAt, now.toISOString()))} after the termination`,
+      },
+    }),
   };
   outbox.push(completedEvent(next, conclusion, now));
   return { job: { ...next, outbox, nextCheckAt: null }, reached, conclusion };
@@ -174,7 +186,7 @@ function progressedEvent(job: MonitorJob, milestone: Milestone, now: Date): Reco
   });
 }
 
-function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): RecoveryEvent {
+function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): CompletedEvent {
   const { recovery } = job.experiment;
   return createEvent(EventType.recoveryCompleted, {
     source,
@@ -196,6 +208,26 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Rec
       checks: job.checks,
       terminated: job.terminated,
       ...(job.lastTargetGroups && { targetGroups: job.lastTargetGroups }),
+      ...(conclusion.reason && { reason: conclusion.reason }),
     },
   });
+}
+
+/**
+ * The experiment's one `recovery.completed` when monitoring cannot go on (BullMQ's
+ * retries for Redis or SNS ran out): outcome `abandoned`, what was measured so far
+ * and why. Same event id as a regular conclusion, so it is never a second ending.
+ */
+export function abandonedEvent(job: MonitorJob, why: string, now: Date): CompletedEvent {
+  return completedEvent(
+    job,
+    {
+      outcome: "abandoned",
+      timeToRecoverSeconds: null,
+      elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
+      groupGone: false,
+      reason: { code: "monitor-gave-up", message: `the recovery-monitor could not go on: ${why}` },
+    },
+    now,
+  );
 }

@@ -9,13 +9,33 @@ const checkQueueName = "checks";
  * Describe errors never fail a job (they count as missed checks), so a retry here
  * means Redis or SNS failed after the check was decided; the job's outbox makes the
  * retry publish only what did not go out. Attempts count over the job's whole life,
- * hence generous. Finished jobs stay as long as the terminator keeps its results
- * (7 days), so a late duplicate `instances.terminated` (a replayed request, a
- * dead-letter redrive) still finds the job id taken and adds nothing.
+ * hence sized for real outages: 1, 2, 4 ... 60 s apart, about 35 minutes of
+ * retrying in all, before the experiment is reported `abandoned` (abandon.ts).
+ * Finished jobs stay as long as the terminator keeps its results (7 days), so a
+ * late duplicate `instances.terminated` (a replayed request, a dead-letter
+ * redrive) still finds the job id taken and adds nothing.
  */
+export const checkRetry = {
+  attempts: 40,
+  delayMs: (attemptsMade: number): number => Math.min(60_000, 1_000 * 2 ** (attemptsMade - 1)),
+};
+
+/**
+ * A monitor killed mid-check leaves its job "stalled". BullMQ counts stalls over
+ * the job's whole life and fails the job past `maxStalledCount` (default 1), so
+ * two crashes during one experiment lost it. Stalls are crashes of ours, not of
+ * the job: allow many. A short lock gets a stalled check running again within
+ * about 15 s of the crash instead of 60-90 s.
+ */
+export const stallSettings = {
+  maxStalledCount: 1_000,
+  lockDuration: 10_000,
+  stalledInterval: 5_000,
+};
+
 const jobOptions: JobsOptions = {
-  attempts: 10,
-  backoff: { type: "exponential", delay: 1_000 },
+  attempts: checkRetry.attempts,
+  backoff: { type: "custom" },
   removeOnComplete: { age: 7 * 24 * 3600 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
@@ -71,5 +91,7 @@ export function createCheckWorker(options: {
     connection: options.connection,
     prefix: bullPrefix(options.keyPrefix),
     concurrency: options.concurrency,
+    ...stallSettings,
+    settings: { backoffStrategy: (attemptsMade: number) => checkRetry.delayMs(attemptsMade) },
   });
 }

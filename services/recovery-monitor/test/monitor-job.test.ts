@@ -6,6 +6,7 @@ import {
   type MonitorJob,
   type RecoveryEvent,
 } from "../src/monitor-job.ts";
+import { endingOf } from "../src/abandon.ts";
 import { at, experiment, observe, survivors } from "./fixtures.ts";
 
 const outcome = (
@@ -196,7 +197,29 @@ describe("concludeCheck", () => {
       outcome: "not-recovered",
       lastObserved: null,
       checks: 0,
+      reason: {
+        code: "group-deleted",
+        message: "the group web no longer exists: it was deleted 5 s after the termination",
+      },
     });
+  });
+
+  it("owes a job BullMQ gave up on its decided ending, or abandoned, or nothing once published", () => {
+    const open = fresh();
+    const abandoned = endingOf(open, "Redis went away (after 40 attempts)", at(30));
+    expect(abandoned?.id).toBe(`${open.experiment.id}/recovery.completed`);
+    expect(abandoned?.data).toMatchObject({
+      outcome: "abandoned",
+      verdict: "none",
+      timeToRecoverSeconds: null,
+      reason: {
+        code: "monitor-gave-up",
+        message: "the recovery-monitor could not go on: Redis went away (after 40 attempts)",
+      },
+    });
+    const decided = concludeCheck(open, { kind: "gone" }, at(5)).job;
+    expect(endingOf(decided, "SNS down", at(30))?.data.outcome).toBe("not-recovered");
+    expect(endingOf({ ...decided, outbox: [] }, "SNS down", at(30))).toBeUndefined();
   });
 
   it("reports a recovery seen by a late check with its measured time", () => {

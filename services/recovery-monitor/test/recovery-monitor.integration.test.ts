@@ -11,6 +11,7 @@ import {
   ServiceName,
   createEvent,
   eventSource,
+  createRedis,
   publishEvent,
   type ExperimentContext,
 } from "@macaque/shared";
@@ -44,9 +45,9 @@ const sns = () => snsAt(stack.endpoints.sns);
 const redisKeyPrefix = uniquePrefix("rm");
 
 /** Starts a monitor process (its lines on the console with SERVICE_LOGS=1). */
-const startMonitor = () =>
+const startMonitor = (env: Record<string, string> = {}) =>
   startTestService(stack, "recovery-monitor", {
-    env: { REDIS_KEY_PREFIX: redisKeyPrefix, LOG_LEVEL: "debug" },
+    env: { REDIS_KEY_PREFIX: redisKeyPrefix, LOG_LEVEL: "debug", ...env },
   });
 
 beforeAll(async () => {
@@ -331,4 +332,40 @@ describe("recovery-monitor", () => {
     );
     expect(await stopped).toBe(0);
   }, 60_000);
+
+  it("survives being killed twice in the middle of a check: the experiment still ends recovered", async () => {
+    // Each check waits 1.5 s for its describe batch, so a check is under way for most
+    // of the time; a 3 s boot at this scale keeps the experiment open across both kills.
+    const slow = { CHECK_BATCH_WINDOW_MS: "1500" };
+    await monitor.stop();
+    monitor = await startMonitor(slow);
+    const exp = await startExperiment({
+      recovery: { checkIntervalSeconds: 0.2, deadlineSeconds: 120 },
+      group: { bootSeconds: 300 },
+    });
+    const jobKey = `${redisKeyPrefix}:recovery-monitor:checks:${exp.id}`;
+    const activeKey = `${redisKeyPrefix}:recovery-monitor:checks:active`;
+    const redis = createRedis(stack.endpoints.redis, "monitor-kill-test");
+    const isActive = async () => (await redis.lrange(activeKey, 0, -1)).includes(exp.id);
+    try {
+      for (const _crash of [1, 2]) {
+        // This process has checked the experiment (after a crash, once the stalled
+        // check was taken back), and is in the middle of its next check.
+        await monitor.waitForLog("recovery.checked", exp.id, { timeoutMs: 30_000 });
+        await waitUntil("a check of the experiment under way", isActive, 30_000);
+        await monitor.kill();
+        monitor = await startMonitor(slow);
+      }
+      await monitor.stop();
+      monitor = await startMonitor();
+      const completed = await tap.waitForEvent(exp.id, EventType.recoveryCompleted, 60_000);
+      expect(completed.data.outcome).toBe("recovered");
+      // BullMQ counted both crashes as stalls of the job, and carried on.
+      expect(Number(await redis.hget(jobKey, "stc"))).toBeGreaterThanOrEqual(2);
+      await tap.drain();
+      expect(tap.typesOf(exp.id).filter((t) => t === EventType.recoveryCompleted)).toHaveLength(1);
+    } finally {
+      await redis.quit();
+    }
+  }, 120_000);
 });
