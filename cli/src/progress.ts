@@ -28,6 +28,8 @@ export interface Progress {
   rejected?: EventData<typeof EventType.experimentRejected>;
   terminationFailed?: EventData<typeof EventType.terminationFailed>;
   reportsSent: EventData<typeof EventType.reportSent>[];
+  /** Messages about the experiment a service gave up on (they are in a dead-letter queue). */
+  deadLettered?: EventData<typeof EventType.messageDeadLettered>[];
 }
 
 export const startProgress = (experimentId: string): Progress => ({
@@ -66,6 +68,8 @@ export function applyEvent(progress: Progress, event: AnyCloudEvent): Progress {
       };
     case EventType.reportSent:
       return { ...next, reportsSent: [...next.reportsSent, event.data] };
+    case EventType.messageDeadLettered:
+      return { ...next, deadLettered: [...(next.deadLettered ?? []), event.data] };
   }
 }
 

@@ -104,7 +104,7 @@ describe("the macaque stack", () => {
         deadLetterTargetArn: {
           "Fn::GetAtt": [idOf.queue(deadLetterQueueName(prefix, role)), "Arn"],
         },
-        maxReceiveCount: 5,
+        maxReceiveCount: 12,
       });
       expect(queue.Properties.VisibilityTimeout).toBe(60);
       const dlq = resources[idOf.queue(deadLetterQueueName(prefix, role))]!;

@@ -3,15 +3,16 @@ import { SendMessageCommand, type Message, type SQSClient } from "@aws-sdk/clien
 import { Consumer } from "sqs-consumer";
 import type { Logger } from "pino";
 import { PermanentError, PoisonMessageError } from "./errors.ts";
-import { parseEvent, type AnyCloudEvent, type CloudEvent } from "./events.ts";
+import { parseEvent, type AnyCloudEvent, type CloudEvent, type EventData } from "./events.ts";
 import type { Metrics } from "./metrics.ts";
+import { queueDefaults } from "./topology.ts";
 import {
+  EventType,
   experimentAttribute,
   poisonReasonAttribute,
   subscribedTypes,
   typeAttribute,
   type EventQueueRole,
-  type EventType,
 } from "./names.ts";
 
 /** Publishes a CloudEvent to SNS with its type and experiment id as message attributes, for filter policies. */
@@ -132,6 +133,13 @@ export interface QueueConsumerOptions {
   /** Longest wait for in-flight messages when stopping. Default 20000. */
   shutdownTimeoutMs?: number;
   /**
+   * The queue's redrive limit: a message that fails on this receive goes to the
+   * dead-letter queue next, so it is announced now. Default queueDefaults'.
+   */
+  maxReceiveCount?: number;
+  /** Announces a message given up on (connectService publishes it as an event). Its failure is logged, never thrown. */
+  announceDeadLetter?(notice: DeadLetterNotice): Promise<void>;
+  /**
    * Longest a handler may run. After it the message's heartbeats stop and it is
    * redelivered after the usual backoff, so a hung handler cannot hold a message
    * forever; the handler itself is not interrupted (its side effects are guarded by
@@ -147,12 +155,54 @@ export interface QueueConsumer {
   readonly isRunning: boolean;
 }
 
-/** Redelivery backoff: 2, 4, 8 ... seconds, capped at a minute. */
+/**
+ * Redelivery backoff: 2, 4, 8 ... seconds, capped at two minutes. With the
+ * redrive limit of 12 receives (queueDefaults) a message is retried for about 12
+ * minutes before it goes to the dead-letter queue: a Redis, SES or SNS outage of
+ * several minutes delays work, it does not lose it.
+ */
 export const retryDelaySeconds = (receiveCount: number): number =>
-  Math.min(60, 2 ** Math.max(1, receiveCount));
+  Math.min(120, 2 ** Math.max(1, receiveCount));
+
+/** What `macaque.message.dead-lettered` says about a message given up on. */
+export type DeadLetterNotice = EventData<typeof EventType.messageDeadLettered> & {
+  /** The experiment the message is about, when its attributes say. */
+  experimentId?: string;
+};
+
+const bodyExcerptMax = 2_000;
 
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const visibilityTimeout = options.visibilityTimeoutSeconds ?? 60;
+  const maxReceiveCount = options.maxReceiveCount ?? queueDefaults.maxReceiveCount;
+  const deadLettered = async (
+    message: Message,
+    why: DeadLetterNotice["why"],
+    err: unknown,
+    logger: Logger,
+  ) => {
+    options.metrics.messagesDeadLettered.inc({ queue: options.name, why });
+    const experimentId = message.MessageAttributes?.[experimentAttribute]?.StringValue;
+    const notice: DeadLetterNotice = {
+      queue: options.name,
+      deadLetterQueue: options.deadLetterQueueUrl?.split("/").pop() ?? "",
+      messageId: message.MessageId ?? "",
+      receiveCount: receiveCountOf(message),
+      why,
+      error: (err instanceof Error ? err.message : String(err)).slice(0, 1_000),
+      bodyExcerpt: (message.Body ?? "").slice(0, bodyExcerptMax),
+      at: new Date().toISOString(),
+      ...(experimentId && { experimentId }),
+    };
+    try {
+      await options.announceDeadLetter?.(notice);
+    } catch (announceErr) {
+      logger.error(
+        { event: "dead-letter.announce-failed", err: announceErr },
+        "could not announce the dead-lettered message (the metric counts it)",
+      );
+    }
+  };
   const handleMessageTimeoutSeconds = options.handleMessageTimeoutSeconds ?? 300;
   const consumer = Consumer.create({
     queueUrl: options.queueUrl,
@@ -183,6 +233,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
             `moved to the dead-letter queue without retrying: ${err.message}`,
           );
           options.metrics.messagesHandled.inc({ queue: options.name, outcome: "poison" });
+          await deadLettered(message, "poison", err, logger);
           return message;
         }
         if (err instanceof PermanentError) {
@@ -190,11 +241,15 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
           options.metrics.messagesHandled.inc({ queue: options.name, outcome: "rejected" });
           return message;
         }
+        const last = receiveCount >= maxReceiveCount;
         logger.error(
-          { event: "message.retry", err, receiveCount },
-          "handler failed; SQS will redeliver",
+          { event: last ? "message.dead-lettered" : "message.retry", err, receiveCount },
+          last
+            ? `handler failed on the last of ${maxReceiveCount} receives; SQS moves it to the dead-letter queue`
+            : `handler failed (receive ${receiveCount} of ${maxReceiveCount}); SQS will redeliver in ${retryDelaySeconds(receiveCount)} s`,
         );
         options.metrics.messagesHandled.inc({ queue: options.name, outcome: "retried" });
+        if (last) await deadLettered(message, "retries-exhausted", err, logger);
         throw err;
       } finally {
         stopTimer();

@@ -5,13 +5,15 @@ import { createAwsClient, createSqsClient, type AwsClientOptions } from "./aws.t
 import {
   consumerSettings,
   createQueueConsumer,
+  publishEvent,
   type MessageContext,
   type QueueConsumer,
 } from "./bus.ts";
 import type { redisEnvSchema } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import type { Metrics } from "./metrics.ts";
-import type { QueueRole } from "./names.ts";
+import { createEvent } from "./events.ts";
+import { EventType, eventSource, type QueueRole, type ServiceName } from "./names.ts";
 import { createRedis, type Redis } from "./redis.ts";
 import type { CommonConfig } from "./service.ts";
 import { resolveTopology, type Topology } from "./topology.ts";
@@ -39,7 +41,7 @@ export interface Connections {
  * topology (looked up, never created) — built the same way in each main.
  */
 export async function connectService(options: {
-  service: string;
+  service: ServiceName;
   config: CommonConfig & RedisConfig;
   logger: Logger;
   metrics: Metrics;
@@ -81,6 +83,14 @@ export async function connectService(options: {
         metrics,
         handle,
         ...consumerSettings(config),
+        announceDeadLetter: async ({ experimentId, ...data }) => {
+          const event = createEvent(EventType.messageDeadLettered, {
+            source: eventSource(options.service),
+            subject: experimentId ?? `message:${data.messageId}`,
+            data,
+          });
+          await publishEvent(sns, topology.topics.events.arn, event);
+        },
       }),
     close,
   };

@@ -120,6 +120,16 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
           text: `${event.data.reportKind} report sent to ${formatIds(event.data.recipients)}`,
         },
       ];
+    case EventType.messageDeadLettered: {
+      const d = event.data;
+      const how = d.why === "poison" ? "unusable" : `failed ${plural(d.receiveCount, "time")}`;
+      return [
+        {
+          label: "dead-lettered",
+          text: `a ${d.queue} message ${how}, now in ${d.deadLetterQueue}: ${d.error} (macaque dlq list)`,
+        },
+      ];
+    }
   }
 }
 

@@ -205,6 +205,19 @@ export const eventDataSchemas = {
     snsMessageId: z.string().optional(),
     sentAt: isoTime,
   }),
+  [EventType.messageDeadLettered]: z.object({
+    /** The queue's role (requests, terminations, ...) and the dead-letter queue it went to. */
+    queue: z.string(),
+    deadLetterQueue: z.string(),
+    messageId: z.string(),
+    receiveCount: z.number().int().positive(),
+    /** poison: the queue cannot use it; retries-exhausted: it failed on every receive. */
+    why: z.enum(["poison", "retries-exhausted"]),
+    error: z.string(),
+    /** The start of the body (at most 2,000 characters), to recognise it. */
+    bodyExcerpt: z.string(),
+    at: isoTime,
+  }),
 } satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;

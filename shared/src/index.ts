@@ -7,6 +7,7 @@ export {
   type QueueEvent,
   publishEvent,
   retryDelaySeconds,
+  type DeadLetterNotice,
   sendJson,
   type MessageContext,
   type QueueConsumer,

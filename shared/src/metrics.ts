@@ -18,6 +18,12 @@ export function createMetrics(service: string) {
     buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [registry],
   });
-  return { registry, messagesHandled, handlerSeconds };
+  const messagesDeadLettered = new Counter({
+    name: "macaque_messages_dead_lettered_total",
+    help: "Messages a service gave up on, moved or about to move to a dead-letter queue, by queue and why (poison, retries-exhausted).",
+    labelNames: ["queue", "why"] as const,
+    registers: [registry],
+  });
+  return { registry, messagesHandled, handlerSeconds, messagesDeadLettered };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

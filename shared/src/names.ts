@@ -13,6 +13,8 @@ export const EventType = {
   recoveryProgressed: "macaque.recovery.progressed",
   recoveryCompleted: "macaque.recovery.completed",
   reportSent: "macaque.report.sent",
+  /** A service gave up on a message: it is (or is about to be) in a dead-letter queue. */
+  messageDeadLettered: "macaque.message.dead-lettered",
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 export const eventTypes = Object.values(EventType) as [EventType, ...EventType[]];

@@ -40,7 +40,7 @@ export interface TopologyOptions {
   sns: SNSClient;
   /** Name prefix, e.g. `chaos` gives `chaos-requests`. */
   prefix: string;
-  /** Receives before a message moves to its dead-letter queue. Default 5. */
+  /** Receives before a message moves to its dead-letter queue. Default 12 (about 12 minutes of retrying, bus.ts). */
   maxReceiveCount?: number;
   /** Default 60 s; consumers extend it with heartbeats while they work. */
   visibilityTimeoutSeconds?: number;
@@ -49,7 +49,7 @@ export interface TopologyOptions {
 /** Queue attributes every deployment shares: `ensureTopology()` and the CDK app alike. */
 export const queueDefaults = {
   visibilityTimeoutSeconds: 60,
-  maxReceiveCount: 5,
+  maxReceiveCount: 12,
   deadLetterRetentionSeconds: 1_209_600,
 } as const;
 

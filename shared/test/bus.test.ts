@@ -16,6 +16,7 @@ import {
   createMetrics,
   createQueueConsumer,
   retryDelaySeconds,
+  type DeadLetterNotice,
   type MessageContext,
 } from "@macaque/shared";
 import { sandboxCredentials, startFauxqs, type RunningProcess } from "@macaque/sandbox";
@@ -42,12 +43,16 @@ async function consume(
     visibilityTimeoutSeconds?: number;
     deadLetterQueueUrl?: string;
     handleMessageTimeoutSeconds?: number;
+    maxReceiveCount?: number;
   } = {},
 ) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniquePrefix("bus") }));
   const metrics = createMetrics("test");
   const deliveries: Array<{ body: string; receiveCount: number; at: number }> = [];
+  const announced: DeadLetterNotice[] = [];
   const consumer = createQueueConsumer({
+    ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
+    announceDeadLetter: async (notice) => void announced.push(notice),
     name: "test",
     sqs,
     queueUrl: QueueUrl!,
@@ -71,10 +76,34 @@ async function consume(
     Object.fromEntries(
       (await metrics.messagesHandled.get()).values.map((v) => [v.labels.outcome, v.value]),
     );
-  return { consumer, deliveries, send, outcomes, metrics, queueUrl: QueueUrl! };
+  return { consumer, deliveries, send, outcomes, metrics, announced, queueUrl: QueueUrl! };
 }
 
 describe("createQueueConsumer", () => {
+  it("announces a message that failed on its last receive before the redrive moves it, and counts it", async () => {
+    const run = await consume(
+      async () => {
+        throw new Error("SES is down");
+      },
+      { maxReceiveCount: 2 },
+    );
+    await run.send('{"hello":"dead letter"}');
+    const notice = await waitFor("the announcement", async () => run.announced[0]);
+    await run.consumer.stop();
+    expect(run.deliveries.map((d) => d.receiveCount)).toEqual([1, 2]);
+    expect(notice).toMatchObject({
+      queue: "test",
+      why: "retries-exhausted",
+      receiveCount: 2,
+      error: "SES is down",
+      bodyExcerpt: '{"hello":"dead letter"}',
+    });
+    const counted = (await run.metrics.messagesDeadLettered.get()).values;
+    expect(counted).toEqual([
+      expect.objectContaining({ labels: { queue: "test", why: "retries-exhausted" }, value: 1 }),
+    ]);
+  });
+
   it("deletes a message once the handler resolves", async () => {
     const done = deferred();
     const run = await consume(async () => done.resolve());
@@ -123,6 +152,10 @@ describe("createQueueConsumer", () => {
     expect(moved.MessageAttributes?.poisonReason?.StringValue).toBe("not a macaque event");
     expect(run.deliveries).toHaveLength(1);
     expect(await run.outcomes()).toEqual({ poison: 1 });
+    expect(run.announced).toMatchObject([
+      { why: "poison", error: "not a macaque event", bodyExcerpt: "garbage", receiveCount: 1 },
+    ]);
+    expect(run.announced[0]?.deadLetterQueue).toBe(dlq!.split("/").pop());
   });
 
   it("gives a message whose handler hangs back to SQS after handleMessageTimeoutSeconds", async () => {
