@@ -3,6 +3,13 @@ import { createAws, resolveRegion, type Aws } from "./aws.ts";
 import { confirmTermination, showGroup } from "./run-preview.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
+import {
+  formatDeadLetters,
+  formatRedrive,
+  listDeadLetters,
+  parseQueueRole,
+  redriveDeadLetters,
+} from "./dlq.ts";
 import { parseDuration } from "./duration.ts";
 import { InvalidInputError } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -200,6 +207,45 @@ export async function recipientsRemoveCommand(deps: CliDeps, text: string): Prom
     }
     if (lines.length === 0) lines.push(`${address} was not a recipient`);
     deps.terminal.out.write(`${lines.join("\n")}\n`);
+    return ExitCode.recovered;
+  });
+}
+
+export async function dlqListCommand(
+  deps: CliDeps,
+  flags: { queue?: string | undefined; max?: string | undefined; json?: boolean | undefined },
+): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  const queues = parseQueueRole(flags.queue);
+  const max = flags.max === undefined ? 10 : Number(flags.max);
+  if (!Number.isInteger(max) || max < 0 || max > 1_000) {
+    throw new InvalidInputError(`--max: "${flags.max}" is not a whole number from 0 to 1000`);
+  }
+  return withAws(config, async (aws) => {
+    const found = await listDeadLetters(aws.sqs(), await aws.topology(), { queues, max });
+    deps.terminal.out.write(flags.json ? `${JSON.stringify(found)}\n` : formatDeadLetters(found));
+    return ExitCode.recovered;
+  });
+}
+
+export async function dlqRedriveCommand(
+  deps: CliDeps,
+  ids: string[],
+  flags: {
+    queue?: string | undefined;
+    includePoison?: boolean | undefined;
+    json?: boolean | undefined;
+  },
+): Promise<ExitCode> {
+  const config = loadCliConfig(deps.env);
+  const queues = parseQueueRole(flags.queue);
+  return withAws(config, async (aws) => {
+    const results = await redriveDeadLetters(aws.sqs(), await aws.topology(), {
+      queues,
+      ...(ids.length > 0 && { ids }),
+      includePoison: flags.includePoison ?? false,
+    });
+    deps.terminal.out.write(flags.json ? `${JSON.stringify(results)}\n` : formatRedrive(results));
     return ExitCode.recovered;
   });
 }

@@ -5,6 +5,8 @@ import { readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { text } from "node:stream/consumers";
 import {
+  dlqListCommand,
+  dlqRedriveCommand,
   recipientsAddCommand,
   recipientsListCommand,
   recipientsRemoveCommand,
@@ -183,6 +185,28 @@ recipients
   .argument("<address>")
   .description("unsubscribe the address and delete its SES identity")
   .action(async (address: string) => done(await recipientsRemoveCommand(deps, address)));
+
+const dlq = program
+  .command("dlq")
+  .description("messages the services gave up on, in each queue's dead-letter queue");
+dlq
+  .command("list")
+  .option(
+    "--queue <role>",
+    "only this queue: requests, terminations, recovery, notifications, outcomes",
+  )
+  .option("--max <n>", "messages shown per queue (default 10)")
+  .option("--json", "as JSON")
+  .description("how many messages each dead-letter queue holds, and the first of them")
+  .action(async (flags) => done(await dlqListCommand(deps, flags)));
+dlq
+  .command("redrive")
+  .argument("[message-id...]", "only these messages (default: all)")
+  .option("--queue <role>", "only this queue's dead-letter queue")
+  .option("--include-poison", "move poison messages too (their queue cannot use them)")
+  .option("--json", "as JSON")
+  .description("move dead-lettered messages back to their queue, once the cause is fixed")
+  .action(async (ids: string[], flags) => done(await dlqRedriveCommand(deps, ids, flags)));
 
 try {
   await program.parseAsync();
