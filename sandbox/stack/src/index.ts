@@ -24,3 +24,4 @@ export {
 } from "./stack.ts";
 export { demoLines } from "./describe-event.ts";
 export { readInbox, type InboxEmail } from "./inbox.ts";
+export { watchDeadLetters } from "./dead-letter-watch.ts";

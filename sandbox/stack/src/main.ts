@@ -14,6 +14,7 @@ import {
   parseEnv,
   recoveryDefaults,
 } from "@macaque/shared";
+import { watchDeadLetters } from "./dead-letter-watch.ts";
 import { seedDemoFleet } from "./demo-fleet.ts";
 import { PortInUseError, RedisServerMissingError, type StandInPort } from "./errors.ts";
 import { startServices } from "./services.ts";
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
   }
   if (signalled) return stop(signalled);
   up = true;
+  watchDeadLetters(stack, (line) => console.log(line));
   const e = stack.endpoints;
   // fauxqs names queues on sqs.<region>.localhost, which not every resolver knows;
   // it routes by path, so the same queue is reachable on the address it listens on.
