@@ -13,6 +13,8 @@ export interface CacheProps {
   clients: SecurityGroup;
   nodeType: string;
   replicas: number;
+  /** Days of daily snapshots kept; 0 keeps none. */
+  snapshotDays: number;
   prefix: string;
 }
 
@@ -63,6 +65,10 @@ export class Cache extends Construct {
       securityGroupIds: [this.securityGroup.securityGroupId],
       transitEncryptionEnabled: true,
       atRestEncryptionEnabled: true,
+      // ElastiCache offers no append-only file with Multi-AZ: durability is the
+      // replica (failover in about a minute) plus daily snapshots to restore from.
+      snapshotRetentionLimit: props.snapshotDays,
+      ...(props.snapshotDays > 0 && { snapshotWindow: "03:00-04:00" }),
     });
     // rediss:// makes ioredis speak TLS, which transit encryption requires.
     this.url = `rediss://${this.replicationGroup.attrPrimaryEndPointAddress}:${this.replicationGroup.attrPrimaryEndPointPort}`;

@@ -64,6 +64,7 @@ export class MacaqueStack extends Stack {
       clients: servicesSecurityGroup,
       nodeType: settings.cacheNodeType,
       replicas: settings.cacheReplicas,
+      snapshotDays: settings.cacheSnapshotDays,
       prefix: settings.namePrefix,
     });
     servicesSecurityGroup.addEgressRule(cache.securityGroup, Port.tcp(6379), "the cache");

@@ -78,8 +78,14 @@ export const settingsSchema = z
       .string()
       .regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/)
       .default("cache.t4g.micro"),
-    /** Read replicas of the cache; any makes it Multi-AZ with automatic failover. */
-    cacheReplicas: int(0, 5, 0),
+    /**
+     * Replicas of the cache; any makes it Multi-AZ with automatic failover, so a
+     * node's loss keeps the monitor's pending checks and the idempotency records.
+     * Default 1 (doubles the cache's cost; 0 for a throwaway stack).
+     */
+    cacheReplicas: int(0, 5, 1),
+    /** Days of daily cache snapshots kept (0: none); a restore brings back pending checks. */
+    cacheSnapshotDays: int(0, 35, 7),
     /** Alarm when a queue's oldest message has waited this long. */
     oldestMessageAlarmSeconds: int(60, 86_400, 600),
   })

@@ -14,7 +14,8 @@ describe("parseSettings", () => {
       minInServiceAfter: 1,
       defaultRecipients: [],
       natGateways: 1,
-      cacheReplicas: 0,
+      cacheReplicas: 1,
+      cacheSnapshotDays: 7,
       logRetentionDays: 30,
     });
   });

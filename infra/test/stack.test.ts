@@ -264,6 +264,24 @@ describe("the macaque stack", () => {
         TransitEncryptionEnabled: true,
         AtRestEncryptionEnabled: true,
       });
+    });
+
+    it("keeps pending checks and idempotency records through a node's loss: a replica in another zone, failover and daily snapshots", () => {
+      const [[, group]] = ofType(resources, "AWS::ElastiCache::ReplicationGroup") as [
+        [string, Resource],
+      ];
+      expect(group.Properties).toMatchObject({
+        NumCacheClusters: 2,
+        AutomaticFailoverEnabled: true,
+        MultiAZEnabled: true,
+        SnapshotRetentionLimit: 7,
+      });
+    });
+
+    it("evicts nothing (BullMQ loses jobs to eviction)", () => {
+      const [[, group]] = ofType(resources, "AWS::ElastiCache::ReplicationGroup") as [
+        [string, Resource],
+      ];
       const [parametersId] = referencedIds(group.Properties.CacheParameterGroupName);
       expect(resources[parametersId!]?.Properties.Properties).toEqual({
         "maxmemory-policy": "noeviction",
