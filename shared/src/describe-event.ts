@@ -58,8 +58,10 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
   switch (event.type) {
     case EventType.experimentPlanned: {
       const { experiment, candidates, excluded } = event.data;
-      const chosen = `${plural(experiment.victims.length, "instance")} of ${candidates.length} eligible in ${experiment.asg}`;
-      const extra = excluded.length ? `, ${excluded.length} not eligible` : "";
+      const eligible = event.data.candidateCount ?? candidates.length;
+      const notEligible = event.data.excludedCount ?? excluded.length;
+      const chosen = `${plural(experiment.victims.length, "instance")} of ${eligible} eligible in ${experiment.asg}`;
+      const extra = notEligible ? `, ${notEligible} not eligible` : "";
       return [
         {
           label: experiment.dryRun ? "dry run" : "planned",

@@ -65,6 +65,12 @@ export const groupSnapshotSchema = z.object({
   maxSize: z.number().int(),
   suspendedProcesses: z.array(z.string()),
   instances: z.array(instanceSnapshotSchema),
+  /**
+   * How many instances the group had, when `instances` lists only some of them: a
+   * large group's plan keeps to SNS's 256 KB by listing the victims and every
+   * instance not InService and Healthy, and counting the rest.
+   */
+  instanceCount: z.number().int().nonnegative().optional(),
   /** Target health of each of the group's target groups at plan time. */
   targetGroups: z.array(targetGroupHealthSchema).optional(),
 });
@@ -148,9 +154,16 @@ export const eventDataSchemas = {
   [EventType.experimentPlanned]: z.object({
     experiment: experimentContextSchema,
     group: groupSnapshotSchema,
-    /** Eligible instances in shuffled order: with the seed, enough to replay the choice. */
+    /**
+     * Eligible instances in shuffled order, victims first: with the seed, enough to
+     * replay the choice (only the first ones for a large group).
+     */
     candidates: z.array(z.string()),
+    /** How many were eligible, when `candidates` lists only the first of them. */
+    candidateCount: z.number().int().nonnegative().optional(),
     excluded: z.array(z.object({ instanceId: z.string(), reason: z.string() })),
+    /** How many were not eligible, when `excluded` lists only the first of them. */
+    excludedCount: z.number().int().nonnegative().optional(),
   }),
   [EventType.experimentRejected]: z.object({
     experimentId: z.string(),

@@ -23,7 +23,7 @@ export interface GlobalFaults {
   throttleRate: number;
 }
 
-const count = z.number().int().min(0).max(1_000);
+const count = z.number().int().min(0).max(10_000);
 const seconds = z.number().min(0).max(86_400);
 const rate = z.number().min(0).max(1);
 

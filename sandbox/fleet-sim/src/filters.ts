@@ -15,12 +15,27 @@ type Match = (value: string, pattern: string) => boolean;
 
 const exact: Match = (value, pattern) => value === pattern;
 
-const wildcard: Match = (value, pattern) => {
+/** Compiled once per pattern: a filter of 200 ids over 2,000 instances is 400,000 tests. */
+const patterns = new Map<string, (value: string) => boolean>();
+
+function compile(pattern: string): (value: string) => boolean {
+  if (!/[*?]/.test(pattern)) return (value) => value === pattern;
   const source = pattern
     .split("")
     .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
     .join("");
-  return new RegExp(`^${source}$`, "s").test(value);
+  const regex = new RegExp(`^${source}$`, "s");
+  return (value) => regex.test(value);
+}
+
+const wildcard: Match = (value, pattern) => {
+  let test = patterns.get(pattern);
+  if (!test) {
+    if (patterns.size > 10_000) patterns.clear();
+    test = compile(pattern);
+    patterns.set(pattern, test);
+  }
+  return test(value);
 };
 
 function matchesTags(

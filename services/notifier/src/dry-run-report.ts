@@ -12,22 +12,20 @@ export function buildDryRunReport(data: ExperimentPlanned): Report {
   const victims = new Set(experiment.victims.map((v) => v.instanceId));
   const n = experiment.victims.length;
   const target = experiment.recovery.targetSeconds;
+  const eligible = data.candidateCount ?? data.candidates.length;
   return {
     kind: "dry-run",
     experimentId: experiment.id,
-    subject: subjectLine(
-      experiment.asg,
-      `: dry run, would terminate ${n} of ${data.candidates.length} eligible`,
-    ),
+    subject: subjectLine(experiment.asg, `: dry run, would terminate ${n} of ${eligible} eligible`),
     title: `Dry run: ${experiment.asg}`,
     status: { label: "Dry run - nothing was terminated", tone: "info" },
     facts: [
       { label: "Would terminate", value: `${plural(n, "instance")}: ${idList([...victims])}` },
       {
         label: "Eligible",
-        value: `${data.candidates.length} of ${group.instances.length} instances`,
+        value: `${eligible} of ${group.instanceCount ?? group.instances.length} instances`,
       },
-      { label: "Excluded", value: String(data.excluded.length) },
+      { label: "Excluded", value: String(data.excludedCount ?? data.excluded.length) },
       { label: "Seed", value: experiment.seed },
       ...requestFacts(experiment),
       {
@@ -72,7 +70,7 @@ export function buildDryRunReport(data: ExperimentPlanned): Report {
       },
     ],
     summary: [
-      `Dry run: would terminate ${idList([...victims])} (${n} of ${data.candidates.length} eligible)`,
+      `Dry run: would terminate ${idList([...victims])} (${n} of ${eligible} eligible)`,
       `Excluded: ${data.excluded.length}; seed: ${experiment.seed}`,
       `Experiment: ${experiment.id}`,
     ],

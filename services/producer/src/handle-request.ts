@@ -21,6 +21,7 @@ import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
 import type { ExperimentEndStore } from "./experiment-ends.ts";
 import type { LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";
+import { boundPlan } from "./plan-size.ts";
 import type { Decision, DecisionStore } from "./decision-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
 import {
@@ -158,6 +159,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
     };
     if (!result.ok) return reject(logger, rejection, "guardrail", result.reasons, body);
+    const bounded = boundPlan(result.plan);
+    if (!bounded.ok) return reject(logger, rejection, "guardrail", [bounded.reason], body);
 
     const ttlMs = leaseTtlMs(job.recovery.deadlineSeconds);
     // A dry run terminates nothing, so it only checks the lease and never holds it.
@@ -168,7 +171,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       }
     }
     // Two copies of one request decided at once: the first decision wins for both.
-    const decision: Decision = { kind: "planned", plan: result.plan };
+    const decision: Decision = { kind: "planned", plan: bounded.plan };
     const decided = await decisions.keep(experimentId, decision, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
     if (decided.kind === "rejected") {
       // The other copy was refused first: this one gives the lease back and says the same.

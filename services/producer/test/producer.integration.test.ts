@@ -297,6 +297,26 @@ describe("producer", () => {
     expect(await leaseOf(asg)).toBeNull();
   });
 
+  it("plans on a 2,000-instance group with every event under SNS's 256 KB", async () => {
+    const asg = unique("fleet");
+    await fleet.createGroup({ name: asg, desiredCapacity: 2_000, maxSize: 4_000, tags: optIn });
+    await waitUntil(
+      "2,000 instances InService and Healthy",
+      async () =>
+        (await fleet.group(asg)).instances.filter(
+          (i) => i.lifecycleState === "InService" && i.healthStatus === "Healthy",
+        ).length === 2_000,
+      30_000,
+    );
+    const { id, planned } = await plan(asg, { count: 10 });
+    expect(Buffer.byteLength(JSON.stringify(planned))).toBeLessThan(256 * 1024);
+    expect(planned.data.group.instanceCount).toBe(2_000);
+    expect(planned.data.experiment.instanceIdsAtPlan).toHaveLength(2_000);
+    const [order] = await ordersFor(id, 1);
+    expect(Buffer.byteLength(JSON.stringify(order))).toBeLessThan(256 * 1024);
+    expect(order!.experiment.victims).toHaveLength(10);
+  }, 60_000);
+
   it("frees the group when the experiment's recovery completes, so the next request is planned", async () => {
     const asg = await createGroup("web");
     const released = () => counter("macaque_producer_leases_released_total");
