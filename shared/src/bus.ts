@@ -153,6 +153,8 @@ export interface QueueConsumer {
   /** Stops receiving and waits for in-flight messages (bounded by shutdownTimeoutMs). */
   stop(): Promise<void>;
   readonly isRunning: boolean;
+  /** Messages whose handler is still running: after stop(), the work it gave up on. */
+  readonly inFlight?: number;
 }
 
 /**
@@ -175,6 +177,7 @@ const bodyExcerptMax = 2_000;
 export function createQueueConsumer(options: QueueConsumerOptions): QueueConsumer {
   const visibilityTimeout = options.visibilityTimeoutSeconds ?? 60;
   const maxReceiveCount = options.maxReceiveCount ?? queueDefaults.maxReceiveCount;
+  let inFlight = 0;
   const deadLettered = async (
     message: Message,
     why: DeadLetterNotice["why"],
@@ -217,6 +220,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     messageAttributeNames: ["All"],
     terminateVisibilityTimeout: (messages) => retryDelaySeconds(receiveCountOf(messages[0])),
     handleMessage: async (message) => {
+      inFlight++;
       const receiveCount = receiveCountOf(message);
       const messageId = message.MessageId ?? "";
       const logger = options.logger.child({ queue: options.name, messageId });
@@ -252,6 +256,7 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
         if (last) await deadLettered(message, "retries-exhausted", err, logger);
         throw err;
       } finally {
+        inFlight--;
         stopTimer();
       }
     },
@@ -295,6 +300,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
       }),
     get isRunning() {
       return consumer.status.isRunning;
+    },
+    get inFlight() {
+      return inFlight;
     },
   };
 }

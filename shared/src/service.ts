@@ -7,6 +7,16 @@ import { startOpsServer } from "./ops-server.ts";
 
 export type CommonConfig = z.output<typeof commonEnvSchema>;
 
+/** A stop that gave up on messages still being handled (the process exits 1). */
+export class WorkAbandonedError extends Error {
+  override name = "WorkAbandonedError";
+  readonly messages: number;
+  constructor(messages: number) {
+    super(`${messages} message(s) abandoned at shutdown`);
+    this.messages = messages;
+  }
+}
+
 export interface ServiceParts {
   /** Consumers to start now and stop first on shutdown. */
   consumers: QueueConsumer[];
@@ -54,11 +64,21 @@ export async function runService(options: {
         process.exit(1);
       }, config.SHUTDOWN_TIMEOUT_MS + 2_000);
       force.unref();
+      let abandoned = 0;
       try {
         await Promise.all(parts?.consumers.map((c) => c.stop()) ?? []);
+        abandoned = (parts?.consumers ?? []).reduce((n, c) => n + (c.inFlight ?? 0), 0);
         await parts?.close();
       } finally {
         await ops.close();
+      }
+      if (abandoned > 0) {
+        // Said, and not exit 0: a supervisor must know the stop was not clean.
+        logger.error(
+          { event: "service.work-abandoned", messages: abandoned },
+          `stopped with ${abandoned} message(s) still being handled after SHUTDOWN_TIMEOUT_MS; SQS delivers them again after their visibility timeout`,
+        );
+        throw new WorkAbandonedError(abandoned);
       }
       logger.info({ event: "service.stopped" }, "stopped");
     })();
@@ -69,7 +89,9 @@ export async function runService(options: {
       shutdown(signal).then(
         () => process.exit(0),
         (err: unknown) => {
-          logger.error({ event: "service.stop-failed", err }, "did not stop cleanly");
+          if (!(err instanceof WorkAbandonedError)) {
+            logger.error({ event: "service.stop-failed", err }, "did not stop cleanly");
+          }
           process.exit(1);
         },
       );
