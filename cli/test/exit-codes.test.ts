@@ -9,6 +9,7 @@ describe("exit codes", () => {
     [{ kind: "not-recovered" }, 1],
     [{ kind: "rejected" }, 2],
     [{ kind: "termination-failed" }, 2],
+    [{ kind: "abandoned" }, 3],
     [{ kind: "timed-out", waitingFor: "the plan" }, 3],
     [{ kind: "interrupted" }, 130],
   ])("%j exits %d", (outcome, code) => {

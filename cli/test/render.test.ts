@@ -67,6 +67,32 @@ describe("the summary", () => {
     expect(text).toContain("time to recover  none within 15 min, verdict FAIL");
   });
 
+  it("says why monitoring ended early, and that an abandoned recovery was not measured", () => {
+    const reason = { code: "monitor-gave-up", message: "the recovery-monitor could not go on: x" };
+    const abandoned = {
+      ...e.notRecovered,
+      data: { ...e.notRecovered.data, outcome: "abandoned" as const, reason },
+    };
+    const text = summarize({ kind: "abandoned" }, replay(e.planned, e.terminated, abandoned)).join(
+      "\n",
+    );
+    expect(text).toContain("ABANDONED (web): the recovery-monitor could not go on measuring");
+    expect(text).toMatch(/^ {2}reason +the recovery-monitor could not go on: x$/m);
+    const deleted = {
+      ...e.notRecovered,
+      data: {
+        ...e.notRecovered.data,
+        reason: { code: "group-deleted", message: "the group web no longer exists" },
+      },
+    };
+    const gone = summarize(
+      { kind: "not-recovered" },
+      replay(e.planned, e.terminated, deleted),
+    ).join("\n");
+    expect(gone).toContain("NOT RECOVERED (web)\n");
+    expect(gone).toMatch(/^ {2}reason +the group web no longer exists$/m);
+  });
+
   it("names the targets that never served, with ELB's reason, live and in the summary", () => {
     const arn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web-tg/0001";
     const targetGroups = [
