@@ -17,11 +17,12 @@ export type { EventOf } from "./event-tap.ts";
  * the reports topic.
  */
 export async function startPipeline(
-  options: { timeScale?: number; services?: TestServiceOptions } = {},
+  options: { timeScale?: number; services?: TestServiceOptions; redisUrl?: string } = {},
 ) {
   const stack: Stack = await startStack({
     prefix: uniquePrefix("e2e"),
     timeScale: options.timeScale ?? 0.01,
+    ...(options.redisUrl && { redisUrl: options.redisUrl }),
   });
   try {
     const services = await startTestServices(stack, options.services);

@@ -30,12 +30,19 @@ function assertRedisInstalled(): void {
 /**
  * Starts a throwaway redis-server on a free port: no persistence, bound to
  * loopback. Retries with another port if the one it was given is taken meanwhile.
+ * With `appendOnlyDir` it keeps an append-only file there (fsync on every write),
+ * and with `port` it takes that port: the fault suite restarts a Redis that way.
  */
-export async function startRedisServer(): Promise<RunningProcess<string>> {
+export async function startRedisServer(
+  options: { port?: number; appendOnlyDir?: string } = {},
+): Promise<RunningProcess<string>> {
   assertRedisInstalled();
+  const persistence = options.appendOnlyDir
+    ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", options.appendOnlyDir]
+    : ["--appendonly", "no"];
   let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+  for (let attempt = 0; attempt < (options.port ? 1 : 3); attempt++) {
+    const port = options.port ?? (await freePort());
     try {
       return await startProcess({
         name: "redis-server",
@@ -47,8 +54,7 @@ export async function startRedisServer(): Promise<RunningProcess<string>> {
           "127.0.0.1",
           "--save",
           "",
-          "--appendonly",
-          "no",
+          ...persistence,
           // BullMQ delayed jobs fire on Redis timers: hz 100 makes them ~10 ms late instead of ~100 ms.
           "--hz",
           "100",

@@ -1,0 +1,44 @@
+/**
+ * `npm run faults`: every scenario of the fault suite against one sandbox, in
+ * turn, and a table of what came of the experiments (figures, not assertions:
+ * test/faults.test.ts asserts the quick set's zeros in CI).
+ *
+ * Options (environment): FAULTS_ONLY=name,name (scenario keys, default all).
+ */
+import { formatRows, runScenario, scenarios, startFaultRedis, type Row } from "./scenarios.ts";
+import { startPipeline } from "../support/pipeline.ts";
+
+const only = process.env.FAULTS_ONLY?.split(",").filter(Boolean);
+const chosen = Object.entries(scenarios).filter(([key]) => !only || only.includes(key));
+const redis = await startFaultRedis();
+const p = await startPipeline({
+  timeScale: 0.01,
+  redisUrl: redis.url,
+  services: { env: { LOG_LEVEL: "debug" } },
+});
+const rows: Row[] = [];
+try {
+  for (const [key, scenario] of chosen) {
+    process.stderr.write(`faults: ${key} ...\n`);
+    const row = await runScenario(p, scenario, redis.controls);
+    process.stderr.write(`${formatRows([row]).split("\n").pop()}\n`);
+    rows.push(row);
+  }
+} finally {
+  await p.stop();
+  await redis.stop();
+}
+console.log(formatRows(rows));
+const bad = rows.filter((r) => r.lost || r.duplicated);
+const misstated = rows.reduce((n, r) => n + r.dishonest, 0);
+console.log(
+  bad.length === 0
+    ? "\n0 lost, 0 duplicated in every scenario"
+    : `\n${bad.length} scenario(s) lost or duplicated something`,
+);
+console.log(
+  misstated === 0
+    ? "every measured time to recover within its stated precision"
+    : `${misstated} measured time(s) to recover beyond their stated precision: a late check does not yet widen it`,
+);
+process.exit(bad.length === 0 ? 0 : 1);

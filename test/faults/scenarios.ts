@@ -1,0 +1,322 @@
+/**
+ * The fault suite's scenarios: real service processes against the sandbox
+ * stand-ins, with a fault injected while experiments run, and what came of each
+ * experiment counted against the simulator's ground truth. `npm run faults`
+ * prints the table; test/faults.test.ts runs the quick set in CI and asserts its
+ * zeros.
+ */
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { randomBytes } from "node:crypto";
+import { EventType, experimentIdFor, type AnyCloudEvent, type ServiceName } from "@macaque/shared";
+import { readInbox, startRedisServer } from "@macaque/sandbox";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { salvageRequestFields } from "../../services/producer/src/rejection.ts";
+import { hostileBody, sqsSendable } from "../support/hostile-input.ts";
+import type { Pipeline } from "../support/pipeline.ts";
+import { startTestService } from "../support/processes.ts";
+import { waitUntil } from "../support/wait.ts";
+
+export interface Row {
+  scenario: string;
+  experiments: number;
+  terminationsExpected: number;
+  terminationsDone: number;
+  reportsExpected: number;
+  reportsSent: number;
+  /** Experiments with no terminal event by the end. */
+  lost: number;
+  /** Experiments with more than one terminal event, or more terminations than victims. */
+  duplicated: number;
+  /** Largest |measured − true| time to recover, and the precision the reports stated for it. */
+  worstErrorSeconds: number;
+  statedPrecisionSeconds: number;
+  /** Recoveries whose error was larger than their stated precision. */
+  dishonest: number;
+  seconds: number;
+}
+
+export interface Scenario {
+  name: string;
+  /** Experiments to run (valid job messages, one victim each). */
+  experiments: number;
+  /** The fault: runs once the jobs are sent, while they are in flight. */
+  inject?(p: Pipeline, faults: FaultControls): Promise<void>;
+  /** Every job message sent twice. */
+  twice?: boolean;
+  /** Boot time of replacements, in simulated seconds (long: the experiment outlives the fault). */
+  bootSeconds?: number;
+  /** Extra bodies sent beside the experiments; each must be rejected and terminate nothing. */
+  hostile?: number;
+}
+
+/** What a scenario can break beyond the services: the Redis they share. */
+export interface FaultControls {
+  /** Stops Redis, keeps it down `downMs`, starts it again on its port from its append-only file. */
+  restartRedis(downMs: number): Promise<void>;
+}
+
+/**
+ * A Redis of the suite's own, with an append-only file (as compose and the CDK
+ * stack keep one), which `restartRedis` stops and starts on the same port.
+ */
+export async function startFaultRedis(): Promise<{
+  url: string;
+  controls: FaultControls;
+  stop(): Promise<void>;
+}> {
+  const dir = await mkdtemp(join(tmpdir(), "macaque-faults-redis-"));
+  let server = await startRedisServer({ appendOnlyDir: dir });
+  const url = server.ready;
+  const port = Number(new URL(url).port);
+  return {
+    url,
+    controls: {
+      async restartRedis(downMs) {
+        await server.stop();
+        // The outage itself: nothing to await but the time it lasts.
+        await new Promise((r) => setTimeout(r, downMs));
+        server = await startRedisServer({ port, appendOnlyDir: dir });
+      },
+    },
+    stop: async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const terminalTypes: string[] = [
+  EventType.recoveryCompleted,
+  EventType.experimentRejected,
+  EventType.terminationFailed,
+];
+const checkIntervalSeconds = 0.25;
+
+/** Starts a fresh process of a service in place of the pipeline's, stopped with the stack. */
+async function replace(p: Pipeline, name: ServiceName): Promise<void> {
+  const service = await startTestService(p.stack, name, { env: { LOG_LEVEL: "debug" } });
+  p.stack.adopt(service.process);
+  p.services[name] = service;
+}
+
+/** Kills the recovery-monitor while it checks experiments, `times` times, restarting it each time. */
+const killMonitor = (times: number) => async (p: Pipeline) => {
+  for (let i = 0; i < times; i++) {
+    await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
+      timeoutMs: 30_000,
+    });
+    await p.services["recovery-monitor"].kill();
+    await replace(p, "recovery-monitor");
+  }
+};
+
+export const scenarios: Record<string, Scenario> = {
+  baseline: { name: "no fault", experiments: 5 },
+  duplicates: { name: "every job message delivered twice", experiments: 5, twice: true },
+  monitorKilledTwice: {
+    name: "recovery-monitor SIGKILLed twice mid-check",
+    experiments: 3,
+    bootSeconds: 800,
+    inject: killMonitor(2),
+  },
+  terminatorKilled: {
+    name: "terminator SIGKILLed right after its first terminate call",
+    experiments: 3,
+    async inject(p) {
+      const before = (await p.sim.counters()).calls.TerminateInstances ?? 0;
+      await waitUntil(
+        "a terminate call",
+        async () => ((await p.sim.counters()).calls.TerminateInstances ?? 0) > before,
+        30_000,
+      );
+      await p.services.terminator.kill();
+      await replace(p, "terminator");
+    },
+  },
+  throttled: {
+    name: "half of all AWS calls throttled",
+    experiments: 5,
+    async inject(p) {
+      await p.sim.setGlobalFaults({ throttleRate: 0.5 });
+    },
+  },
+  hostile: { name: "hostile job messages beside valid ones", experiments: 3, hostile: 200 },
+  redisRestarted: {
+    name: "Redis stopped 10 s and restarted mid-experiment",
+    experiments: 4,
+    bootSeconds: 800,
+    async inject(p, faults) {
+      await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
+        timeoutMs: 30_000,
+      });
+      await faults.restartRedis(10_000);
+    },
+  },
+  load: {
+    name: "load: 1,000 job messages over 100 groups (valid, duplicate, hostile)",
+    experiments: 100,
+    twice: true,
+    hostile: 800,
+  },
+  sigterm: {
+    name: "terminator and notifier SIGTERMed during work",
+    experiments: 4,
+    async inject(p) {
+      for (const name of ["terminator", "notifier"] as const) {
+        await p.services[name].stop();
+        await replace(p, name);
+      }
+    },
+  },
+};
+
+/** The quick set CI runs; `npm run faults` runs every scenario. */
+export const quickScenarios = [
+  "duplicates",
+  "monitorKilledTwice",
+  "terminatorKilled",
+  "redisRestarted",
+  "hostile",
+];
+
+export async function runScenario(
+  p: Pipeline,
+  scenario: Scenario,
+  faults: FaultControls,
+): Promise<Row> {
+  const started = Date.now();
+  const groups = await Promise.all(
+    Array.from({ length: scenario.experiments }, () =>
+      p.createGroup({
+        desiredCapacity: 4,
+        maxSize: 8,
+        ...(scenario.bootSeconds && { bootSeconds: scenario.bootSeconds }),
+      }),
+    ),
+  );
+  const ids = await Promise.all(
+    groups.map(async (asg) => {
+      const job = {
+        asg,
+        count: 1,
+        requestId: `fault-${randomBytes(6).toString("hex")}`,
+        recovery: { checkIntervalSeconds, deadlineSeconds: 120 },
+        notify: { emails: ["faults@example.com"] },
+      };
+      const id = await p.submit(job);
+      if (scenario.twice) await p.submit(job);
+      return id;
+    }),
+  );
+  const hostile = await sendHostile(p, scenario.hostile ?? 0);
+  await scenario.inject?.(p, faults);
+
+  const ended = await Promise.allSettled(
+    ids.map((id) => p.waitForEvent(id, EventType.reportSent, 180_000)),
+  );
+  await p.sim.setGlobalFaults({ throttleRate: 0 });
+  const rejected = await Promise.allSettled(
+    hostile.map((id) => p.waitForEvent(id, EventType.experimentRejected, 60_000)),
+  );
+  await p.tap.drain();
+
+  let lost = 0;
+  let duplicated = 0;
+  let terminationsDone = 0;
+  let dishonest = 0;
+  let worstError = 0;
+  for (const [i, id] of ids.entries()) {
+    const terminal = p.tap.typesOf(id).filter((t) => terminalTypes.includes(t));
+    if (terminal.length === 0) lost++;
+    const timeline = await p.sim.timeline(groups[i]!);
+    const terminated = timeline.recoveries.flatMap((r) => r.lostInstanceIds).length;
+    terminationsDone += terminated;
+    if (terminal.length > 1 || terminated > 1) duplicated++;
+    const completed = p.tap
+      .eventsOf(id)
+      .find(
+        (e): e is Extract<AnyCloudEvent, { type: "macaque.recovery.completed" }> =>
+          e.type === EventType.recoveryCompleted,
+      );
+    const truth = timeline.recoveries[0]?.durationMs;
+    if (completed?.data.timeToRecoverSeconds != null && truth != null) {
+      const error = Math.abs(completed.data.timeToRecoverSeconds - truth / 1000);
+      worstError = Math.max(worstError, error);
+      // Late by at most one interval plus scheduling, never early (README).
+      if (error > completed.data.checkIntervalSeconds + 0.15) dishonest++;
+    }
+  }
+  // A hostile body never terminates anything: each is one rejection, and only the
+  // experiments' own groups lost instances.
+  lost += rejected.filter((r) => r.status === "rejected").length;
+  const inbox = await readInbox(p.stack.endpoints.inbox);
+  const subjects = ended.flatMap((r) => (r.status === "fulfilled" ? [r.value.data.subject] : []));
+  const reportsSent = subjects.filter((s) => inbox.some((e) => e.subject === s)).length;
+  const emailsPerReport = subjects.map((s) => inbox.filter((e) => e.subject === s).length);
+  duplicated += emailsPerReport.filter((n) => n > 1).length;
+  return {
+    scenario: scenario.name,
+    experiments: ids.length + hostile.length,
+    terminationsExpected: ids.length,
+    terminationsDone,
+    reportsExpected: ids.length,
+    reportsSent,
+    lost,
+    duplicated,
+    worstErrorSeconds: worstError,
+    statedPrecisionSeconds: checkIntervalSeconds,
+    dishonest,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** Sends `n` adversarial bodies (as SQS can carry them), each under a request id of its own. */
+async function sendHostile(p: Pipeline, n: number): Promise<string[]> {
+  if (n === 0) return [];
+  const bodies = fc.sample(hostileBody, { numRuns: n, seed: 42 });
+  const ids: string[] = [];
+  for (const body of bodies) {
+    const sent = await p.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: p.stack.topology.queues.requests.url,
+        MessageBody: sqsSendable(body) || "(empty)",
+        // (an empty body is not a message SQS takes)
+      }),
+    );
+    ids.push(sent.MessageId!);
+  }
+  // The producer names a rejection after the body's requestId when it has a valid one.
+  return ids.map((messageId, i) => {
+    const requestId = salvageRequestFields(sqsSendable(bodies[i]!)).requestId;
+    return experimentIdFor(requestId ?? messageId);
+  });
+}
+
+export function formatRows(rows: Row[]): string {
+  const header = [
+    "scenario",
+    "exps",
+    "terminations exp/done",
+    "reports exp/sent",
+    "lost",
+    "dup",
+    "TTR error worst / stated",
+    "time",
+  ];
+  const cells = rows.map((r) => [
+    r.scenario,
+    String(r.experiments),
+    `${r.terminationsExpected} / ${r.terminationsDone}`,
+    `${r.reportsExpected} / ${r.reportsSent}`,
+    String(r.lost),
+    String(r.duplicated),
+    `${r.worstErrorSeconds.toFixed(2)} s / ±${r.statedPrecisionSeconds} s${r.dishonest ? ` (${r.dishonest} beyond)` : ""}`,
+    `${r.seconds.toFixed(0)} s`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((v, i) => v.padEnd(widths[i]!)).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
+}
