@@ -27,6 +27,8 @@ import { hostileBody, hostileString } from "./support/hostile-input.ts";
 /** SNS refuses messages over 256 KB. */
 const snsMaxBytes = 256 * 1024;
 const controlCharacter = /[\p{Cc}\u2028\u2029]/u;
+// The control characters in this pattern are what the tests look for.
+// eslint-disable-next-line no-control-regex
 const controlCharacterButLineFeed = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
 
 function rejectionEvent(body: string, reasons: Parameters<typeof stageOf>[0]) {

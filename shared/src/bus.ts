@@ -6,8 +6,8 @@ import { PermanentError, PoisonMessageError } from "./errors.ts";
 import { parseEvent, type AnyCloudEvent, type CloudEvent, type EventData } from "./events.ts";
 import type { Metrics } from "./metrics.ts";
 import { queueDefaults } from "./topology.ts";
+import type { EventType } from "./names.ts";
 import {
-  EventType,
   experimentAttribute,
   poisonReasonAttribute,
   subscribedTypes,

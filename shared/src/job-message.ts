@@ -11,7 +11,7 @@ const asgName = z
   .string()
   .min(1, { message: "must name an Auto Scaling group", abort: true })
   .max(255, "is longer than the 255 characters AWS allows for a group name")
-  .regex(/^[^\p{Cc}]+$/u, "contains control characters");
+  .regex(/^[^\p{Cc}\u2028\u2029]+$/u, "contains control characters or line breaks");
 
 const email = emailAddressSchema;
 

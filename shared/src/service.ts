@@ -64,7 +64,7 @@ export async function runService(options: {
         process.exit(1);
       }, config.SHUTDOWN_TIMEOUT_MS + 2_000);
       force.unref();
-      let abandoned = 0;
+      let abandoned: number;
       try {
         await Promise.all(parts?.consumers.map((c) => c.stop()) ?? []);
         abandoned = (parts?.consumers ?? []).reduce((n, c) => n + (c.inFlight ?? 0), 0);

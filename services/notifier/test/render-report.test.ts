@@ -317,6 +317,8 @@ describe("summary for the reports topic", () => {
   });
 });
 
+// Control characters in these patterns are exactly what the tests look for.
+/* eslint-disable no-control-regex */
 describe("control characters", () => {
   const injected = "ops\r\nSubject: pwned\u001b[2J\u0007\u2028Bcc: all@example.com";
   const reports: Array<[string, RenderedReport]> = [
@@ -362,6 +364,7 @@ describe("control characters", () => {
     expect(r.html).not.toMatch(/[\r\u0000-\u0009\u000b-\u001f\u007f\u2028\u2029]/u);
   });
 });
+/* eslint-enable no-control-regex */
 
 describe("a recovery that ended early", () => {
   it("names a deleted group as the reason, in the subject, the facts and the summary", () => {
