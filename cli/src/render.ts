@@ -8,6 +8,7 @@ import {
   plural,
   requiresServing,
   type EventStep,
+  describeBreach,
 } from "@macaque/shared";
 import type { Outcome } from "./exit-codes.ts";
 import type { Progress } from "./progress.ts";
@@ -66,6 +67,7 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
     for (const r of progress.rejected.reasons) rows.push(["reason", r.message]);
   }
   if (progress.terminationFailed) rows.push(["reason", progress.terminationFailed.reason]);
+  for (const breach of completed?.stoppedBy ?? []) rows.push(["stopped by", describeBreach(breach)]);
   rows.push(["experiment", id]);
   if (outcome.kind === "timed-out" || outcome.kind === "interrupted") {
     rows.push(["follow again", `macaque watch ${id}`]);
@@ -82,6 +84,8 @@ function headlineOf(outcome: Outcome, progress: Progress): string {
       return `RECOVERED${group}: back to ${progress.context?.desiredCapacity} InService and Healthy${progress.context && requiresServing(progress.context) ? ", serving in every target group" : ""}`;
     case "not-recovered":
       return `NOT RECOVERED${group} before the deadline`;
+    case "stopped":
+      return `STOPPED${group}: a stop-condition alarm went into ALARM`;
     case "dry-run":
       return `DRY RUN planned${group}: nothing was terminated`;
     case "rejected":

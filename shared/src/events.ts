@@ -55,6 +55,8 @@ export const experimentContextSchema = z.object({
   victims: z.array(instanceSnapshotSchema),
   /** The group's load-balancer target groups at plan time (absent from older producers: none). */
   targetGroupArns: z.array(z.string()).optional(),
+  /** The alarms the experiment must respect: the job's and STOP_ALARMS (absent: none). */
+  stopConditions: z.object({ alarms: z.array(z.string()) }).optional(),
 });
 export type ExperimentContext = z.infer<typeof experimentContextSchema>;
 
@@ -91,7 +93,7 @@ export const milestoneWords = {
   serving: "all serving",
 } as const satisfies Record<Milestone, string>;
 
-export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered"]);
+export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered", "stopped"]);
 export type RecoveryOutcome = z.infer<typeof recoveryOutcomeSchema>;
 export const verdictSchema = z.enum(["pass", "fail", "none"]);
 export type Verdict = z.infer<typeof verdictSchema>;
@@ -140,6 +142,15 @@ export const recoveryTimelineSchema = z.object({
 });
 export type RecoveryTimeline = z.infer<typeof recoveryTimelineSchema>;
 
+/** A stop condition that stopped or refused an experiment (see stop-alarms.ts). */
+export const alarmBreachSchema = z.object({
+  alarm: z.string(),
+  kind: z.enum(["in-alarm", "missing", "unreadable"]),
+  state: z.string().optional(),
+  reason: z.string(),
+  firedAt: isoTime.optional(),
+});
+
 export const eventDataSchemas = {
   [EventType.experimentPlanned]: z.object({
     experiment: experimentContextSchema,
@@ -169,6 +180,10 @@ export const eventDataSchemas = {
     experiment: experimentContextSchema,
     reason: z.string(),
     terminations: z.array(terminationOutcomeSchema),
+    /** Stable code of a refusal that terminated nothing, e.g. `stop-condition-in-alarm`. */
+    code: z.string().optional(),
+    /** The alarms that refused it (code `stop-condition-in-alarm`). */
+    alarms: z.array(alarmBreachSchema).optional(),
   }),
   [EventType.recoveryProgressed]: z.object({
     experiment: experimentContextSchema,
@@ -189,6 +204,8 @@ export const eventDataSchemas = {
     terminated: z.array(z.string()),
     /** Target states at the last check that read them; absent when none did. */
     targetGroups: z.array(targetGroupHealthSchema).optional(),
+    /** Outcome `stopped`: the alarms that stopped it, each with its state reason and when it fired. */
+    stoppedBy: z.array(alarmBreachSchema).optional(),
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),

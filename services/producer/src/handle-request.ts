@@ -23,6 +23,7 @@ import type { LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";
 import type { PlanStore } from "./plan-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
+import { withStopConditions, type StopConditionCheck } from "./stop-conditions.ts";
 import {
   buildRejection,
   salvageRequestFields,
@@ -52,6 +53,8 @@ export interface RequestHandlerOptions {
   /** A fresh seed for a job that brings none. */
   newSeed(): string;
   metrics: ProducerMetrics;
+  /** Reads and judges the job's alarms and STOP_ALARMS (stop-conditions.ts). */
+  checkStopConditions(job: JobMessage): Promise<StopConditionCheck>;
 }
 
 /**
@@ -108,10 +111,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       logger.info({ event: "plan.replayed" }, "request seen before: re-sending its plan");
       return dispatch(kept);
     }
-    const [group, leaseHolder, lastEndedAt] = await Promise.all([
+    const [group, leaseHolder, lastEndedAt, stop] = await Promise.all([
       options.describeGroup(job.asg),
       leases.holder(job.asg),
       ends.lastEndedAt(job.asg),
+      options.checkStopConditions(job),
     ]);
     const result = planExperiment({
       job,
@@ -130,7 +134,10 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       requestId,
       fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
     };
-    if (!result.ok) return reject(logger, rejection, "guardrail", result.reasons, body);
+    if (!result.ok || stop.reasons.length > 0) {
+      const reasons = [...stop.reasons, ...(result.ok ? [] : result.reasons)];
+      return reject(logger, rejection, "guardrail", reasons, body);
+    }
 
     const ttlMs = leaseTtlMs(job.recovery.deadlineSeconds);
     // A dry run terminates nothing, so it only checks the lease and never holds it.
@@ -146,8 +153,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       logger.warn({ event: "limit-tag.ignored", code: notice.code }, notice.message);
     }
     // Two copies of one request planned at once: the first kept plan wins for both.
-    const plan = await plans.keep(result.plan, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
-    if (plan === result.plan) {
+    const planned = withStopConditions(result.plan, stop.alarms);
+    const plan = await plans.keep(planned, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
+    if (plan === planned) {
       metrics.planned.inc({ dry_run: String(job.dryRun) });
       logger.info(
         {

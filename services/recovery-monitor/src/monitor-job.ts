@@ -11,6 +11,7 @@ import {
   type Milestone,
   type RecoveryTimeline,
   type TargetGroupHealth,
+  type AlarmBreach,
 } from "@macaque/shared";
 import { evaluateRecovery } from "./evaluate-recovery.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
@@ -40,6 +41,8 @@ export interface MonitorJob {
   outbox: RecoveryEvent[];
   /** Epoch ms of the next check; null once the experiment is concluded. */
   nextCheckAt: number | null;
+  /** The alarms that stopped the experiment (outcome `stopped`). */
+  stoppedBy?: AlarmBreach[];
 }
 
 /** What one check found: the group, no such group, or no answer from AWS. */
@@ -98,12 +101,17 @@ export function startMonitorJob(
 
 /**
  * Folds one check into the job: milestones reached become `recovery.progressed`
- * events; recovery, a vanished group or the deadline end the experiment with
+ * events; recovery, an alarm in ALARM (`stoppedBy`), a vanished group or the deadline end the experiment with
  * `recovery.completed`; otherwise the next check is at the next whole interval
  * after the termination, never after the deadline. Event ids are derived from the experiment, so a retried check that
  * decides the same thing publishes events a consumer can recognise as duplicates.
  */
-export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDecision {
+export function concludeCheck(
+  job: MonitorJob,
+  look: Look,
+  now: Date,
+  stoppedBy: readonly AlarmBreach[] = [],
+): CheckDecision {
   let next: MonitorJob = {
     ...job,
     checks: job.checks + (look.kind === "observed" ? 1 : 0),
@@ -127,15 +135,19 @@ export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDeci
   }
   const nowMs = now.getTime();
   const deadline = deadlineOf(job);
-  if (!recovered && look.kind !== "gone" && nowMs < deadline) {
+  const stopped = stoppedBy.length > 0;
+  if (!recovered && !stopped && look.kind !== "gone" && nowMs < deadline) {
     return {
       job: { ...next, outbox, nextCheckAt: Math.min(deadline, nextOnGrid(job, nowMs)) },
       reached,
     };
   }
   const recoveredAt = next.timeline.recoveredAt;
+  // An alarm that fired ends the experiment as stopped even at the check that saw
+  // the group recover: the service hurt, and the timeline still shows the recovery.
+  if (stopped) next = { ...next, stoppedBy: [...stoppedBy] };
   const conclusion: Conclusion = {
-    outcome: recovered ? "recovered" : "not-recovered",
+    outcome: stopped ? "stopped" : recovered ? "recovered" : "not-recovered",
     timeToRecoverSeconds:
       recovered && recoveredAt ? secondsBetween(job.terminatedAt, recoveredAt) : null,
     elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
@@ -196,6 +208,7 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Rec
       checks: job.checks,
       terminated: job.terminated,
       ...(job.lastTargetGroups && { targetGroups: job.lastTargetGroups }),
+      ...(job.stoppedBy && { stoppedBy: job.stoppedBy }),
     },
   });
 }
