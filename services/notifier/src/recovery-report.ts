@@ -9,6 +9,7 @@ import type { EventData, GroupObservation, TargetGroupHealth } from "@macaque/sh
 import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
+import { stopConditionSection, stopHeadline, stopSummary } from "./stop-report.ts";
 import { buildTimelineChart } from "./timeline.ts";
 
 type RecoveryCompleted = EventData<"macaque.recovery.completed">;
@@ -20,15 +21,23 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
   const verdict = verdictOf(data);
   const mttr = mttrText(data);
   const replacements = data.lastObserved?.replacements ?? [];
-  const headline = recovered
-    ? `: recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}`
-    : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
+  const stoppedBy = data.outcome === "stopped" ? (data.stoppedBy ?? []) : undefined;
+  const headline = stoppedBy
+    ? `: ${stopHeadline(stoppedBy).toUpperCase()}`
+    : recovered
+      ? `: recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}`
+      : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
+  const outcomeWords = stoppedBy
+    ? stopHeadline(stoppedBy)
+    : recovered
+      ? "recovered"
+      : "not recovered";
 
   const facts: Fact[] = [
     {
       label: "Outcome",
-      value: recovered ? "recovered" : "not recovered",
-      tone: recovered ? "good" : "bad",
+      value: outcomeWords,
+      tone: recovered && !stoppedBy ? "good" : "bad",
     },
     { label: "Verdict", value: verdict.text, tone: verdict.tone },
     { label: "Time to recover", value: mttr },
@@ -51,6 +60,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
   });
   const targetGroups = data.targetGroups ?? [];
   const sections: Section[] = [
+    ...(stoppedBy ? [stopConditionSection(stoppedBy)] : []),
     { kind: "timeline", title: "Recovery timeline", chart },
     {
       kind: "table",
@@ -77,7 +87,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     { kind: "list", title: "Replacements", items: replacements, empty: "no replacement seen" },
   ];
   if (targetGroups.length > 0) sections.push(targetHealthSection(targetGroups, recovered));
-  if (!recovered) sections.push(...lastObservedSections(data.lastObserved));
+  if (!recovered || stoppedBy) sections.push(...lastObservedSections(data.lastObserved));
 
   return {
     kind: "recovery",
@@ -85,15 +95,18 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     subject: subjectLine(experiment.asg, `${headline}${verdict.subject}`),
     title: `Recovery report: ${experiment.asg}`,
     status: {
-      label: recovered
-        ? `Recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}${verdict.badge}`
-        : `Not recovered${verdict.badge}`,
-      tone: recovered && data.verdict !== "fail" ? "good" : "bad",
+      label: stoppedBy
+        ? `Stopped by ${stoppedBy.length === 1 ? "an alarm" : "alarms"}${verdict.badge}`
+        : recovered
+          ? `Recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}${verdict.badge}`
+          : `Not recovered${verdict.badge}`,
+      tone: recovered && !stoppedBy && data.verdict !== "fail" ? "good" : "bad",
     },
     facts,
     sections,
     summary: [
-      `Outcome: ${recovered ? "recovered" : "not recovered"}; verdict ${verdict.text}`,
+      `Outcome: ${outcomeWords}; verdict ${verdict.text}`,
+      ...stopSummary(stoppedBy ?? []),
       `Time to recover: ${mttr}`,
       `Terminated (${experiment.mode}): ${idList(data.terminated)}`,
       `Replacements: ${idList(replacements, "none seen")}`,
