@@ -383,6 +383,20 @@ describe("the macaque stack", () => {
       }
     });
 
+    it("lets only the producer, the terminator and the monitor read alarms, and only this account's alarms in this region", () => {
+      const grants = all().filter(({ s }) => actionsOf(s).some((a) => a.startsWith("cloudwatch:")));
+      expect(grants.map((g) => g.role).sort()).toEqual(
+        [roleOf.producer, roleOf.terminator, roleOf["recovery-monitor"]].sort(),
+      );
+      for (const { s } of grants) {
+        expect(actionsOf(s)).toEqual(["cloudwatch:DescribeAlarms"]);
+        expect(s.Resource).not.toBe("*");
+        expect(JSON.stringify(s.Resource)).toContain(
+          `:cloudwatch:${testEnv.region}:${testEnv.account}:alarm:*`,
+        );
+      }
+    });
+
     it("lets only the notifier send mail, from the configured identity and address", () => {
       const grants = all().filter(({ s }) => actionsOf(s).some((a) => a.startsWith("ses:")));
       expect(new Set(grants.map((g) => g.role))).toEqual(new Set([roleOf.notifier]));

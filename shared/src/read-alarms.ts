@@ -1,7 +1,6 @@
 import {
   paginateDescribeAlarms,
   type CloudWatchClient,
-  type CompositeAlarm,
   type MetricAlarm,
 } from "@aws-sdk/client-cloudwatch";
 import { chunk } from "./chunk.ts";
@@ -11,10 +10,13 @@ import type { AlarmState } from "./stop-alarms.ts";
 export const alarmNamesPerCall = 100;
 
 /**
- * DescribeAlarms for up to any number of names (100 per call, every page), metric
- * and composite alarms alike: a composite alarm is as good a stop condition as
- * the alarms it combines. Alarms that do not exist are simply absent. Throws
- * what the SDK throws once its retries are spent.
+ * DescribeAlarms for any number of names (100 per call, every page). Metric
+ * alarms only: CloudWatch returns composite alarms only to a caller whose
+ * cloudwatch:DescribeAlarms is granted on `*`, and the roles are granted it on
+ * the account's alarm ARNs alone (infra/src/permissions.ts), so a composite alarm
+ * named as a stop condition is reported as not existing rather than silently
+ * passing. Alarms that do not exist are simply absent. Throws what the SDK
+ * throws once its retries are spent.
  */
 export async function readAlarms(
   cloudwatch: CloudWatchClient,
@@ -25,11 +27,11 @@ export async function readAlarms(
   for (const batch of chunk([...new Set(names)], alarmNamesPerCall)) {
     const pages = paginateDescribeAlarms(
       { client: cloudwatch },
-      { AlarmNames: batch, AlarmTypes: ["MetricAlarm", "CompositeAlarm"] },
+      { AlarmNames: batch, AlarmTypes: ["MetricAlarm"] },
     );
     for await (const page of pages) {
       onCall?.();
-      for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+      for (const alarm of page.MetricAlarms ?? []) {
         const state = alarmStateOf(alarm);
         if (state) found.push(state);
       }
@@ -38,7 +40,7 @@ export async function readAlarms(
   return found;
 }
 
-function alarmStateOf(alarm: MetricAlarm | CompositeAlarm): AlarmState | undefined {
+function alarmStateOf(alarm: MetricAlarm): AlarmState | undefined {
   if (!alarm.AlarmName) return undefined;
   return {
     name: alarm.AlarmName,
