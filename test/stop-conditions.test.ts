@@ -187,7 +187,7 @@ describe("stop conditions at the monitor", () => {
     expect(stoppedAfterMs).toBeLessThan(fast.checkIntervalSeconds * 1000 + 2_000);
 
     const sent = await p.waitForEvent(id, EventType.reportSent);
-    expect(sent.data.subject).toContain(`STOPPED BY ALARM ${name.toUpperCase()}`);
+    expect(sent.data.subject).toContain(`STOPPED by alarm ${name}`);
     const email = (await readInbox(p.stack.endpoints.inbox)).find(
       (e) => e.subject === sent.data.subject,
     );

@@ -23,7 +23,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
   const replacements = data.lastObserved?.replacements ?? [];
   const stoppedBy = data.outcome === "stopped" ? (data.stoppedBy ?? []) : undefined;
   const headline = stoppedBy
-    ? `: ${stopHeadline(stoppedBy).toUpperCase()}`
+    ? `: ${stopHeadline(stoppedBy).replace(/^stopped/, "STOPPED")}`
     : recovered
       ? `: recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}`
       : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;

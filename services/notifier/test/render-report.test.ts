@@ -139,6 +139,42 @@ describe("not-recovered report", () => {
   });
 });
 
+describe("report of an experiment an alarm stopped", () => {
+  const r = render(
+    recoveryEvent({
+      ...notRecoveredData(),
+      outcome: "stopped",
+      checks: 4,
+      stoppedBy: [
+        {
+          alarm: "web-5xx",
+          kind: "in-alarm",
+          state: "ALARM",
+          reason: "Threshold Crossed: 5xx rate 12% > 5%",
+          firedAt: "2025-11-26T10:00:42.000Z",
+        },
+      ],
+    }),
+  );
+
+  it("says in the subject which alarm stopped it", () => {
+    expect(r.subject).toBe("[macaque] web: STOPPED by alarm web-5xx (FAIL)");
+  });
+
+  it("names the alarm, when it fired and its reason, with what was measured until then", () => {
+    for (const part of [r.text, r.html]) {
+      expect(part).toContain("Stopped by");
+      expect(part).toContain("web-5xx");
+      expect(part).toContain("2025-11-26 10:00:42 UTC");
+      expect(part).toContain("Threshold Crossed: 5xx rate 12%");
+      expect(part).toContain("Last observed state");
+    }
+    expect(r.summary).toContain(
+      'Stopped: alarm "web-5xx" is in ALARM since 2025-11-26T10:00:42.000Z: Threshold Crossed: 5xx rate 12% > 5%',
+    );
+  });
+});
+
 describe("rejection report", () => {
   const r = render(event(EventType.experimentRejected, rejectedData(), "exp-rejected-1"));
 
