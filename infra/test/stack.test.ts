@@ -451,6 +451,7 @@ describe("the macaque stack with other settings", () => {
       natGateways: "0",
       namePrefix: "gameday",
       maxInstancesPerExperiment: "3",
+      stopAlarms: "web-5xx, arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-p99",
     }));
   });
 
@@ -474,6 +475,10 @@ describe("the macaque stack with other settings", () => {
         { Name: "OPT_IN_TAG", Value: "chaos:target=yes" },
         { Name: "MAX_INSTANCES_PER_EXPERIMENT", Value: "3" },
         { Name: "MACAQUE_NAME_PREFIX", Value: "gameday" },
+        {
+          Name: "STOP_ALARMS",
+          Value: "web-5xx,arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-p99",
+        },
       ]),
     );
   });
