@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { EventType } from "@macaque/shared";
+import type { AlarmView } from "@macaque/fleet-sim";
 import { readInbox } from "@macaque/sandbox";
 import { startTestService } from "./support/processes.ts";
 import { startPipeline, type Pipeline } from "./support/pipeline.ts";
@@ -40,6 +41,15 @@ async function expectNothingTerminated(asg: string) {
   expect(group.instances.every((i) => i.ec2State === "running")).toBe(true);
   expect((await p.sim.timeline(asg)).recoveries).toEqual([]);
 }
+
+/** How macaque reports an alarm the simulator fired. */
+const breachOf = (fired: AlarmView) => ({
+  alarm: fired.name,
+  kind: "in-alarm",
+  state: "ALARM",
+  reason: fired.reason,
+  firedAt: fired.stateUpdatedAt,
+});
 
 async function firedAlarm(label: string, reason = "Threshold Crossed: 5xx rate 12% > 5%") {
   const name = unique(label);
@@ -134,15 +144,7 @@ describe("stop conditions at the terminator", () => {
 
     const failed = await p.waitForEvent(id, EventType.terminationFailed);
     expect(failed.data.code).toBe("stop-condition-in-alarm");
-    expect(failed.data.alarms).toEqual([
-      {
-        alarm: name,
-        kind: "in-alarm",
-        state: "ALARM",
-        reason: "errors > 1%",
-        firedAt: fired.stateUpdatedAt,
-      },
-    ]);
+    expect(failed.data.alarms).toEqual([breachOf(fired)]);
     expect(failed.data.reason).toContain(`alarm "${name}" is in ALARM`);
     expect(failed.data.terminations.map((t) => t.outcome)).toEqual(["skipped", "skipped"]);
     expect(await terminateCalls()).toBe(before);
@@ -171,15 +173,8 @@ describe("stop conditions at the monitor", () => {
 
     const completed = await p.waitForEvent(id, EventType.recoveryCompleted);
     expect(completed.data.outcome).toBe("stopped");
-    expect(completed.data.stoppedBy).toEqual([
-      {
-        alarm: name,
-        kind: "in-alarm",
-        state: "ALARM",
-        reason: "Threshold Crossed: p99 latency 2.4 s > 1 s",
-        firedAt: fired.stateUpdatedAt,
-      },
-    ]);
+    expect(completed.data.stoppedBy).toEqual([breachOf(fired)]);
+    expect(fired.reason).toBe("Threshold Crossed: p99 latency 2.4 s > 1 s");
     expect(completed.data.timeline.recoveredAt).toBeUndefined();
     expect(completed.data.lastObserved?.replacements.length).toBe(1);
     // Stopped at the first check after the alarm fired, not at the deadline.

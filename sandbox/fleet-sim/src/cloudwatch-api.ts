@@ -44,7 +44,8 @@ const describeAlarmsSchema = z.object({
 
 const epochSeconds = (ms: number): number => ms / 1000;
 
-function metricAlarm(alarm: Alarm) {
+/** What metric and composite alarms both report. */
+function alarmFields(alarm: Alarm) {
   return {
     AlarmName: alarm.name,
     AlarmArn: alarm.arn,
@@ -57,34 +58,26 @@ function metricAlarm(alarm: Alarm) {
     StateValue: alarm.state,
     StateReason: alarm.reason,
     StateUpdatedTimestamp: epochSeconds(alarm.stateUpdatedAt),
-    MetricName: "Simulated",
-    Namespace: "Macaque/FleetSim",
-    Statistic: "Average",
-    Dimensions: [],
-    Period: 60,
-    EvaluationPeriods: 1,
-    Threshold: 1,
-    ComparisonOperator: "GreaterThanOrEqualToThreshold",
   };
 }
 
-function compositeAlarm(alarm: Alarm) {
-  return {
-    AlarmName: alarm.name,
-    AlarmArn: alarm.arn,
-    AlarmDescription: "simulated by macaque's fleet simulator",
-    AlarmConfigurationUpdatedTimestamp: epochSeconds(alarm.configuredAt),
-    ActionsEnabled: true,
-    OKActions: [],
-    AlarmActions: [],
-    InsufficientDataActions: [],
-    AlarmRule: "FALSE",
-    StateValue: alarm.state,
-    StateReason: alarm.reason,
-    StateUpdatedTimestamp: epochSeconds(alarm.stateUpdatedAt),
-    StateTransitionedTimestamp: epochSeconds(alarm.stateUpdatedAt),
-  };
-}
+const metricAlarm = (alarm: Alarm) => ({
+  ...alarmFields(alarm),
+  MetricName: "Simulated",
+  Namespace: "Macaque/FleetSim",
+  Statistic: "Average",
+  Dimensions: [],
+  Period: 60,
+  EvaluationPeriods: 1,
+  Threshold: 1,
+  ComparisonOperator: "GreaterThanOrEqualToThreshold",
+});
+
+const compositeAlarm = (alarm: Alarm) => ({
+  ...alarmFields(alarm),
+  AlarmRule: "FALSE",
+  StateTransitionedTimestamp: epochSeconds(alarm.stateUpdatedAt),
+});
 
 function describeAlarms(alarms: Alarms, input: z.infer<typeof describeAlarmsSchema>) {
   if (input.AlarmNames && input.AlarmNamePrefix) {
@@ -118,7 +111,11 @@ function describeAlarms(alarms: Alarms, input: z.infer<typeof describeAlarmsSche
   };
 }
 
-export function createCloudWatchApi(deps: { alarms: Alarms; counters: Counters; requestId(): string }) {
+export function createCloudWatchApi(deps: {
+  alarms: Alarms;
+  counters: Counters;
+  requestId(): string;
+}) {
   const { alarms, counters } = deps;
 
   const reply = (status: number, requestId: string, body: unknown, code?: string): JsonReply => ({
