@@ -46,7 +46,7 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
   } else if (completed) {
     rows.push([
       "time to recover",
-      `none within ${formatDuration(ctx!.recovery.deadlineSeconds)}${formatVerdict(completed.verdict)}`,
+      `${completed.outcome === "stopped" ? "none: stopped before it recovered" : `none within ${formatDuration(ctx!.recovery.deadlineSeconds)}`}${formatVerdict(completed.verdict)}`,
     ]);
   }
   if (ctx && ctx.victims.length > 0) rows.push(["victims", formatVictims(ctx.victims)]);
@@ -67,7 +67,8 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
     for (const r of progress.rejected.reasons) rows.push(["reason", r.message]);
   }
   if (progress.terminationFailed) rows.push(["reason", progress.terminationFailed.reason]);
-  for (const breach of completed?.stoppedBy ?? []) rows.push(["stopped by", describeBreach(breach)]);
+  for (const breach of completed?.stoppedBy ?? [])
+    rows.push(["stopped by", describeBreach(breach)]);
   rows.push(["experiment", id]);
   if (outcome.kind === "timed-out" || outcome.kind === "interrupted") {
     rows.push(["follow again", `macaque watch ${id}`]);
