@@ -139,6 +139,9 @@ function verdictOf(data: RecoveryCompleted): {
 /** A time measured by polling is only as exact as the polling: say so. */
 function mttrText(data: RecoveryCompleted): string {
   const precision = `± ${formatDuration(data.checkIntervalSeconds)} (the check interval)`;
+  if (data.timeToRecoverSeconds === null && data.outcome === "stopped") {
+    return "none: stopped by an alarm before the group recovered";
+  }
   if (data.timeToRecoverSeconds === null) {
     return `not recovered within the ${formatDuration(data.experiment.recovery.deadlineSeconds)} deadline`;
   }

@@ -11,6 +11,7 @@ import {
   recoveryCompletedData,
   recoveryEvent,
   rejectedData,
+  stoppedData,
   terminationFailedData,
 } from "./fixtures.ts";
 
@@ -140,22 +141,7 @@ describe("not-recovered report", () => {
 });
 
 describe("report of an experiment an alarm stopped", () => {
-  const r = render(
-    recoveryEvent({
-      ...notRecoveredData(),
-      outcome: "stopped",
-      checks: 4,
-      stoppedBy: [
-        {
-          alarm: "web-5xx",
-          kind: "in-alarm",
-          state: "ALARM",
-          reason: "Threshold Crossed: 5xx rate 12% > 5%",
-          firedAt: "2025-11-26T10:00:42.000Z",
-        },
-      ],
-    }),
-  );
+  const r = render(recoveryEvent(stoppedData()));
 
   it("says in the subject which alarm stopped it", () => {
     expect(r.subject).toBe("[macaque] web: STOPPED by alarm web-5xx (FAIL)");
@@ -168,6 +154,8 @@ describe("report of an experiment an alarm stopped", () => {
       expect(part).toContain("2025-11-26 10:00:42 UTC");
       expect(part).toContain("Threshold Crossed: 5xx rate 12%");
       expect(part).toContain("Last observed state");
+      expect(part).toContain("none: stopped by an alarm before the group recovered");
+      expect(part).not.toContain("deadline");
     }
     expect(r.summary).toContain(
       'Stopped: alarm "web-5xx" is in ALARM since 2025-11-26T10:00:42.000Z: Threshold Crossed: 5xx rate 12% > 5%',
