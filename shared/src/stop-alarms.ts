@@ -53,10 +53,7 @@ export function unionOfAlarms(...lists: readonly (readonly string[])[]): string[
  * An ARN must match the alarm's own ARN (another account's alarm of the same
  * name is not it); a ref nothing matches is missing.
  */
-export function judgeAlarms(
-  refs: readonly string[],
-  found: readonly AlarmState[],
-): AlarmBreach[] {
+export function judgeAlarms(refs: readonly string[], found: readonly AlarmState[]): AlarmBreach[] {
   return refs.flatMap((ref): AlarmBreach[] => {
     const isArn = alarmArn.test(ref);
     const alarm = found.find((a) => (isArn ? a.arn === ref : a.name === ref));

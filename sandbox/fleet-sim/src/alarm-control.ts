@@ -1,11 +1,7 @@
 /** The control endpoint's alarm routes (`/_sim/alarms`): create alarms, fire them, break them. */
 import { z } from "zod";
 import { alarmView, type Alarms } from "./alarms.ts";
-import type {
-  AlarmFaultsRequest,
-  AlarmStateRequest,
-  CreateAlarmRequest,
-} from "./control-types.ts";
+import type { AlarmFaultsRequest, AlarmStateRequest, CreateAlarmRequest } from "./control-types.ts";
 import type { ControlReply } from "./control-api.ts";
 import { SimError } from "./errors.ts";
 
