@@ -236,6 +236,7 @@ describe("recovery-monitor", () => {
   });
 
   it("shares one DescribeAlarms per check between experiments checked at the same time", async () => {
+    // A 3 s boot at this scale: every experiment needs several checks, even on a busy machine.
     const terminatedAt = new Date();
     const alarms = await Promise.all(
       Array.from({ length: 12 }, (_, i) => sim.createAlarm({ name: `${randomUUID()}-${i}` })),
@@ -245,7 +246,7 @@ describe("recovery-monitor", () => {
       alarms.map((alarm) =>
         startExperiment({
           recovery: { checkIntervalSeconds: 0.3 },
-          group: { bootSeconds: 100 },
+          group: { bootSeconds: 300 },
           count: 1,
           terminatedAt,
           alarms: [alarm.name],
