@@ -6,7 +6,7 @@
 export const ExitCode = {
   /** The group recovered (or the dry run was planned). */
   recovered: 0,
-  /** The group did not recover before the deadline. */
+  /** The group did not recover before the deadline, or a stop-condition alarm stopped the experiment. */
   notRecovered: 1,
   /**
    * Refused, nothing sent: invalid input, a guardrail, nothing could be
@@ -31,6 +31,7 @@ export type Outcome =
   | { kind: "recovered" }
   | { kind: "not-recovered" }
   | { kind: "abandoned" }
+  | { kind: "stopped" }
   | { kind: "dry-run" }
   | { kind: "rejected" }
   | { kind: "termination-failed" }
@@ -43,6 +44,7 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
     case "dry-run":
       return ExitCode.recovered;
     case "not-recovered":
+    case "stopped":
       return ExitCode.notRecovered;
     case "rejected":
     case "termination-failed":
@@ -58,7 +60,7 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
 /** The exit-code table printed by `--help` and copied into the README. */
 export const exitCodeHelp = `Exit codes:
   0    recovered, or the dry run was planned
-  1    not recovered before the deadline
+  1    not recovered before the deadline, or stopped by a stop-condition alarm
   2    rejected or invalid input (flags, job message, environment, credentials,
        guardrails, or the terminator could terminate none of the victims), or
        not confirmed: a real run not answered yes, or without a terminal and --yes

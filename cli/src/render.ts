@@ -8,6 +8,7 @@ import {
   plural,
   requiresServing,
   type EventStep,
+  describeBreach,
 } from "@macaque/shared";
 import type { Outcome } from "./exit-codes.ts";
 import type { Progress } from "./progress.ts";
@@ -45,7 +46,7 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
   } else if (completed) {
     rows.push([
       "time to recover",
-      `none within ${formatDuration(ctx!.recovery.deadlineSeconds)}${formatVerdict(completed.verdict)}`,
+      `${completed.outcome === "stopped" ? "none: stopped before it recovered" : `none within ${formatDuration(ctx!.recovery.deadlineSeconds)}`}${formatVerdict(completed.verdict)}`,
     ]);
   }
   if (ctx && ctx.victims.length > 0) rows.push(["victims", formatVictims(ctx.victims)]);
@@ -67,6 +68,8 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
   }
   if (progress.terminationFailed) rows.push(["reason", progress.terminationFailed.reason]);
   if (completed?.reason) rows.push(["reason", completed.reason.message]);
+  for (const breach of completed?.stoppedBy ?? [])
+    rows.push(["stopped by", describeBreach(breach)]);
   rows.push(["experiment", id]);
   if (outcome.kind === "timed-out" || outcome.kind === "interrupted") {
     rows.push(["follow again", `macaque watch ${id}`]);
@@ -85,6 +88,8 @@ function headlineOf(outcome: Outcome, progress: Progress): string {
       return `NOT RECOVERED${group} ${progress.completed?.reason ? "" : "before the deadline"}`.trimEnd();
     case "abandoned":
       return `ABANDONED${group}: the recovery-monitor could not go on measuring`;
+    case "stopped":
+      return `STOPPED${group}: a stop-condition alarm went into ALARM`;
     case "dry-run":
       return `DRY RUN planned${group}: nothing was terminated`;
     case "rejected":

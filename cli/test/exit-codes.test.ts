@@ -7,6 +7,7 @@ describe("exit codes", () => {
     [{ kind: "recovered" }, 0],
     [{ kind: "dry-run" }, 0],
     [{ kind: "not-recovered" }, 1],
+    [{ kind: "stopped" }, 1],
     [{ kind: "rejected" }, 2],
     [{ kind: "termination-failed" }, 2],
     [{ kind: "abandoned" }, 3],

@@ -48,6 +48,41 @@ describe("the live view's lines", () => {
   });
 });
 
+describe("an experiment an alarm stopped", () => {
+  const stopped = {
+    ...e.notRecovered,
+    data: {
+      ...e.notRecovered.data,
+      outcome: "stopped" as const,
+      checks: 3,
+      stoppedBy: [
+        {
+          alarm: "web-5xx",
+          kind: "in-alarm" as const,
+          state: "ALARM",
+          reason: "5xx > 10",
+          firedAt: "2030-01-01T00:00:03.000Z",
+        },
+      ],
+    },
+  };
+  const breach = 'alarm "web-5xx" is in ALARM since 2030-01-01T00:00:03.000Z: 5xx > 10';
+
+  it("names the alarm live", () => {
+    expect(lines(stopped)).toEqual([
+      `    +1.3s  stopped       by ${breach}; last seen InService 3 of 4, Healthy 3, pending 1`,
+    ]);
+  });
+
+  it("ends with STOPPED, the alarm and exit 1", () => {
+    const p = replay(e.planned, e.terminated, stopped);
+    const text = summarize({ kind: "stopped" }, p).join("\n");
+    expect(text).toContain("STOPPED (web): a stop-condition alarm went into ALARM");
+    expect(text).toContain(`stopped by       ${breach}`);
+    expect(text).toContain("time to recover  none: stopped before it recovered, verdict FAIL");
+  });
+});
+
 describe("the summary", () => {
   it("gives time to recover, victims and replacements", () => {
     const p = replay(e.planned, e.terminated, e.healthy, e.recovered);

@@ -14,6 +14,8 @@ interface ServiceAccess {
    * supports only `*` for them), so they are the one place a role gets `*`.
    */
   describes: string[];
+  /** Reads the experiment's stop-condition alarms (cloudwatch:DescribeAlarms). */
+  readsAlarms: boolean;
 }
 
 /** The steady-state gate and the `serving` milestone read the group's target groups. */
@@ -33,18 +35,21 @@ export const serviceAccess: Record<ServiceName, ServiceAccess> = {
       "ec2:DescribeInstances",
       ...targetHealthReads,
     ],
+    readsAlarms: true,
   },
   [ServiceName.terminator]: {
     consumes: [QueueRole.terminations],
     sendsTo: [],
     publishesTo: [TopicRole.events],
     describes: ["autoscaling:DescribeAutoScalingInstances", "ec2:DescribeInstances"],
+    readsAlarms: true,
   },
   [ServiceName.recoveryMonitor]: {
     consumes: [QueueRole.recovery],
     sendsTo: [],
     publishesTo: [TopicRole.events],
     describes: ["autoscaling:DescribeAutoScalingGroups", ...targetHealthReads],
+    readsAlarms: true,
   },
   [ServiceName.notifier]: {
     consumes: [QueueRole.notifications],
@@ -52,6 +57,7 @@ export const serviceAccess: Record<ServiceName, ServiceAccess> = {
     // report.sent goes to the events topic; the summaries to the reports topic.
     publishesTo: [TopicRole.events, TopicRole.reports],
     describes: [],
+    readsAlarms: false,
   },
 };
 
@@ -101,6 +107,7 @@ export function grantServiceAccess(
     add(new PolicyStatement({ actions: access.describes, resources: ["*"] }));
   }
 
+  if (access.readsAlarms) grantReadingAlarms(role);
   if (service === ServiceName.terminator) grantTermination(role, settings);
   if (service === ServiceName.notifier) {
     grantSendingMail(role, settings);
@@ -130,6 +137,23 @@ function grantTermination(role: IRole, settings: Settings): void {
         `arn:${partition}:autoscaling:${region}:${account}:autoScalingGroup:*:autoScalingGroupName/*`,
       ],
       conditions: { StringEquals: { [`autoscaling:ResourceTag/${key}`]: value } },
+    }),
+  );
+}
+
+/**
+ * Stop conditions: DescribeAlarms supports resource-level permissions (resource
+ * type `alarm`), so it is granted on the account's alarms in the stack's region
+ * and nothing else. Which alarms an experiment names is decided at run time (the
+ * job message, STOP_ALARMS), hence `alarm:*`. Composite alarms stay out of reach:
+ * CloudWatch returns them only when DescribeAlarms is granted on `*`.
+ */
+function grantReadingAlarms(role: IRole): void {
+  const { partition, region, account } = Stack.of(role);
+  role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: ["cloudwatch:DescribeAlarms"],
+      resources: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:*`],
     }),
   );
 }

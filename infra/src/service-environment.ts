@@ -33,6 +33,7 @@ export function serviceEnvironment(
         MAX_INSTANCES_PER_EXPERIMENT: String(settings.maxInstancesPerExperiment),
         MAX_PERCENT_OF_GROUP: String(settings.maxPercentOfGroup),
         MIN_IN_SERVICE_AFTER: String(settings.minInServiceAfter),
+        ...(settings.stopAlarms.length > 0 && { STOP_ALARMS: settings.stopAlarms.join(",") }),
       };
     case ServiceName.terminator:
       return { ...common, EXCLUDE_TAG: settings.excludeTag.text };

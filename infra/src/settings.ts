@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defaultNamePrefix, defaultTags } from "@macaque/shared";
+import { alarmRefSchema, defaultNamePrefix, defaultTags } from "@macaque/shared";
 
 /**
  * Everything a deployment can choose, read once from the CDK context
@@ -64,6 +64,10 @@ export const settingsSchema = z
     maxInstancesPerExperiment: int(1, 1000, 10),
     maxPercentOfGroup: int(1, 100, 50),
     minInServiceAfter: int(0, 1000, 1),
+    /** The producer's STOP_ALARMS: CloudWatch alarms (names or ARNs) every experiment respects. */
+    stopAlarms: list
+      .pipe(z.array(alarmRefSchema).max(100, "lists more than 100 alarms"))
+      .default([]),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
     logRetentionDays: z.coerce
       .number()

@@ -110,6 +110,15 @@ describe.each([
     }
   });
 
+  it("points CloudWatch at the fleet simulator unless told otherwise", () => {
+    const endpoint = shell.MACAQUE_CLOUDWATCH_ENDPOINT ?? "http://fleet-sim:4599";
+    for (const service of services) {
+      expect(environmentOf(compose.services[service]!)).toMatchObject({
+        AWS_ENDPOINT_URL_CLOUDWATCH: endpoint,
+      });
+    }
+  });
+
   it("runs LocalStack with the chosen image and token", () => {
     const localstack = compose.services.localstack!;
     expect(localstack.image).toBe(shell.LOCALSTACK_IMAGE ?? "localstack/localstack:4.14.0");

@@ -46,6 +46,7 @@ describe("parseSettings", () => {
     [{ ...required, vpcId: "default" }, "vpcId: must be a VPC id"],
     [{ ...required, optInTag: "enabled" }, "optInTag: must be key=value"],
     [{ ...required, defaultRecipients: "ops" }, "defaultRecipients.0: must be email addresses"],
+    [{ ...required, stopAlarms: "arn:aws:sns:x" }, "stopAlarms.0: must be an alarm name"],
     [
       { ...required, image: "a:1", ecrRepository: "b" },
       "image: give either image or ecrRepository",

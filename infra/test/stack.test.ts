@@ -401,6 +401,20 @@ describe("the macaque stack", () => {
       }
     });
 
+    it("lets only the producer, the terminator and the monitor read alarms, and only this account's alarms in this region", () => {
+      const grants = all().filter(({ s }) => actionsOf(s).some((a) => a.startsWith("cloudwatch:")));
+      expect(grants.map((g) => g.role).sort()).toEqual(
+        [roleOf.producer, roleOf.terminator, roleOf["recovery-monitor"]].sort(),
+      );
+      for (const { s } of grants) {
+        expect(actionsOf(s)).toEqual(["cloudwatch:DescribeAlarms"]);
+        expect(s.Resource).not.toBe("*");
+        expect(JSON.stringify(s.Resource)).toContain(
+          `:cloudwatch:${testEnv.region}:${testEnv.account}:alarm:*`,
+        );
+      }
+    });
+
     it("lets only the notifier send mail, from the configured identity and address", () => {
       const grants = all().filter(({ s }) => actionsOf(s).some((a) => a.startsWith("ses:")));
       expect(new Set(grants.map((g) => g.role))).toEqual(new Set([roleOf.notifier]));
@@ -455,6 +469,7 @@ describe("the macaque stack with other settings", () => {
       natGateways: "0",
       namePrefix: "gameday",
       maxInstancesPerExperiment: "3",
+      stopAlarms: "web-5xx, arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-p99",
     }));
   });
 
@@ -478,6 +493,10 @@ describe("the macaque stack with other settings", () => {
         { Name: "OPT_IN_TAG", Value: "chaos:target=yes" },
         { Name: "MAX_INSTANCES_PER_EXPERIMENT", Value: "3" },
         { Name: "MACAQUE_NAME_PREFIX", Value: "gameday" },
+        {
+          Name: "STOP_ALARMS",
+          Value: "web-5xx,arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web-p99",
+        },
       ]),
     );
   });

@@ -2,6 +2,7 @@ import { EventType } from "./names.ts";
 import { milestoneWords, type Verdict } from "./events.ts";
 import type { AnyCloudEvent, GroupObservation, InstanceSnapshot } from "./events.ts";
 import { formatDuration, plural } from "./format.ts";
+import { describeBreach } from "./stop-alarms.ts";
 import { formatTarget, type TargetGroupHealth } from "./target-health.ts";
 
 /**
@@ -107,6 +108,10 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
         ];
       }
       const last = d.lastObserved ? `; last seen ${counts(d.lastObserved)}` : "";
+      if (d.outcome === "stopped") {
+        const why = (d.stoppedBy ?? []).map(describeBreach).join("; ") || "a stop condition";
+        return [{ label: "stopped", text: `by ${why}${last}` }];
+      }
       return [
         {
           label: "not recovered",

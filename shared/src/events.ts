@@ -55,6 +55,8 @@ export const experimentContextSchema = z.object({
   victims: z.array(instanceSnapshotSchema),
   /** The group's load-balancer target groups at plan time (absent from older producers: none). */
   targetGroupArns: z.array(z.string()).optional(),
+  /** The alarms the experiment must respect: the job's and STOP_ALARMS (absent: none). */
+  stopConditions: z.object({ alarms: z.array(z.string()) }).optional(),
 });
 export type ExperimentContext = z.infer<typeof experimentContextSchema>;
 
@@ -99,9 +101,10 @@ export const milestoneWords = {
 
 /**
  * `abandoned`: the monitor could not go on measuring (its retries for Redis or SNS
- * ran out); the group may well have recovered, nobody saw it.
+ * ran out); the group may well have recovered, nobody saw it. `stopped`: a
+ * stop-condition alarm went into ALARM.
  */
-export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered", "abandoned"]);
+export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered", "abandoned", "stopped"]);
 export type RecoveryOutcome = z.infer<typeof recoveryOutcomeSchema>;
 export const verdictSchema = z.enum(["pass", "fail", "none"]);
 export type Verdict = z.infer<typeof verdictSchema>;
@@ -150,6 +153,15 @@ export const recoveryTimelineSchema = z.object({
 });
 export type RecoveryTimeline = z.infer<typeof recoveryTimelineSchema>;
 
+/** A stop condition that stopped or refused an experiment (see stop-alarms.ts). */
+export const alarmBreachSchema = z.object({
+  alarm: z.string(),
+  kind: z.enum(["in-alarm", "missing", "unreadable"]),
+  state: z.string().optional(),
+  reason: z.string(),
+  firedAt: isoTime.optional(),
+});
+
 export const eventDataSchemas = {
   [EventType.experimentPlanned]: z.object({
     experiment: experimentContextSchema,
@@ -186,6 +198,10 @@ export const eventDataSchemas = {
     experiment: experimentContextSchema,
     reason: z.string(),
     terminations: z.array(terminationOutcomeSchema),
+    /** Stable code of a refusal that terminated nothing, e.g. `stop-condition-in-alarm`. */
+    code: z.string().optional(),
+    /** The alarms that refused it (code `stop-condition-in-alarm`). */
+    alarms: z.array(alarmBreachSchema).optional(),
   }),
   [EventType.recoveryProgressed]: z.object({
     experiment: experimentContextSchema,
@@ -208,6 +224,8 @@ export const eventDataSchemas = {
     targetGroups: z.array(targetGroupHealthSchema).optional(),
     /** Why monitoring ended before the group recovered or the deadline passed (group-deleted, monitor-gave-up). */
     reason: reasonSchema.optional(),
+    /** Outcome `stopped`: the alarms that stopped it, each with its state reason and when it fired. */
+    stoppedBy: z.array(alarmBreachSchema).optional(),
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),

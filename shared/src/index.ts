@@ -74,6 +74,7 @@ export {
   type JobMessageInput,
   type JobParseResult,
   reasonSchema,
+  alarmRefSchema,
   recoveryDefaults,
   type Reason,
   type RecoveryOptions,
@@ -172,3 +173,12 @@ export {
   formatVictims,
   type EventStep,
 } from "./describe-event.ts";
+export {
+  alarmNameOf,
+  checkAlarms,
+  describeBreach,
+  judgeAlarms,
+  unionOfAlarms,
+  type AlarmBreach,
+  type AlarmState,
+} from "./stop-alarms.ts";

@@ -15,6 +15,28 @@ const asgName = z
 
 const email = emailAddressSchema;
 
+/**
+ * A CloudWatch alarm by name (1-255 characters, as CloudWatch allows) or by ARN
+ * (`arn:aws:cloudwatch:<region>:<account>:alarm:<name>`). Anything that starts
+ * with `arn:` must be an alarm ARN: a mistyped ARN taken as a name would name
+ * no alarm at all.
+ */
+export const alarmRefSchema = z
+  .string()
+  .min(1, "must name an alarm")
+  .max(1_600, "is longer than an alarm ARN can be")
+  .regex(/^[^\p{Cc}]+$/u, "contains control characters")
+  .refine(
+    (ref) =>
+      ref.startsWith("arn:")
+        ? /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:[^\p{Cc}]{1,255}$/u.test(ref)
+        : ref.length <= 255,
+    {
+      message:
+        "must be an alarm name (at most 255 characters) or an alarm ARN such as arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx",
+    },
+  );
+
 /** The recovery settings a job message gets when it names none (the CLI's help quotes them). */
 export const recoveryDefaults = {
   deadlineSeconds: 900,
@@ -98,6 +120,18 @@ export const jobMessageSchema = z
         "Choose victims only in this zone (with percent 100: lose a zone, within the limits).",
       ),
     recovery: recoveryOptionsSchema.default(recoveryDefaults),
+    stopConditions: z
+      .strictObject({
+        alarms: z
+          .array(alarmRefSchema.describe("A CloudWatch alarm name or ARN."))
+          .max(50, "lists more than 50 alarms")
+          .default([])
+          .describe(
+            "CloudWatch alarms the experiment must respect: refused while one is in ALARM, stopped when one goes into ALARM.",
+          ),
+      })
+      .default({ alarms: [] })
+      .describe("When to stop: CloudWatch alarms (the producer's STOP_ALARMS apply too)."),
     notify: z
       .strictObject({
         emails: z

@@ -21,8 +21,51 @@ describe("job message v1", () => {
       mode: "ec2",
       dryRun: false,
       recovery: { deadlineSeconds: 900, checkIntervalSeconds: 10, requireHealthy: true },
+      stopConditions: { alarms: [] },
       notify: { emails: [] },
     });
+  });
+
+  it("takes stop-condition alarms by name or by ARN", () => {
+    const arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:web 5xx";
+    expect(
+      valid({ asg: "web", count: 1, stopConditions: { alarms: ["web-latency", arn] } })
+        .stopConditions,
+    ).toEqual({ alarms: ["web-latency", arn] });
+  });
+
+  it.each([
+    ["an empty name", [""], "stopConditions.alarms.0: must name an alarm"],
+    [
+      "a name over 255 characters",
+      ["a".repeat(256)],
+      "stopConditions.alarms.0: must be an alarm name",
+    ],
+    [
+      "an ARN of something else",
+      ["arn:aws:sns:us-east-1:123456789012:alarms"],
+      "stopConditions.alarms.0: must be an alarm name (at most 255 characters) or an alarm ARN",
+    ],
+    [
+      "an ARN without an account",
+      ["arn:aws:cloudwatch:us-east-1::alarm:web"],
+      "stopConditions.alarms.0: must be an alarm name",
+    ],
+    ["a control character", ["web\n5xx"], "stopConditions.alarms.0: contains control characters"],
+    ["a string instead of a list", "web-5xx", "stopConditions.alarms: "],
+  ])("refuses %s as a stop-condition alarm, naming the field", (_, alarms, message) => {
+    const reasons = reasonsOf({ asg: "web", count: 1, stopConditions: { alarms } });
+    expect(reasons.some((r) => r.startsWith(message))).toBe(true);
+  });
+
+  it("refuses more than 50 alarms and unknown stop conditions", () => {
+    const many = Array.from({ length: 51 }, (_, i) => `a-${i}`);
+    expect(reasonsOf({ asg: "web", count: 1, stopConditions: { alarms: many } })).toEqual([
+      "stopConditions.alarms: lists more than 50 alarms",
+    ]);
+    expect(reasonsOf({ asg: "web", count: 1, stopConditions: { metrics: [] } })).toEqual([
+      'unknown field "stopConditions.metrics"',
+    ]);
   });
 
   it.each([

@@ -8,6 +8,8 @@ import type {
   TargetGroupRequest,
   TimelineView,
 } from "./control-types.ts";
+import { createAlarmControl } from "./alarm-control.ts";
+import type { Alarms } from "./alarms.ts";
 import type { Counters } from "./counters.ts";
 import { SimError } from "./errors.ts";
 import type { Fleet } from "./fleet.ts";
@@ -86,7 +88,7 @@ const globalFaultsSchema = z.strictObject({
   throttleRate: rate,
 }) satisfies z.ZodType<GlobalFaultsRequest>;
 
-function parseBody<T>(schema: z.ZodType<T>, text: string): T {
+export function parseBody<T>(schema: z.ZodType<T>, text: string): T {
   let json: unknown;
   try {
     json = text === "" ? undefined : JSON.parse(text);
@@ -99,8 +101,14 @@ function parseBody<T>(schema: z.ZodType<T>, text: string): T {
   throw new SimError("InvalidBody", `invalid request body: ${problems.join("; ")}`);
 }
 
-export function createControlApi(deps: { fleet: Fleet; counters: Counters; faults: GlobalFaults }) {
+export function createControlApi(deps: {
+  fleet: Fleet;
+  counters: Counters;
+  faults: GlobalFaults;
+  alarms: Alarms;
+}) {
   const { fleet, counters, faults } = deps;
+  const alarmControl = createAlarmControl(deps.alarms, parseBody);
 
   const requireGroup = (name: string): Group => {
     const group = fleet.groups.get(name);
@@ -160,6 +168,7 @@ export function createControlApi(deps: { fleet: Fleet; counters: Counters; fault
   /** Routes by method and the path segments after `/_sim/`. */
   return function handle(method: string, segments: string[], text: string): ControlReply {
     const [resource, name = "", ...rest] = segments;
+    if (resource === "alarms") return alarmControl(method, segments.slice(1), text);
     const pattern =
       resource === "groups" && segments.length > 1 ? [resource, ":name", ...rest] : segments;
     const route = `${method} ${pattern.join("/")}`;

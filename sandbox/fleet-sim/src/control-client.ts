@@ -1,5 +1,9 @@
 /** A typed client for the control endpoint, for tests and the sandbox. */
 import type {
+  AlarmFaultsRequest,
+  AlarmStateRequest,
+  AlarmView,
+  CreateAlarmRequest,
   CountersView,
   CreateGroupRequest,
   FaultsView,
@@ -21,6 +25,14 @@ export interface FleetSimControl {
   timeline(name: string): Promise<TimelineView>;
   /** Removes every group and instance. */
   reset(): Promise<void>;
+  /** A CloudWatch alarm that DescribeAlarms reports, in the state given (default OK). */
+  createAlarm(request: CreateAlarmRequest): Promise<AlarmView>;
+  /** Sets an alarm's state and reason, as SetAlarmState does: fires it, or clears it. */
+  setAlarmState(name: string, request: AlarmStateRequest): Promise<AlarmView>;
+  /** `unreadable`: DescribeAlarms answers Throttling for every call that would return it. */
+  setAlarmFaults(name: string, faults: AlarmFaultsRequest): Promise<AlarmView>;
+  alarm(name: string): Promise<AlarmView>;
+  deleteAlarm(name: string): Promise<void>;
 }
 
 /** `url` is the simulator's base URL (what startFleetSim returns). */
@@ -52,6 +64,7 @@ export function createFleetSimControl(url: string): FleetSimControl {
   }
 
   const group = (name: string): string => `groups/${encodeURIComponent(name)}`;
+  const alarm = (name: string): string => `alarms/${encodeURIComponent(name)}`;
 
   return {
     createGroup: (request) => call("POST", "groups", request),
@@ -63,5 +76,10 @@ export function createFleetSimControl(url: string): FleetSimControl {
     resetCounters: () => call("DELETE", "counters"),
     timeline: (name) => call("GET", `${group(name)}/timeline`),
     reset: () => call("DELETE", "groups"),
+    createAlarm: (request) => call("POST", "alarms", request),
+    setAlarmState: (name, request) => call("PUT", `${alarm(name)}/state`, request),
+    setAlarmFaults: (name, faults) => call("PUT", `${alarm(name)}/faults`, faults),
+    alarm: (name) => call("GET", alarm(name)),
+    deleteAlarm: (name) => call("DELETE", alarm(name)),
   };
 }

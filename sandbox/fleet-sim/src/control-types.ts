@@ -138,3 +138,40 @@ export interface TimelineView {
   events: TimelineEventView[];
   recoveries: RecoveryView[];
 }
+
+/** A CloudWatch alarm for DescribeAlarms, created through `POST /_sim/alarms`. */
+export interface CreateAlarmRequest {
+  /** 1–255 characters, unique among the simulator's alarms. */
+  name: string;
+  /** Default "MetricAlarm". */
+  type?: "MetricAlarm" | "CompositeAlarm";
+  /** Default "OK". */
+  state?: AlarmStateValue;
+  /** Default a reason naming the state, as CloudWatch writes one. */
+  reason?: string;
+}
+
+export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
+/** `PUT /_sim/alarms/:name/state`: what SetAlarmState does, dated now. */
+export interface AlarmStateRequest {
+  state: AlarmStateValue;
+  reason: string;
+}
+
+/** `PUT /_sim/alarms/:name/faults`. */
+export interface AlarmFaultsRequest {
+  /** Every DescribeAlarms that would return this alarm answers Throttling instead. */
+  unreadable?: boolean;
+}
+
+export interface AlarmView {
+  name: string;
+  arn: string;
+  type: "MetricAlarm" | "CompositeAlarm";
+  state: AlarmStateValue;
+  reason: string;
+  /** When the state last changed (StateUpdatedTimestamp), ISO 8601. */
+  stateUpdatedAt: string;
+  faults: { unreadable: boolean };
+}

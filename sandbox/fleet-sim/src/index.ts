@@ -4,6 +4,11 @@ export { createFleetSimControl } from "./control-client.ts";
 export type { FleetSimControl } from "./control-client.ts";
 export { FleetSimControlError } from "./errors.ts";
 export type {
+  AlarmFaultsRequest,
+  AlarmStateRequest,
+  AlarmStateValue,
+  AlarmView,
+  CreateAlarmRequest,
   CountersView,
   CreateGroupRequest,
   FaultsView,

@@ -2,6 +2,7 @@
  * The HTTP server: AWS query-protocol calls on any path, the control endpoint under `/_sim/`.
  * Auto Scaling, EC2 and Elastic Load Balancing v2 share one port; each call's `Version`
  * says which it is, so all three AWS_ENDPOINT_URL_* variables can name the same URL.
+ * CloudWatch (JSON, see cloudwatch-api.ts) shares it too, told apart by its X-Amz-Target.
  */
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -10,7 +11,9 @@ import { pino } from "pino";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { AUTOSCALING_VERSION, createAutoscalingApi } from "./autoscaling-api.ts";
+import { createAlarms } from "./alarms.ts";
 import { createAwsHandler } from "./aws-handler.ts";
+import { CLOUDWATCH_TARGET_PREFIX, createCloudWatchApi } from "./cloudwatch-api.ts";
 import { createControlApi } from "./control-api.ts";
 import { createCounters } from "./counters.ts";
 import { createEc2Api, EC2_VERSION } from "./ec2-api.ts";
@@ -75,7 +78,9 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
   const fleet = createFleet({ now, random, ids, scheduler });
   const counters = createCounters();
   const globalFaults = { throttleRate: 0 };
-  const control = createControlApi({ fleet, counters, faults: globalFaults });
+  const alarms = createAlarms(now);
+  const control = createControlApi({ fleet, counters, faults: globalFaults, alarms });
+  const cloudwatch = createCloudWatchApi({ alarms, counters, requestId: () => ids.uuid() });
   const aws = createAwsHandler({
     services: new Map([
       [AUTOSCALING_VERSION, createAutoscalingApi(fleet)],
@@ -120,6 +125,12 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
       const json = reply.body === undefined ? undefined : JSON.stringify(reply.body);
       res.writeHead(reply.status, json === undefined ? {} : { "content-type": "application/json" });
       res.end(json);
+      return;
+    }
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string" && target.startsWith(CLOUDWATCH_TARGET_PREFIX)) {
+      const reply = cloudwatch(target, text);
+      res.writeHead(reply.status, reply.headers).end(reply.body);
       return;
     }
     const params = { ...Object.fromEntries(url.searchParams), ...parseForm(text) };

@@ -153,6 +153,7 @@ macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot take
   SES                       ${e.ses}
   SES web inbox             ${e.inbox}
   EC2 + Auto Scaling + ELB  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
+  CloudWatch alarms         ${e.fleetSim}   control: ${e.fleetSim}/_sim/alarms
   Redis                     ${e.redis}
   request queue             ${requestQueueUrl}
   events topic              ${stack.topology.topics.events.arn}

@@ -210,6 +210,8 @@ function stackEnv(
     // The fleet simulator answers Elastic Load Balancing v2 on the same port.
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: endpoints.autoScaling,
     AWS_ENDPOINT_URL_EC2: endpoints.ec2,
+    // And CloudWatch's DescribeAlarms (alarms set through its control API).
+    AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.autoScaling,
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,
     MIN_MINUTES_BETWEEN_EXPERIMENTS: "0",

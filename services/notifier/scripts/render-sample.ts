@@ -15,6 +15,7 @@ import {
   notRecoveredData,
   recoveryCompletedData,
   rejectedData,
+  stoppedData,
   terminationFailedData,
 } from "../test/fixtures.ts";
 
@@ -26,6 +27,7 @@ mkdirSync(outDir, { recursive: true });
 const samples = {
   recovery: event(EventType.recoveryCompleted, recoveryCompletedData(), "exp-20251126-web-1"),
   "not-recovered": event(EventType.recoveryCompleted, notRecoveredData(), "exp-20251126-web-1"),
+  stopped: event(EventType.recoveryCompleted, stoppedData(), "exp-20251126-web-1"),
   rejection: event(EventType.experimentRejected, rejectedData(), "exp-rejected-1"),
   "termination-failure": event(EventType.terminationFailed, terminationFailedData(), "exp-tf-1"),
   "dry-run": event(EventType.experimentPlanned, dryRunPlannedData(), "exp-dry-1"),

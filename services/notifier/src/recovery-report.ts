@@ -9,6 +9,7 @@ import type { EventData, GroupObservation, TargetGroupHealth } from "@macaque/sh
 import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
+import { stopConditionSection, stopHeadline, stopSummary } from "./stop-report.ts";
 import { buildTimelineChart } from "./timeline.ts";
 
 type RecoveryCompleted = EventData<"macaque.recovery.completed">;
@@ -21,20 +22,29 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
   const mttr = mttrText(data);
   const replacements = data.lastObserved?.replacements ?? [];
   const abandoned = data.outcome === "abandoned";
-  const headline = recovered
-    ? `: recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}`
-    : abandoned
-      ? ": recovery not measured (monitoring abandoned)"
-      : data.reason?.code === "group-deleted"
-        ? ": NOT recovered (group deleted)"
-        : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
-  const outcomeText = recovered ? "recovered" : abandoned ? "abandoned" : "not recovered";
+  const stoppedBy = data.outcome === "stopped" ? (data.stoppedBy ?? []) : undefined;
+  const headline = stoppedBy
+    ? `: ${stopHeadline(stoppedBy).replace(/^stopped/, "STOPPED")}`
+    : recovered
+      ? `: recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}`
+      : abandoned
+        ? ": recovery not measured (monitoring abandoned)"
+        : data.reason?.code === "group-deleted"
+          ? ": NOT recovered (group deleted)"
+          : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
+  const outcomeWords = stoppedBy
+    ? stopHeadline(stoppedBy)
+    : recovered
+      ? "recovered"
+      : abandoned
+        ? "abandoned"
+        : "not recovered";
 
   const facts: Fact[] = [
     {
       label: "Outcome",
-      value: outcomeText,
-      tone: recovered ? "good" : abandoned ? "warn" : "bad",
+      value: outcomeWords,
+      tone: recovered && !stoppedBy ? "good" : abandoned ? "warn" : "bad",
     },
     ...(data.reason
       ? [{ label: "Why it ended", value: data.reason.message, tone: "bad" as const }]
@@ -60,6 +70,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
   });
   const targetGroups = data.targetGroups ?? [];
   const sections: Section[] = [
+    ...(stoppedBy ? [stopConditionSection(stoppedBy)] : []),
     { kind: "timeline", title: "Recovery timeline", chart },
     {
       kind: "table",
@@ -86,7 +97,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     { kind: "list", title: "Replacements", items: replacements, empty: "no replacement seen" },
   ];
   if (targetGroups.length > 0) sections.push(targetHealthSection(targetGroups, recovered));
-  if (!recovered) sections.push(...lastObservedSections(data.lastObserved));
+  if (!recovered || stoppedBy) sections.push(...lastObservedSections(data.lastObserved));
 
   return {
     kind: "recovery",
@@ -94,18 +105,21 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     subject: subjectLine(experiment.asg, `${headline}${verdict.subject}`),
     title: `Recovery report: ${experiment.asg}`,
     status: {
-      label: recovered
-        ? `Recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}${verdict.badge}`
-        : abandoned
-          ? "Abandoned: the recovery was not measured to the end"
-          : `Not recovered${verdict.badge}`,
-      tone: recovered && data.verdict !== "fail" ? "good" : "bad",
+      label: stoppedBy
+        ? `Stopped by ${stoppedBy.length === 1 ? "an alarm" : "alarms"}${verdict.badge}`
+        : recovered
+          ? `Recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}${verdict.badge}`
+          : abandoned
+            ? "Abandoned: the recovery was not measured to the end"
+            : `Not recovered${verdict.badge}`,
+      tone: recovered && !stoppedBy && data.verdict !== "fail" ? "good" : "bad",
     },
     facts,
     sections,
     summary: [
-      `Outcome: ${outcomeText}; verdict ${verdict.text}`,
+      `Outcome: ${outcomeWords}; verdict ${verdict.text}`,
       ...(data.reason ? [`Why it ended: ${data.reason.message}`] : []),
+      ...stopSummary(stoppedBy ?? []),
       `Time to recover: ${mttr}`,
       `Terminated (${experiment.mode}): ${idList(data.terminated)}`,
       `Replacements: ${idList(replacements, "none seen")}`,
@@ -138,6 +152,9 @@ function verdictOf(data: RecoveryCompleted): {
 /** A time measured by polling is only as exact as the polling: say so. */
 function mttrText(data: RecoveryCompleted): string {
   const precision = `± ${formatDuration(data.checkIntervalSeconds)} (the check interval)`;
+  if (data.timeToRecoverSeconds === null && data.outcome === "stopped") {
+    return "none: stopped by an alarm before the group recovered";
+  }
   if (data.timeToRecoverSeconds === null) {
     return `not recovered within the ${formatDuration(data.experiment.recovery.deadlineSeconds)} deadline`;
   }

@@ -83,6 +83,24 @@ export function notRecoveredData(): Data<"macaque.recovery.completed"> {
   });
 }
 
+/** An alarm went into ALARM 42 s in: the experiment stopped at the next check. */
+export function stoppedData(): Data<"macaque.recovery.completed"> {
+  return {
+    ...notRecoveredData(),
+    outcome: "stopped",
+    checks: 4,
+    stoppedBy: [
+      {
+        alarm: "web-5xx",
+        kind: "in-alarm",
+        state: "ALARM",
+        reason: "Threshold Crossed: 5xx rate 12% > 5%",
+        firedAt: at(42),
+      },
+    ],
+  };
+}
+
 export function rejectedData(
   overrides: Partial<Data<"macaque.experiment.rejected">> = {},
 ): Data<"macaque.experiment.rejected"> {

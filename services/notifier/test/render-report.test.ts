@@ -11,6 +11,7 @@ import {
   recoveryCompletedData,
   recoveryEvent,
   rejectedData,
+  stoppedData,
   terminationFailedData,
 } from "./fixtures.ts";
 
@@ -136,6 +137,29 @@ describe("not-recovered report", () => {
 
   it("greys out the phase that never finished, up to the last check", () => {
     expect(r.html).toMatch(/<td class="bar bar-missing" width="93%"/);
+  });
+});
+
+describe("report of an experiment an alarm stopped", () => {
+  const r = render(recoveryEvent(stoppedData()));
+
+  it("says in the subject which alarm stopped it", () => {
+    expect(r.subject).toBe("[macaque] web: STOPPED by alarm web-5xx (FAIL)");
+  });
+
+  it("names the alarm, when it fired and its reason, with what was measured until then", () => {
+    for (const part of [r.text, r.html]) {
+      expect(part).toContain("Stopped by");
+      expect(part).toContain("web-5xx");
+      expect(part).toContain("2025-11-26 10:00:42 UTC");
+      expect(part).toContain("Threshold Crossed: 5xx rate 12%");
+      expect(part).toContain("Last observed state");
+      expect(part).toContain("none: stopped by an alarm before the group recovered");
+      expect(part).not.toContain("deadline");
+    }
+    expect(r.summary).toContain(
+      'Stopped: alarm "web-5xx" is in ALARM since 2025-11-26T10:00:42.000Z: Threshold Crossed: 5xx rate 12% > 5%',
+    );
   });
 });
 

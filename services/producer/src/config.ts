@@ -1,6 +1,8 @@
 import { z } from "zod";
 import {
+  alarmRefSchema,
   commonEnvSchema,
+  envList,
   envCheckIntervalSeconds,
   guardrailEnvSchema,
   recoveryDefaults,
@@ -21,6 +23,14 @@ export const producerEnvSchema = commonEnvSchema
       .number({ error: "must be a number of minutes" })
       .min(0, "must be 0 or more minutes")
       .default(60),
+    /**
+     * CloudWatch alarms (names or ARNs, comma-separated) every experiment must
+     * respect, besides those its job message names; e.g. the service's 5xx alarm.
+     * Default none.
+     */
+    STOP_ALARMS: envList(alarmRefSchema).pipe(
+      z.array(z.string()).max(100, "lists more than 100 alarms"),
+    ),
     /** Check interval of a job message that names none. Default 10 (the job message's own default). */
     DEFAULT_CHECK_INTERVAL_SECONDS: envCheckIntervalSeconds.default(
       recoveryDefaults.checkIntervalSeconds,

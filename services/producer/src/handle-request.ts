@@ -24,6 +24,7 @@ import { planExperiment, type Plan } from "./plan.ts";
 import { boundPlan } from "./plan-size.ts";
 import type { Decision, DecisionStore } from "./decision-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
+import { withStopConditions, type StopConditionCheck } from "./stop-conditions.ts";
 import {
   buildRejection,
   salvageRequestFields,
@@ -57,6 +58,8 @@ export interface RequestHandlerOptions {
   /** A fresh seed for a job that brings none. */
   newSeed(): string;
   metrics: ProducerMetrics;
+  /** Reads and judges the job's alarms and STOP_ALARMS (stop-conditions.ts). */
+  checkStopConditions(job: JobMessage): Promise<StopConditionCheck>;
 }
 
 /**
@@ -136,10 +139,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const experimentId = experimentIdFor(requestId);
     const kept = await decisions.get(experimentId);
     if (kept) return replay(kept, logger);
-    const [group, leaseHolder, lastEndedAt] = await Promise.all([
+    const [group, leaseHolder, lastEndedAt, stop] = await Promise.all([
       options.describeGroup(job.asg),
       leases.holder(job.asg),
       ends.lastEndedAt(job.asg),
+      options.checkStopConditions(job),
     ]);
     const result = planExperiment({
       job,
@@ -158,8 +162,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       requestId,
       fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
     };
-    if (!result.ok) return reject(logger, rejection, "guardrail", result.reasons, body);
-    const bounded = boundPlan(result.plan);
+    if (!result.ok || stop.reasons.length > 0) {
+      const reasons = [...stop.reasons, ...(result.ok ? [] : result.reasons)];
+      return reject(logger, rejection, "guardrail", reasons, body);
+    }
+    const bounded = boundPlan(withStopConditions(result.plan, stop.alarms));
     if (!bounded.ok) return reject(logger, rejection, "guardrail", [bounded.reason], body);
 
     const ttlMs = leaseTtlMs(job.recovery.deadlineSeconds);

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { randomBytes } from "node:crypto";
@@ -13,6 +14,7 @@ import {
   runService,
   sendJson,
 } from "@macaque/shared";
+import { readAlarms } from "@macaque/shared/read-alarms";
 import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { describeGroup } from "./describe-group.ts";
 import { createExperimentEndStore } from "./experiment-ends.ts";
@@ -21,6 +23,7 @@ import { createRequestHandler } from "./handle-request.ts";
 import { createLeaseStore } from "./lease.ts";
 import { createDecisionStore } from "./decision-store.ts";
 import { createProducerMetrics } from "./producer-metrics.ts";
+import { createStopConditionCheck } from "./stop-conditions.ts";
 
 const config = loadConfig(producerEnvSchema, process.env, ServiceName.producer);
 
@@ -33,6 +36,7 @@ await runService({
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     const ec2 = createAwsClient(EC2Client, bus.aws);
     const elb = createAwsClient(ElasticLoadBalancingV2Client, bus.aws);
+    const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const leases = createLeaseStore(redis, config.REDIS_KEY_PREFIX);
     const ends = createExperimentEndStore(redis, config.REDIS_KEY_PREFIX);
     const producerMetrics = createProducerMetrics(metrics.registry);
@@ -52,6 +56,11 @@ await runService({
       now,
       newSeed: () => randomBytes(16).toString("hex"),
       metrics: producerMetrics,
+      checkStopConditions: createStopConditionCheck({
+        readAlarms: (names) => readAlarms(cloudwatch, names),
+        operatorAlarms: config.STOP_ALARMS,
+        region: config.AWS_REGION,
+      }),
     });
     return {
       consumers: [
@@ -67,6 +76,7 @@ await runService({
         autoScaling.destroy();
         ec2.destroy();
         elb.destroy();
+        cloudwatch.destroy();
       },
     };
   },

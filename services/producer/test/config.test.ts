@@ -16,6 +16,24 @@ describe("producer config", () => {
     });
   });
 
+  it("reads STOP_ALARMS as alarm names or ARNs, none by default", () => {
+    expect(parseEnv(producerEnvSchema, base).STOP_ALARMS).toEqual([]);
+    const arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-latency";
+    expect(
+      parseEnv(producerEnvSchema, { ...base, STOP_ALARMS: ` web-5xx , ${arn},` }).STOP_ALARMS,
+    ).toEqual(["web-5xx", arn]);
+  });
+
+  it.each([
+    ["arn:aws:s3:::bucket", /STOP_ALARMS\.0: must be an alarm name .* or an alarm ARN/],
+    [
+      Array.from({ length: 101 }, (_, i) => `a${i}`).join(","),
+      /STOP_ALARMS: lists more than 100 alarms/,
+    ],
+  ])("refuses STOP_ALARMS=%s, naming it", (value, message) => {
+    expect(() => parseEnv(producerEnvSchema, { ...base, STOP_ALARMS: value })).toThrow(message);
+  });
+
   it("reads tags as key=value, the value may contain =", () => {
     const config = parseEnv(producerEnvSchema, {
       ...base,

@@ -11,8 +11,9 @@ import {
 } from "./monitor-job.ts";
 import type { MonitorMetrics } from "./monitor-metrics.ts";
 import { observeGroup } from "./observe-group.ts";
+import { lookAtAlarms, type AlarmLookDependencies } from "./stop-conditions.ts";
 
-export interface CheckDependencies {
+export interface CheckDependencies extends AlarmLookDependencies {
   /** Batched DescribeAutoScalingGroups: the group, or undefined when it does not exist. */
   describeGroup(name: string): Promise<AutoScalingGroup | undefined>;
   /**
@@ -48,8 +49,11 @@ export function createCheckProcessor(deps: CheckDependencies) {
       asg: data.experiment.asg,
     });
     if (data.outbox.length === 0 && data.nextCheckAt !== null) {
-      const look = await lookAtGroup(deps, data, logger);
-      const decision = concludeCheck(data, look, deps.now());
+      const [look, stoppedBy] = await Promise.all([
+        lookAtGroup(deps, data, logger),
+        lookAtAlarms(deps, data.experiment, logger),
+      ]);
+      const decision = concludeCheck(data, look, deps.now(), stoppedBy);
       data = decision.job;
       await job.updateData(data);
       record(deps, decision, logger);
@@ -62,7 +66,11 @@ export function createCheckProcessor(deps: CheckDependencies) {
     }
     if (data.nextCheckAt === null) {
       return {
-        outcome: data.timeline.recoveredAt ? "recovered" : "not-recovered",
+        outcome: data.stoppedBy
+          ? "stopped"
+          : data.timeline.recoveredAt
+            ? "recovered"
+            : "not-recovered",
         checks: data.checks,
       };
     }

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   QueueRole,
@@ -12,6 +13,7 @@ import {
   runService,
 } from "@macaque/shared";
 import { createAbandonReporter } from "./abandon.ts";
+import { readAlarms } from "@macaque/shared/read-alarms";
 import { createCheckProcessor } from "./check.ts";
 import { monitorEnvSchema } from "./config.ts";
 import { createDescribeBatcher } from "./describe-batcher.ts";
@@ -41,6 +43,7 @@ await runService({
     const { sns, redis, topology } = bus;
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     const elb = createAwsClient(ElasticLoadBalancingV2Client, bus.aws);
+    const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const workerRedis = createRedis(config.REDIS_URL, `macaque-${service}-worker`, {
       forBullMQ: true,
       logger,
@@ -62,6 +65,12 @@ await runService({
       nameOf: (health) => health.arn,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
+    // Every experiment checked in the same window shares one DescribeAlarms (100 names a call).
+    const alarmBatcher = createDescribeBatcher({
+      describe: (names) => readAlarms(cloudwatch, names),
+      nameOf: (alarm) => alarm.name,
+      windowMs: config.CHECK_BATCH_WINDOW_MS,
+    });
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
@@ -69,6 +78,7 @@ await runService({
       processor: createCheckProcessor({
         describeGroup: (name) => batcher.describeGroup(name),
         describeTargetGroup: (arn) => targetBatcher.describeGroup(arn),
+        describeAlarm: (name) => alarmBatcher.describeGroup(name),
         publish: (event) =>
           publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
         logger,
@@ -140,6 +150,7 @@ await runService({
           await bus.close();
           autoScaling.destroy();
           elb.destroy();
+          cloudwatch.destroy();
         }
       },
     };

@@ -13,6 +13,7 @@ import {
   type Reason,
   type RecoveryTimeline,
   type TargetGroupHealth,
+  type AlarmBreach,
 } from "@macaque/shared";
 import { evaluateRecovery } from "./evaluate-recovery.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
@@ -44,6 +45,8 @@ export interface MonitorJob {
   nextCheckAt: number | null;
   /** Set on a job BullMQ gave up on once its ending was published (abandon.ts). */
   endingReported?: boolean;
+  /** The alarms that stopped the experiment (outcome `stopped`). */
+  stoppedBy?: AlarmBreach[];
 }
 
 /** What one check found: the group, no such group, or no answer from AWS. */
@@ -104,12 +107,17 @@ export function startMonitorJob(
 
 /**
  * Folds one check into the job: milestones reached become `recovery.progressed`
- * events; recovery, a vanished group or the deadline end the experiment with
+ * events; recovery, an alarm in ALARM (`stoppedBy`), a vanished group or the deadline end the experiment with
  * `recovery.completed`; otherwise the next check is at the next whole interval
  * after the termination, never after the deadline. Event ids are derived from the experiment, so a retried check that
  * decides the same thing publishes events a consumer can recognise as duplicates.
  */
-export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDecision {
+export function concludeCheck(
+  job: MonitorJob,
+  look: Look,
+  now: Date,
+  stoppedBy: readonly AlarmBreach[] = [],
+): CheckDecision {
   let next: MonitorJob = {
     ...job,
     checks: job.checks + (look.kind === "observed" ? 1 : 0),
@@ -133,15 +141,19 @@ export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDeci
   }
   const nowMs = now.getTime();
   const deadline = deadlineOf(job);
-  if (!recovered && look.kind !== "gone" && nowMs < deadline) {
+  const stopped = stoppedBy.length > 0;
+  if (!recovered && !stopped && look.kind !== "gone" && nowMs < deadline) {
     return {
       job: { ...next, outbox, nextCheckAt: Math.min(deadline, nextOnGrid(job, nowMs)) },
       reached,
     };
   }
   const recoveredAt = next.timeline.recoveredAt;
+  // An alarm that fired ends the experiment as stopped even at the check that saw
+  // the group recover: the service hurt, and the timeline still shows the recovery.
+  if (stopped) next = { ...next, stoppedBy: [...stoppedBy] };
   const conclusion: Conclusion = {
-    outcome: recovered ? "recovered" : "not-recovered",
+    outcome: stopped ? "stopped" : recovered ? "recovered" : "not-recovered",
     timeToRecoverSeconds:
       recovered && recoveredAt ? secondsBetween(job.terminatedAt, recoveredAt) : null,
     elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
@@ -209,6 +221,7 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Com
       terminated: job.terminated,
       ...(job.lastTargetGroups && { targetGroups: job.lastTargetGroups }),
       ...(conclusion.reason && { reason: conclusion.reason }),
+      ...(job.stoppedBy && { stoppedBy: job.stoppedBy }),
     },
   });
 }

@@ -1,6 +1,12 @@
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Worker } from "bullmq";
-import { EventType, createLogger, type Redis, type TargetGroupHealth } from "@macaque/shared";
+import {
+  EventType,
+  createLogger,
+  type AlarmState,
+  type Redis,
+  type TargetGroupHealth,
+} from "@macaque/shared";
 import { createCheckProcessor } from "../src/check.ts";
 import { createMonitorMetrics } from "../src/monitor-metrics.ts";
 import { startMonitorJob, type RecoveryEvent } from "../src/monitor-job.ts";
@@ -44,6 +50,8 @@ async function run(options: {
   targets?: Array<TargetGroupHealth | Error>;
   /** How long each target-health read takes (as one waiting for the ELB rate limit would). */
   targetReadMs?: number;
+  /** The experiment's alarm per check (the last repeats); the experiment then names it. */
+  alarms?: Array<AlarmState | Error>;
 }) {
   const keyPrefix = `t-${randomUUID()}`;
   const queue = createCheckQueue(redis, keyPrefix);
@@ -56,7 +64,9 @@ async function run(options: {
     ...experiment({ checkIntervalSeconds: 0.05, deadlineSeconds: options.deadlineSeconds ?? 5 }),
     id: `exp-${randomUUID()}`,
     ...(options.targets && { targetGroupArns: [tgArn] }),
+    ...(options.alarms && { stopConditions: { alarms: [alarmName] } }),
   };
+  let alarmReads = 0;
   const targets = options.targets;
   const worker = createCheckWorker({
     connection: redis,
@@ -79,6 +89,12 @@ async function run(options: {
           return read;
         },
       }),
+      describeAlarm: async () => {
+        const alarms = options.alarms ?? [];
+        const read = alarms[Math.min(alarmReads++, alarms.length - 1)];
+        if (read instanceof Error) throw read;
+        return read;
+      },
       publish: async (event) => {
         options.publish?.(event, publishes++);
         published.push(event);
@@ -112,8 +128,26 @@ async function run(options: {
   const result = await finished;
   const jobs = await queue.getJobs(["completed"]);
   await queue.close();
-  return { published, describes, targetReads, targetReadsDoneAt, result, jobs, id: exp.id };
+  return {
+    published,
+    describes,
+    targetReads,
+    targetReadsDoneAt,
+    alarmReads,
+    result,
+    jobs,
+    id: exp.id,
+  };
 }
+
+const alarmName = "web-5xx";
+const alarmIn = (state: string, updatedAt = "2030-01-01T00:00:07.000Z"): AlarmState => ({
+  name: alarmName,
+  arn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarmName}`,
+  state,
+  reason: state === "ALARM" ? "Threshold Crossed: 5xx > 10" : "Threshold not crossed",
+  updatedAt,
+});
 
 const tgArn = "arn:aws:elasticloadbalancing:us-east-1:000000000000:targetgroup/web/0001";
 const targetsOf = (state: string, reason?: string): TargetGroupHealth => ({
@@ -128,6 +162,59 @@ const targetsOf = (state: string, reason?: string): TargetGroupHealth => ({
 
 const kinds = (events: RecoveryEvent[]) =>
   events.map((e) => (e.type === EventType.recoveryProgressed ? e.data.milestone : "completed"));
+
+describe("check processor: stop conditions", () => {
+  it("ends the experiment stopped when its alarm goes into ALARM, with what was measured so far", async () => {
+    const { published, jobs, result, alarmReads } = await run({
+      looks: [crashed, pending, whole],
+      alarms: [alarmIn("OK"), alarmIn("ALARM")],
+    });
+    expect(alarmReads).toBe(2);
+    expect(kinds(published)).toEqual(["replacement-seen", "completed"]);
+    const completed = published.at(-1)!;
+    if (completed.type !== EventType.recoveryCompleted) throw new Error("not completed");
+    expect(completed.data).toMatchObject({
+      outcome: "stopped",
+      checks: 2,
+      timeToRecoverSeconds: null,
+      stoppedBy: [
+        {
+          alarm: alarmName,
+          kind: "in-alarm",
+          state: "ALARM",
+          reason: "Threshold Crossed: 5xx > 10",
+          firedAt: "2030-01-01T00:00:07.000Z",
+        },
+      ],
+    });
+    expect(completed.data.lastObserved?.pending).toBe(2);
+    expect(jobs[0]!.returnvalue).toEqual({ outcome: "stopped", checks: 2 });
+    expect(result.attemptsMade).toBe(1);
+  });
+
+  it("stops (fail closed) at the check whose alarm read fails after the SDK's retries", async () => {
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "Throttling" });
+    const { published } = await run({ looks: [crashed, pending, whole], alarms: [throttled] });
+    const completed = published.at(-1)!;
+    if (completed.type !== EventType.recoveryCompleted) throw new Error("not completed");
+    expect(completed.data.outcome).toBe("stopped");
+    expect(completed.data.checks).toBe(1);
+    expect(completed.data.stoppedBy).toEqual([
+      { alarm: alarmName, kind: "unreadable", reason: "Throttling: Rate exceeded" },
+    ]);
+  });
+
+  it("goes on to recovery while the alarm stays OK or INSUFFICIENT_DATA", async () => {
+    const { published } = await run({
+      looks: [crashed, pending, whole],
+      alarms: [alarmIn("INSUFFICIENT_DATA"), alarmIn("OK")],
+    });
+    const completed = published.at(-1)!;
+    if (completed.type !== EventType.recoveryCompleted) throw new Error("not completed");
+    expect(completed.data.outcome).toBe("recovered");
+    expect(completed.data.stoppedBy).toBeUndefined();
+  });
+});
 
 describe("check processor", () => {
   it("checks again under the same job id until the group recovers", async () => {

@@ -231,3 +231,65 @@ describe("concludeCheck", () => {
     expect(conclusion).toMatchObject({ outcome: "recovered", timeToRecoverSeconds: 90 });
   });
 });
+
+describe("concludeCheck with stop conditions", () => {
+  const breach = {
+    alarm: "web-5xx",
+    kind: "in-alarm" as const,
+    state: "ALARM",
+    reason: "5xx > 10",
+    firedAt: at(7).toISOString(),
+  };
+
+  it("ends the experiment stopped at once, keeping what was measured", () => {
+    const start = startMonitorJob(terminated({ targetSeconds: 60 }), at(1));
+    const { job, conclusion } = concludeCheck(
+      start,
+      { kind: "observed", observation: observe(pendingGroup) },
+      at(10),
+      [breach],
+    );
+    expect(conclusion?.outcome).toBe("stopped");
+    expect(job.nextCheckAt).toBeNull();
+    expect(completed(job)).toMatchObject({
+      outcome: "stopped",
+      verdict: "fail",
+      timeToRecoverSeconds: null,
+      stoppedBy: [breach],
+      checks: 1,
+    });
+    expect(completed(job)?.timeline.firstReplacementSeenAt).toBe(at(10).toISOString());
+    expect(types(job.outbox)).toEqual(["replacement-seen", "completed"]);
+  });
+
+  it("stops even at the check that saw the group recover, the recovery still in the timeline", () => {
+    const start = startMonitorJob(terminated(), at(1));
+    const { job } = concludeCheck(
+      start,
+      { kind: "observed", observation: observe(recoveredGroup) },
+      at(10),
+      [breach],
+    );
+    expect(completed(job)?.outcome).toBe("stopped");
+    expect(completed(job)?.timeline.recoveredAt).toBe(at(10).toISOString());
+  });
+
+  it("stops at a missed check too: the alarm is read even when the group is not", () => {
+    const start = startMonitorJob(terminated(), at(1));
+    const { job } = concludeCheck(start, { kind: "missed" }, at(10), [breach]);
+    expect(completed(job)).toMatchObject({ outcome: "stopped", checks: 0, lastObserved: null });
+  });
+
+  it("goes on without breaches", () => {
+    const start = startMonitorJob(terminated(), at(1));
+    const { job, conclusion } = concludeCheck(
+      start,
+      { kind: "observed", observation: observe(pendingGroup) },
+      at(10),
+      [],
+    );
+    expect(conclusion).toBeUndefined();
+    expect(job.nextCheckAt).not.toBeNull();
+    expect(job.stoppedBy).toBeUndefined();
+  });
+});

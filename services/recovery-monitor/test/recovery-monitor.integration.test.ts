@@ -81,6 +81,8 @@ async function startExperiment(options: {
   faults?: Parameters<FleetSimControl["setFaults"]>[1];
   terminatedAt?: Date;
   publish?: boolean;
+  /** Alarms the experiment names (they must exist in the simulator). */
+  alarms?: string[];
 }): Promise<Started> {
   const asg = `g-${randomUUID().slice(0, 8)}`;
   const created = await sim.createGroup({ name: asg, desiredCapacity: 4, ...options.group });
@@ -98,6 +100,7 @@ async function startExperiment(options: {
     plannedAt: terminatedAt.toISOString(),
     instanceIdsAtPlan: atPlan,
     victims: instanceSnapshots(created.instances.filter((i) => victims.includes(i.instanceId))),
+    ...(options.alarms && { stopConditions: { alarms: options.alarms } }),
   });
   const event = createEvent(EventType.instancesTerminated, {
     source: eventSource(ServiceName.terminator),
@@ -230,6 +233,36 @@ describe("recovery-monitor", () => {
       `batching: ${checks} checks of ${experiments.length} experiments took ${calls} DescribeAutoScalingGroups calls`,
     );
     expect(checks).toBeGreaterThanOrEqual(experiments.length * 3);
+    expect(calls).toBeLessThanOrEqual(Math.ceil(checks / 3));
+  });
+
+  it("shares one DescribeAlarms per check between experiments checked at the same time", async () => {
+    // A 3 s boot at this scale: every experiment needs several checks, even on a busy machine.
+    const terminatedAt = new Date();
+    const alarms = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => sim.createAlarm({ name: `${randomUUID()}-${i}` })),
+    );
+    await sim.resetCounters();
+    const experiments = await Promise.all(
+      alarms.map((alarm) =>
+        startExperiment({
+          recovery: { checkIntervalSeconds: 0.3 },
+          group: { bootSeconds: 300 },
+          count: 1,
+          terminatedAt,
+          alarms: [alarm.name],
+        }),
+      ),
+    );
+    const completed = await Promise.all(experiments.map((e) => completedOf(e.id)));
+    expect(completed.map((c) => c.data.outcome)).toEqual(experiments.map(() => "recovered"));
+    const checks = completed.reduce((sum, c) => sum + c.data.checks, 0);
+    const calls = (await sim.counters()).calls.DescribeAlarms ?? 0;
+    console.log(
+      `batching: ${checks} checks of ${experiments.length} experiments took ${calls} DescribeAlarms calls`,
+    );
+    expect(checks).toBeGreaterThanOrEqual(experiments.length * 3);
+    expect(calls).toBeGreaterThan(0);
     expect(calls).toBeLessThanOrEqual(Math.ceil(checks / 3));
   });
 

@@ -16,6 +16,7 @@ describe("decideVerdict", () => {
     ["passes a recovery exactly at the target", "recovered", 60, 60, "pass"],
     ["fails a recovery slower than the target", "recovered", 61, 60, "fail"],
     ["fails when the group did not recover by the deadline", "not-recovered", null, 60, "fail"],
+    ["fails an experiment an alarm stopped, even one that recovered", "stopped", 40, 60, "fail"],
   ];
   it.each(cases)("%s", (_name, outcome, seconds, target, verdict) => {
     expect(decideVerdict(outcome, seconds, target)).toBe(verdict);

@@ -5,7 +5,9 @@
  * skipped, or terminated. Returns the result; keeping and publishing it is the
  * envelope's part.
  */
+import { EventType } from "@macaque/shared";
 import type {
+  AlarmBreach,
   ExperimentContext,
   Logger,
   Tag,
@@ -18,6 +20,7 @@ import type { TerminatorMetrics } from "./metrics.ts";
 import { judgeOrderAge } from "./order-age.ts";
 import type { Recheck } from "./recheck.ts";
 import { buildResultEvent, orderOutcomes, type ResultEvent } from "./result-event.ts";
+import { describeRefusal, stopConditionCode, type StopConditionGate } from "./stop-conditions.ts";
 import type { Mode, Termination } from "./terminate.ts";
 import { decideVictims, type VictimFacts } from "./victim-decisions.ts";
 
@@ -28,6 +31,8 @@ export interface CarryOutOptions {
   excludeTag: Tag;
   now: () => Date;
   metrics: TerminatorMetrics;
+  /** The experiment's alarms, read right before terminating (stop-conditions.ts). */
+  stopConditions: StopConditionGate;
 }
 
 /** The order being carried out, and the logger bound to its experiment. */
@@ -53,6 +58,11 @@ export function createOrderCarrier(options: CarryOutOptions) {
       );
     }
     const stale = (id: string) => ({ instanceId: id, reason: `not terminating ${id}: ${tooOld}` });
+    const breaches =
+      tooOld === undefined && remaining.length > 0 ? await options.stopConditions(experiment) : [];
+    if (breaches.length > 0) {
+      return refuse({ experiment, logger }, [...earlier], remaining, breaches, victims);
+    }
     const outcomes =
       tooOld === undefined
         ? await recheckAndTerminate({ experiment, logger }, remaining)
@@ -64,6 +74,27 @@ export function createOrderCarrier(options: CarryOutOptions) {
       failureReason: tooOld === undefined ? undefined : `not terminating: ${tooOld}`,
     });
   };
+
+  /** An alarm in ALARM (or unreadable, or missing): the remaining victims stay, each saying why. */
+  function refuse(
+    run: Run,
+    earlier: TerminationOutcome[],
+    remaining: readonly string[],
+    breaches: readonly AlarmBreach[],
+    victims: readonly string[],
+  ): ResultEvent {
+    const reason = describeRefusal(breaches);
+    run.logger.warn({ event: "order.stopped", code: stopConditionCode }, reason);
+    const skips = skipAll(remaining.map((instanceId) => ({ instanceId, reason })));
+    const result = buildResultEvent({
+      experiment: run.experiment,
+      outcomes: orderOutcomes(victims, [...earlier, ...skips]),
+      now: now(),
+      failureReason: reason,
+    });
+    if (result.type !== EventType.terminationFailed) return result;
+    return { ...result, data: { ...result.data, code: stopConditionCode, alarms: [...breaches] } };
+  }
 
   async function recheckAndTerminate(run: Run, remaining: readonly string[]) {
     const facts = await recheck(remaining);

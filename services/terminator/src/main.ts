@@ -1,4 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import {
   QueueRole,
@@ -10,11 +11,13 @@ import {
   publishEvent,
   runService,
 } from "@macaque/shared";
+import { readAlarms } from "@macaque/shared/read-alarms";
 import { terminatorEnvSchema } from "./config.ts";
 import { createOrderHandler } from "./handle-order.ts";
 import { createIdempotency } from "./idempotency.ts";
 import { createTerminatorMetrics } from "./metrics.ts";
 import { createRecheck } from "./recheck.ts";
+import { createStopConditionGate } from "./stop-conditions.ts";
 import { createAsgTermination, createEc2Termination } from "./terminate.ts";
 
 const config = loadConfig(terminatorEnvSchema, process.env, ServiceName.terminator);
@@ -27,6 +30,7 @@ await runService({
     const { sns, redis, topology } = bus;
     const ec2 = createAwsClient(EC2Client, bus.aws);
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
+    const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const now = () => new Date();
 
     const handle = createOrderHandler({
@@ -42,6 +46,7 @@ await runService({
       excludeTag: config.EXCLUDE_TAG,
       now,
       metrics: createTerminatorMetrics(metrics.registry),
+      stopConditions: createStopConditionGate((names) => readAlarms(cloudwatch, names)),
     });
     return {
       consumers: [bus.consume(QueueRole.terminations, handle)],
@@ -50,6 +55,7 @@ await runService({
         await bus.close();
         ec2.destroy();
         autoScaling.destroy();
+        cloudwatch.destroy();
       },
     };
   },

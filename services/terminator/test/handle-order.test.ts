@@ -8,6 +8,7 @@ import {
   AutoScalingClient,
   TerminateInstanceInAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Message } from "@aws-sdk/client-sqs";
 import { Registry, type Counter } from "prom-client";
@@ -20,12 +21,14 @@ import {
   type Redis,
   type TerminationOrder,
 } from "@macaque/shared";
+import { readAlarms } from "@macaque/shared/read-alarms";
 import { OrderInProgressError } from "../src/errors.ts";
 import { createOrderHandler } from "../src/handle-order.ts";
 import { createIdempotency, type Idempotency } from "../src/idempotency.ts";
 import { createTerminatorMetrics } from "../src/metrics.ts";
 import { createRecheck } from "../src/recheck.ts";
 import { buildResultEvent, type ResultEvent } from "../src/result-event.ts";
+import { createStopConditionGate } from "../src/stop-conditions.ts";
 import {
   createAsgTermination,
   createEc2Termination,
@@ -41,6 +44,7 @@ let redis: Redis;
 let autoScaling: AutoScalingClient;
 let fleet: ReturnType<typeof fleetOf>;
 let ec2: EC2Client;
+let cloudwatch: CloudWatchClient;
 
 beforeAll(async () => {
   [sim, redisServer] = await Promise.all([
@@ -51,10 +55,13 @@ beforeAll(async () => {
   autoScaling = sandboxClient(AutoScalingClient, sim.url);
   fleet = fleetOf(sim.url);
   ec2 = fleet.ec2;
+  // Two attempts: an unreadable alarm fails after one retry rather than the default back-off.
+  cloudwatch = sandboxClient(CloudWatchClient, sim.url, { maxAttempts: 2 });
 });
 
 afterAll(async () => {
   autoScaling?.destroy();
+  cloudwatch?.destroy();
   fleet?.close();
   await redis?.quit();
   await redisServer?.stop();
@@ -82,6 +89,7 @@ function handlerWith(
     excludeTag: { key: "macaque:exclude", value: "true" },
     now,
     metrics,
+    stopConditions: createStopConditionGate((names) => readAlarms(cloudwatch, names)),
   });
   const deliverOrder = (order: TerminationOrder, receiveCount = 1) =>
     handle({ Body: JSON.stringify(order) } as Message, { logger, receiveCount, messageId: "m" });
@@ -374,5 +382,80 @@ describe("handling an order", () => {
       message: `not terminating anything for experiment ${experiment.id}: it is a dry run`,
     });
     expect(published).toEqual([]);
+  });
+});
+
+describe("stop conditions right before terminating", () => {
+  /** An experiment planned while its alarm was OK; the alarm is a fresh one in the simulator. */
+  async function plannedWithAlarm(label: string) {
+    const group = await fleet.createGroup(label, 3);
+    const alarm = await fleet.control.createAlarm({ name: uniquePrefix(`${label}-5xx`) });
+    const experiment = {
+      ...plannedExperiment(group, "ec2", 2),
+      stopConditions: { alarms: [alarm.name] },
+    };
+    const victims = experiment.victims.map((v) => v.instanceId);
+    return { group, alarm, experiment, victims };
+  }
+
+  it("refuses the order when its alarm went into ALARM after planning: nothing is terminated", async () => {
+    const { alarm, experiment, victims } = await plannedWithAlarm("fired");
+    // Planned while OK; the alarm fires before the terminator takes the order.
+    const fired = await fleet.control.setAlarmState(alarm.name, {
+      state: "ALARM",
+      reason: "Threshold Crossed: 1 datapoint [42.0] was greater than the threshold (10.0).",
+    });
+    const calls = await fleet.calls("TerminateInstances");
+    const { deliver, published } = handlerWith();
+    await deliver(experiment);
+
+    expect(published).toHaveLength(1);
+    const [event] = published;
+    expect(event?.type).toBe("macaque.termination.failed");
+    if (event?.type !== "macaque.termination.failed") return;
+    expect(event.data.code).toBe("stop-condition-in-alarm");
+    expect(event.data.alarms).toEqual([
+      {
+        alarm: alarm.name,
+        kind: "in-alarm",
+        state: "ALARM",
+        reason: fired.reason,
+        firedAt: fired.stateUpdatedAt,
+      },
+    ]);
+    expect(event.data.reason).toContain(`alarm "${alarm.name}" is in ALARM`);
+    expect(event.data.terminations.map((t) => t.outcome)).toEqual(["skipped", "skipped"]);
+    expect(await fleet.calls("TerminateInstances")).toBe(calls);
+    expect(Object.values(await fleet.ec2States(victims))).toEqual(["running", "running"]);
+  });
+
+  it("refuses when the alarm cannot be read (fail closed), and when it no longer exists", async () => {
+    const unreadable = await plannedWithAlarm("unreadable");
+    await fleet.control.setAlarmFaults(unreadable.alarm.name, { unreadable: true });
+    const gone = await plannedWithAlarm("gone");
+    await fleet.control.deleteAlarm(gone.alarm.name);
+    const { deliver, published } = handlerWith();
+    await deliver(unreadable.experiment);
+    await deliver(gone.experiment);
+
+    const [first, second] = published;
+    expect(first?.type).toBe("macaque.termination.failed");
+    expect(second?.type).toBe("macaque.termination.failed");
+    if (first?.type !== "macaque.termination.failed") return;
+    if (second?.type !== "macaque.termination.failed") return;
+    expect(first.data.alarms?.[0]).toMatchObject({ kind: "unreadable" });
+    expect(first.data.reason).toContain("counts as in ALARM");
+    expect(second.data.alarms?.[0]).toMatchObject({ kind: "missing" });
+    const victims = [...unreadable.victims, ...gone.victims];
+    expect(new Set(Object.values(await fleet.ec2States(victims)))).toEqual(new Set(["running"]));
+  });
+
+  it("terminates as planned while the alarm stays OK", async () => {
+    const { experiment, victims } = await plannedWithAlarm("calm");
+    const { deliver, published } = handlerWith();
+    await deliver(experiment);
+    expect(published.map((e) => e.type)).toEqual(["macaque.instances.terminated"]);
+    const states = await fleet.ec2States(victims);
+    expect(Object.values(states).every((s) => s !== "running")).toBe(true);
   });
 });
