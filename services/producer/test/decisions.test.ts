@@ -48,6 +48,7 @@ function replica(prefix: string, describeGroup: () => Promise<GroupState | undef
     now: () => new Date(),
     newSeed: () => "seed",
     metrics: createProducerMetrics(new Registry()),
+    checkStopConditions: async () => ({ alarms: [], reasons: [] }),
   });
   const logger = pino({ level: "silent" });
   return {
