@@ -66,6 +66,9 @@ export function applyEvent(progress: Progress, event: AnyCloudEvent): Progress {
       };
     case EventType.reportSent:
       return { ...next, reportsSent: [...next.reportsSent, event.data] };
+    case EventType.controlHalted:
+    case EventType.controlResumed:
+      return progress;
   }
 }
 

@@ -1,4 +1,5 @@
 import {
+  describeAbort,
   formatClock,
   formatDuration,
   formatIds,
@@ -42,6 +43,8 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
       "time to recover",
       `${formatDuration(completed.timeToRecoverSeconds)} (${precision})${formatVerdict(completed.verdict)}`,
     ]);
+  } else if (completed?.abort) {
+    rows.push(["aborted", describeAbort(completed.abort)]);
   } else if (completed) {
     rows.push([
       "time to recover",
@@ -82,6 +85,8 @@ function headlineOf(outcome: Outcome, progress: Progress): string {
       return `RECOVERED${group}: back to ${progress.context?.desiredCapacity} InService and Healthy${progress.context && requiresServing(progress.context) ? ", serving in every target group" : ""}`;
     case "not-recovered":
       return `NOT RECOVERED${group} before the deadline`;
+    case "aborted":
+      return `ABORTED${group}: monitoring ended before recovery`;
     case "dry-run":
       return `DRY RUN planned${group}: nothing was terminated`;
     case "rejected":

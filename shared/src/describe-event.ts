@@ -1,3 +1,4 @@
+import { describeAbort, describeHalt } from "./control.ts";
 import { EventType } from "./names.ts";
 import { milestoneWords, type Verdict } from "./events.ts";
 import type { AnyCloudEvent, GroupObservation, InstanceSnapshot } from "./events.ts";
@@ -105,6 +106,10 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
         ];
       }
       const last = d.lastObserved ? `; last seen ${counts(d.lastObserved)}` : "";
+      if (d.outcome === "aborted") {
+        const who = d.abort ? describeAbort(d.abort) : "aborted";
+        return [{ label: "aborted", text: `${who}${last}` }];
+      }
       return [
         {
           label: "not recovered",
@@ -118,6 +123,15 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
         {
           label: "report",
           text: `${event.data.reportKind} report sent to ${formatIds(event.data.recipients)}`,
+        },
+      ];
+    case EventType.controlHalted:
+      return [{ label: "halted", text: describeHalt(event.data) }];
+    case EventType.controlResumed:
+      return [
+        {
+          label: "resumed",
+          text: `by ${event.data.by}, at ${event.data.at}: ${event.data.reason || "no reason given"}`,
         },
       ];
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { abortRecordSchema, haltRecordSchema } from "./control.ts";
 import { reasonSchema, recoveryOptionsSchema } from "./job-message.ts";
 import { EventType, eventTypes, terminationOrderKind } from "./names.ts";
 
@@ -91,13 +92,19 @@ export const milestoneWords = {
   serving: "all serving",
 } as const satisfies Record<Milestone, string>;
 
-export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered"]);
+export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered", "aborted"]);
 export type RecoveryOutcome = z.infer<typeof recoveryOutcomeSchema>;
 export const verdictSchema = z.enum(["pass", "fail", "none"]);
 export type Verdict = z.infer<typeof verdictSchema>;
 
 /** What the notifier sends, one kind per way an experiment can end. */
-export const reportKindSchema = z.enum(["recovery", "rejection", "termination-failure", "dry-run"]);
+export const reportKindSchema = z.enum([
+  "recovery",
+  "rejection",
+  "termination-failure",
+  "dry-run",
+  "control",
+]);
 export type ReportKind = z.infer<typeof reportKindSchema>;
 
 /** The group as one recovery check saw it. */
@@ -140,6 +147,11 @@ export const recoveryTimelineSchema = z.object({
 });
 export type RecoveryTimeline = z.infer<typeof recoveryTimelineSchema>;
 
+/** A halt or resume: the switch as it was set, and the parameter that holds it. */
+function controlEventDataSchema() {
+  return haltRecordSchema.extend({ parameter: z.string().min(1) });
+}
+
 export const eventDataSchemas = {
   [EventType.experimentPlanned]: z.object({
     experiment: experimentContextSchema,
@@ -169,6 +181,8 @@ export const eventDataSchemas = {
     experiment: experimentContextSchema,
     reason: z.string(),
     terminations: z.array(terminationOutcomeSchema),
+    /** Stable code when an operator's control refused the order: `halted`, `aborted`. */
+    code: z.string().optional(),
   }),
   [EventType.recoveryProgressed]: z.object({
     experiment: experimentContextSchema,
@@ -189,6 +203,8 @@ export const eventDataSchemas = {
     terminated: z.array(z.string()),
     /** Target states at the last check that read them; absent when none did. */
     targetGroups: z.array(targetGroupHealthSchema).optional(),
+    /** Who aborted the experiment, when and why (outcome `aborted`). */
+    abort: abortRecordSchema.optional(),
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),
@@ -199,6 +215,8 @@ export const eventDataSchemas = {
     snsMessageId: z.string().optional(),
     sentAt: isoTime,
   }),
+  [EventType.controlHalted]: controlEventDataSchema(),
+  [EventType.controlResumed]: controlEventDataSchema(),
 } satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;

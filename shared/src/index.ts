@@ -171,3 +171,23 @@ export {
   formatVictims,
   type EventStep,
 } from "./describe-event.ts";
+export {
+  ControlRefusal,
+  abortRecordSchema,
+  controlEnvSchema,
+  controlNames,
+  controlPathSchema,
+  defaultControlPath,
+  describeAbort,
+  describeHalt,
+  haltRecordSchema,
+  inFlightRecordSchema,
+  liveExperiments,
+  orderRefusal,
+  readAbortValue,
+  readHaltValue,
+  type AbortRecord,
+  type ControlNames,
+  type HaltRecord,
+  type InFlightRecord,
+} from "./control.ts";
