@@ -21,6 +21,10 @@ export interface FleetSimControl {
   timeline(name: string): Promise<TimelineView>;
   /** Removes every group and instance. */
   reset(): Promise<void>;
+  /** The SSM stand-in's parameters. */
+  ssmParameters(): Promise<Array<{ name: string; value: string; version: number }>>;
+  /** Makes every SSM call fail (500 InternalServerError) while `unavailable`. */
+  setSsmFault(fault: { unavailable: boolean }): Promise<void>;
 }
 
 /** `url` is the simulator's base URL (what startFleetSim returns). */
@@ -63,5 +67,11 @@ export function createFleetSimControl(url: string): FleetSimControl {
     resetCounters: () => call("DELETE", "counters"),
     timeline: (name) => call("GET", `${group(name)}/timeline`),
     reset: () => call("DELETE", "groups"),
+    ssmParameters: async () =>
+      (await call<{ parameters: Array<{ name: string; value: string; version: number }> }>(
+        "GET",
+        "ssm/parameters",
+      )).parameters,
+    setSsmFault: async (fault) => void (await call("PUT", "ssm/faults", fault)),
   };
 }
