@@ -151,6 +151,7 @@ macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot take
   SES                       ${e.ses}
   SES web inbox             ${e.inbox}
   EC2 + Auto Scaling + ELB  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
+  SSM Parameter Store       ${e.fleetSim}   (the kill switch: macaque halt / resume / status)
   Redis                     ${e.redis}
   request queue             ${requestQueueUrl}
   events topic              ${stack.topology.topics.events.arn}

@@ -210,6 +210,8 @@ function stackEnv(
     // The fleet simulator answers Elastic Load Balancing v2 on the same port.
     AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: endpoints.autoScaling,
     AWS_ENDPOINT_URL_EC2: endpoints.ec2,
+    // And SSM Parameter Store (the kill switch and the aborts).
+    AWS_ENDPOINT_URL_SSM: endpoints.fleetSim,
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,
     MIN_MINUTES_BETWEEN_EXPERIMENTS: "0",
