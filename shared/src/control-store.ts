@@ -4,9 +4,10 @@ import {
   GetParametersByPathCommand,
   GetParametersCommand,
   PutParameterCommand,
+  SSMClient,
   type Parameter,
-  type SSMClient,
 } from "@aws-sdk/client-ssm";
+import { createAwsClient, type AwsClientOptions } from "./aws.ts";
 import {
   controlNames,
   inFlightRecordSchema,
@@ -147,4 +148,13 @@ export function createControlStore(options: { ssm: SSMClient; path: string }): C
       }
     },
   };
+}
+
+/** A store on its own SSM client (built as every AWS client is), for a service's main. */
+export function connectControlStore(
+  aws: AwsClientOptions,
+  path: string,
+): ControlStore & { destroy(): void } {
+  const ssm = createAwsClient(SSMClient, aws);
+  return { ...createControlStore({ ssm, path }), destroy: () => ssm.destroy() };
 }

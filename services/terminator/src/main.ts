@@ -10,10 +10,12 @@ import {
   publishEvent,
   runService,
 } from "@macaque/shared";
+import { connectControlStore } from "@macaque/shared/control-store";
 import { terminatorEnvSchema } from "./config.ts";
 import { createOrderHandler } from "./handle-order.ts";
 import { createIdempotency } from "./idempotency.ts";
 import { createTerminatorMetrics } from "./metrics.ts";
+import { createOrderControls } from "./order-controls.ts";
 import { createRecheck } from "./recheck.ts";
 import { createAsgTermination, createEc2Termination } from "./terminate.ts";
 
@@ -27,6 +29,7 @@ await runService({
     const { sns, redis, topology } = bus;
     const ec2 = createAwsClient(EC2Client, bus.aws);
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
+    const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const now = () => new Date();
 
     const handle = createOrderHandler({
@@ -42,6 +45,7 @@ await runService({
       excludeTag: config.EXCLUDE_TAG,
       now,
       metrics: createTerminatorMetrics(metrics.registry),
+      controls: createOrderControls(controlStore),
     });
     return {
       consumers: [bus.consume(QueueRole.terminations, handle)],
@@ -50,6 +54,7 @@ await runService({
         await bus.close();
         ec2.destroy();
         autoScaling.destroy();
+        controlStore.destroy();
       },
     };
   },
