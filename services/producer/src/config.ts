@@ -1,6 +1,7 @@
 import { z } from "zod";
 import {
   commonEnvSchema,
+  controlEnvSchema,
   envCheckIntervalSeconds,
   guardrailEnvSchema,
   recoveryDefaults,
@@ -26,7 +27,8 @@ export const producerEnvSchema = commonEnvSchema
       recoveryDefaults.checkIntervalSeconds,
     ),
   })
-  .extend(redisEnvSchema.shape);
+  .extend(redisEnvSchema.shape)
+  .extend(controlEnvSchema.shape);
 
 export type ProducerConfig = z.output<typeof producerEnvSchema>;
 

@@ -17,6 +17,7 @@ import {
   leaseTtlMs,
 } from "@macaque/shared";
 import type { Logger } from "pino";
+import { haltedReason, type ProducerControls } from "./controls.ts";
 import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
 import type { ExperimentEndStore } from "./experiment-ends.ts";
 import type { LeaseStore } from "./lease.ts";
@@ -52,6 +53,8 @@ export interface RequestHandlerOptions {
   /** A fresh seed for a job that brings none. */
   newSeed(): string;
   metrics: ProducerMetrics;
+  /** The kill switch (read for every new request) and the in-flight notes `macaque status` lists. */
+  controls: ProducerControls;
 }
 
 /**
@@ -108,6 +111,14 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       logger.info({ event: "plan.replayed" }, "request seen before: re-sending its plan");
       return dispatch(kept);
     }
+    const rejection = {
+      experimentId,
+      requestId,
+      fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
+    };
+    // Read for every new request, never cached; unreadable, it throws and SQS redelivers.
+    const halt = await options.controls.readHalt();
+    if (halt?.halted) return reject(logger, rejection, "guardrail", [haltedReason(halt)], body);
     const [group, leaseHolder, lastEndedAt] = await Promise.all([
       options.describeGroup(job.asg),
       leases.holder(job.asg),
@@ -125,11 +136,6 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       seed: job.seed ?? options.newSeed(),
       now: options.now(),
     });
-    const rejection = {
-      experimentId,
-      requestId,
-      fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
-    };
     if (!result.ok) return reject(logger, rejection, "guardrail", result.reasons, body);
 
     const ttlMs = leaseTtlMs(job.recovery.deadlineSeconds);
@@ -141,6 +147,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       }
       // The provisional end, should no outcome ever release the lease (experiment-ends.ts).
       await ends.record(job.asg, new Date(options.now().getTime() + ttlMs));
+      await options.controls.noteInFlight(result.plan.experiment, ttlMs, logger);
     }
     for (const notice of result.ignoredTags) {
       logger.warn({ event: "limit-tag.ignored", code: notice.code }, notice.message);

@@ -13,7 +13,9 @@ import {
   runService,
   sendJson,
 } from "@macaque/shared";
+import { connectControlStore } from "@macaque/shared/control-store";
 import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
+import { createProducerControls } from "./controls.ts";
 import { describeGroup } from "./describe-group.ts";
 import { createExperimentEndStore } from "./experiment-ends.ts";
 import { createOutcomeHandler } from "./handle-outcome.ts";
@@ -37,6 +39,8 @@ await runService({
     const ends = createExperimentEndStore(redis, config.REDIS_KEY_PREFIX);
     const producerMetrics = createProducerMetrics(metrics.registry);
     const now = () => new Date();
+    const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
+    const controls = createProducerControls(controlStore);
 
     const handleRequest = createRequestHandler({
       describeGroup: (name) => describeGroup({ autoScaling, ec2, elb }, name),
@@ -52,13 +56,14 @@ await runService({
       now,
       newSeed: () => randomBytes(16).toString("hex"),
       metrics: producerMetrics,
+      controls,
     });
     return {
       consumers: [
         bus.consume(QueueRole.requests, handleRequest),
         bus.consume(
           QueueRole.outcomes,
-          createOutcomeHandler({ leases, ends, metrics: producerMetrics, now }),
+          createOutcomeHandler({ leases, ends, metrics: producerMetrics, now, controls }),
         ),
       ],
       ready: () => pingRedis(redis),
@@ -67,6 +72,7 @@ await runService({
         autoScaling.destroy();
         ec2.destroy();
         elb.destroy();
+        controlStore.destroy();
       },
     };
   },
