@@ -11,6 +11,7 @@ import {
   publishEvent,
   runService,
 } from "@macaque/shared";
+import { connectControlStore } from "@macaque/shared/control-store";
 import { createCheckProcessor } from "./check.ts";
 import { monitorEnvSchema } from "./config.ts";
 import { createDescribeBatcher } from "./describe-batcher.ts";
@@ -61,6 +62,13 @@ await runService({
       nameOf: (health) => health.arn,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
+    // Every check in a window shares one read of the aborts (GetParametersByPath, 10 a page).
+    const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
+    const abortBatcher = createDescribeBatcher({
+      describe: async () => [...(await controlStore.readAborts()).values()],
+      nameOf: (abort) => abort.experimentId,
+      windowMs: config.CHECK_BATCH_WINDOW_MS,
+    });
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
@@ -68,6 +76,7 @@ await runService({
       processor: createCheckProcessor({
         describeGroup: (name) => batcher.describeGroup(name),
         describeTargetGroup: (arn) => targetBatcher.describeGroup(arn),
+        findAbort: (id) => abortBatcher.describeGroup(id),
         publish: (event) =>
           publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
         logger,
@@ -118,6 +127,7 @@ await runService({
           await bus.close();
           autoScaling.destroy();
           elb.destroy();
+          controlStore.destroy();
         }
       },
     };

@@ -1,6 +1,7 @@
 import {
   EventType,
   createEvent,
+  type AbortRecord,
   eventSource,
   recoveryDeadlineAt,
   ServiceName,
@@ -40,6 +41,8 @@ export interface MonitorJob {
   outbox: RecoveryEvent[];
   /** Epoch ms of the next check; null once the experiment is concluded. */
   nextCheckAt: number | null;
+  /** Set when an operator's abort ended the monitoring (outcome `aborted`). */
+  abort?: AbortRecord;
 }
 
 /** What one check found: the group, no such group, or no answer from AWS. */
@@ -53,6 +56,8 @@ export interface Conclusion {
   elapsedSeconds: number;
   /** Set when the group no longer exists. */
   groupGone: boolean;
+  /** Set when the experiment was aborted. */
+  abort?: AbortRecord;
 }
 
 export interface CheckDecision {
@@ -102,8 +107,15 @@ export function startMonitorJob(
  * `recovery.completed`; otherwise the next check is at the next whole interval
  * after the termination, never after the deadline. Event ids are derived from the experiment, so a retried check that
  * decides the same thing publishes events a consumer can recognise as duplicates.
+ * An operator's abort ends it at this check with outcome `aborted` and what was
+ * measured so far, unless this very check found the group recovered.
  */
-export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDecision {
+export function concludeCheck(
+  job: MonitorJob,
+  look: Look,
+  now: Date,
+  abort?: AbortRecord,
+): CheckDecision {
   let next: MonitorJob = {
     ...job,
     checks: job.checks + (look.kind === "observed" ? 1 : 0),
@@ -127,7 +139,8 @@ export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDeci
   }
   const nowMs = now.getTime();
   const deadline = deadlineOf(job);
-  if (!recovered && look.kind !== "gone" && nowMs < deadline) {
+  const aborted = abort !== undefined && !recovered;
+  if (!recovered && !aborted && look.kind !== "gone" && nowMs < deadline) {
     return {
       job: { ...next, outbox, nextCheckAt: Math.min(deadline, nextOnGrid(job, nowMs)) },
       reached,
@@ -135,14 +148,16 @@ export function concludeCheck(job: MonitorJob, look: Look, now: Date): CheckDeci
   }
   const recoveredAt = next.timeline.recoveredAt;
   const conclusion: Conclusion = {
-    outcome: recovered ? "recovered" : "not-recovered",
+    outcome: recovered ? "recovered" : aborted ? "aborted" : "not-recovered",
     timeToRecoverSeconds:
       recovered && recoveredAt ? secondsBetween(job.terminatedAt, recoveredAt) : null,
     elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
     groupGone: look.kind === "gone",
+    ...(aborted && { abort }),
   };
   outbox.push(completedEvent(next, conclusion, now));
-  return { job: { ...next, outbox, nextCheckAt: null }, reached, conclusion };
+  const ended = { ...next, outbox, nextCheckAt: null, ...(aborted && { abort }) };
+  return { job: ended, reached, conclusion };
 }
 
 /**
@@ -196,6 +211,7 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Rec
       checks: job.checks,
       terminated: job.terminated,
       ...(job.lastTargetGroups && { targetGroups: job.lastTargetGroups }),
+      ...(conclusion.abort && { abort: conclusion.abort }),
     },
   });
 }

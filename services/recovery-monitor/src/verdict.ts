@@ -11,7 +11,7 @@ export function decideVerdict(
   timeToRecoverSeconds: number | null,
   targetSeconds: number | undefined,
 ): Verdict {
-  if (targetSeconds === undefined) return "none";
+  if (targetSeconds === undefined || outcome === "aborted") return "none";
   if (outcome === "not-recovered" || timeToRecoverSeconds === null) return "fail";
   return timeToRecoverSeconds <= targetSeconds ? "pass" : "fail";
 }
