@@ -99,6 +99,7 @@ export {
   type EventQueueRole,
   topicName,
   terminationOrderKind,
+  operatorEventSource,
   poisonReasonAttribute,
   reportKindAttribute,
   typeAttribute,
