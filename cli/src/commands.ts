@@ -79,7 +79,10 @@ export async function runCommand(
       group ??= await showGroup(aws, config, deps.terminal, flags.asg);
       await confirmTermination(aws, deps.terminal, job.job, group);
     }
-    return submitJob(aws, deps.terminal, job, followFlags(config, flags, answerTimeoutMs));
+    return submitJob(aws, deps.terminal, job, {
+      ...followFlags(config, flags, answerTimeoutMs),
+      ...(deps.interactive && !flags.json && { offerAbort: abortFromRun(deps, config, aws, job) }),
+    });
   });
 }
 
@@ -233,6 +236,22 @@ export async function statusCommand(deps: CliDeps, flags: { json?: boolean | und
     );
     return ExitCode.recovered;
   });
+}
+
+/** What Ctrl-C in `macaque run` offers on a terminal: abort the experiment being followed. */
+function abortFromRun(deps: CliDeps, config: CliConfig, aws: Aws, job: { experimentId: string }) {
+  return () =>
+    control.abort(
+      {
+        aws,
+        out: deps.terminal.out,
+        path: config.CONTROL_PARAMETER_PATH,
+        requestedBy: deps.requestedBy,
+        now: () => new Date(deps.terminal.now()),
+      },
+      job.experimentId,
+      "interrupted from macaque run (Ctrl-C, answered yes)",
+    );
 }
 
 function withControl<T>(deps: CliDeps, use: (c: control.ControlDeps) => Promise<T>): Promise<T> {
