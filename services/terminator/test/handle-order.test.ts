@@ -425,7 +425,8 @@ describe("the operator's controls", () => {
   it("refuses an aborted experiment's order (code aborted) but carries out another's", async () => {
     const group = await fleet.createGroup("aborted", 4);
     const aborted = plannedExperiment(group, "ec2", 1);
-    const other = { ...plannedExperiment(group, "ec2", 1), id: `${aborted.id.slice(0, -1)}f` };
+    // Another experiment (plannedExperiment gives each its own id) on another instance.
+    const other = plannedExperiment(group, "ec2", 1);
     other.victims = [{ ...other.victims[0]!, instanceId: group.instances[1]!.instanceId }];
     const store = controlStoreOf();
     await store.writeAbort({
