@@ -68,10 +68,12 @@ export function createFleetSimControl(url: string): FleetSimControl {
     timeline: (name) => call("GET", `${group(name)}/timeline`),
     reset: () => call("DELETE", "groups"),
     ssmParameters: async () =>
-      (await call<{ parameters: Array<{ name: string; value: string; version: number }> }>(
-        "GET",
-        "ssm/parameters",
-      )).parameters,
+      (
+        await call<{ parameters: Array<{ name: string; value: string; version: number }> }>(
+          "GET",
+          "ssm/parameters",
+        )
+      ).parameters,
     setSsmFault: async (fault) => void (await call("PUT", "ssm/faults", fault)),
   };
 }

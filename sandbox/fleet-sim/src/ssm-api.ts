@@ -78,64 +78,65 @@ export function createSsmApi(options: { now: () => number }): SsmApi {
   });
   const notFound = (): SimError => new SimError("ParameterNotFound", "");
 
-  const actions: { [A in Action]: (input: z.infer<(typeof schemas)[A]>, region: string) => unknown } =
-    {
-      GetParameter(input, region) {
-        const found = store.get(input.Name);
-        if (!found) throw notFound();
-        return { Parameter: view(found, region) };
-      },
-      GetParameters(input, region) {
-        const names = [...new Set(input.Names)];
-        return {
-          InvalidParameters: names.filter((n) => !store.has(n)),
-          Parameters: names.flatMap((n) => {
-            const found = store.get(n);
-            return found ? [view(found, region)] : [];
-          }),
-        };
-      },
-      GetParametersByPath(input, region) {
-        const prefix = input.Path.endsWith("/") ? input.Path : `${input.Path}/`;
-        const matching = [...store.values()]
-          .filter((p) => p.name.startsWith(prefix))
-          .filter((p) => input.Recursive === true || !p.name.slice(prefix.length).includes("/"))
-          .sort((a, b) => a.name.localeCompare(b.name));
-        const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
-        if (!Number.isInteger(start) || start < 0) {
-          throw new SimError("InvalidNextToken", "The specified token is not valid.");
-        }
-        const size = input.MaxResults ?? 10;
-        const page = matching.slice(start, start + size);
-        const next = start + size < matching.length ? String(start + size) : undefined;
-        return {
-          Parameters: page.map((p) => view(p, region)),
-          ...(next !== undefined && { NextToken: next }),
-        };
-      },
-      PutParameter(input) {
-        const existing = store.get(input.Name);
-        if (existing && input.Overwrite !== true) {
-          throw new SimError(
-            "ParameterAlreadyExists",
-            "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
-          );
-        }
-        const version = (existing?.version ?? 0) + 1;
-        store.set(input.Name, {
-          name: input.Name,
-          value: input.Value,
-          type: input.Type ?? existing?.type ?? "String",
-          version,
-          modifiedAt: options.now(),
-        });
-        return { Tier: "Standard", Version: version };
-      },
-      DeleteParameter(input) {
-        if (!store.delete(input.Name)) throw notFound();
-        return {};
-      },
-    };
+  const actions: {
+    [A in Action]: (input: z.infer<(typeof schemas)[A]>, region: string) => unknown;
+  } = {
+    GetParameter(input, region) {
+      const found = store.get(input.Name);
+      if (!found) throw notFound();
+      return { Parameter: view(found, region) };
+    },
+    GetParameters(input, region) {
+      const names = [...new Set(input.Names)];
+      return {
+        InvalidParameters: names.filter((n) => !store.has(n)),
+        Parameters: names.flatMap((n) => {
+          const found = store.get(n);
+          return found ? [view(found, region)] : [];
+        }),
+      };
+    },
+    GetParametersByPath(input, region) {
+      const prefix = input.Path.endsWith("/") ? input.Path : `${input.Path}/`;
+      const matching = [...store.values()]
+        .filter((p) => p.name.startsWith(prefix))
+        .filter((p) => input.Recursive === true || !p.name.slice(prefix.length).includes("/"))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const start = input.NextToken === undefined ? 0 : Number(input.NextToken);
+      if (!Number.isInteger(start) || start < 0) {
+        throw new SimError("InvalidNextToken", "The specified token is not valid.");
+      }
+      const size = input.MaxResults ?? 10;
+      const page = matching.slice(start, start + size);
+      const next = start + size < matching.length ? String(start + size) : undefined;
+      return {
+        Parameters: page.map((p) => view(p, region)),
+        ...(next !== undefined && { NextToken: next }),
+      };
+    },
+    PutParameter(input) {
+      const existing = store.get(input.Name);
+      if (existing && input.Overwrite !== true) {
+        throw new SimError(
+          "ParameterAlreadyExists",
+          "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
+        );
+      }
+      const version = (existing?.version ?? 0) + 1;
+      store.set(input.Name, {
+        name: input.Name,
+        value: input.Value,
+        type: input.Type ?? existing?.type ?? "String",
+        version,
+        modifiedAt: options.now(),
+      });
+      return { Tier: "Standard", Version: version };
+    },
+    DeleteParameter(input) {
+      if (!store.delete(input.Name)) throw notFound();
+      return {};
+    },
+  };
 
   const reply = (status: number, body: unknown): SsmReply => ({
     status,
@@ -155,7 +156,10 @@ export function createSsmApi(options: { now: () => number }): SsmApi {
       try {
         json = text === "" ? {} : JSON.parse(text);
       } catch {
-        return error("SerializationException", "Start of structure or map found where not expected.");
+        return error(
+          "SerializationException",
+          "Start of structure or map found where not expected.",
+        );
       }
       const parsed = schemas[action as Action].safeParse(json);
       if (!parsed.success) {

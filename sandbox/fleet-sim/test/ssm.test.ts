@@ -54,9 +54,9 @@ describe("the fleet simulator's SSM Parameter Store", () => {
     await expect(ssm.send(new GetParameterCommand({ Name: "/t1/halt" }))).rejects.toBeInstanceOf(
       ParameterNotFound,
     );
-    await expect(
-      ssm.send(new DeleteParameterCommand({ Name: "/t1/halt" })),
-    ).rejects.toBeInstanceOf(ParameterNotFound);
+    await expect(ssm.send(new DeleteParameterCommand({ Name: "/t1/halt" }))).rejects.toBeInstanceOf(
+      ParameterNotFound,
+    );
   });
 
   it("answers GetParameters with the missing names as InvalidParameters", async () => {
@@ -72,7 +72,9 @@ describe("the fleet simulator's SSM Parameter Store", () => {
         new PutParameterCommand({ Name: `/t3/aborts/exp-${i}`, Value: String(i), Type: "String" }),
       );
     }
-    await ssm.send(new PutParameterCommand({ Name: "/t3/aborts/deep/x", Value: "d", Type: "String" }));
+    await ssm.send(
+      new PutParameterCommand({ Name: "/t3/aborts/deep/x", Value: "d", Type: "String" }),
+    );
     const first = await ssm.send(new GetParametersByPathCommand({ Path: "/t3/aborts" }));
     expect(first.Parameters).toHaveLength(10);
     expect(first.NextToken).toBeDefined();
