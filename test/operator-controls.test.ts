@@ -170,11 +170,11 @@ describe("the kill switch", () => {
     const ids: string[] = [];
     let halting: Promise<string> | undefined;
     try {
-      // Sent over a second or two, the halt started a fifth of the way in.
+      // Sent over about five seconds, the halt started half a second in (the CLI takes a moment to start).
       for (const [i, asg] of groups.entries()) {
         ids.push(await p.submit({ asg, count: 1, recovery: fast }));
-        if (i === 9) halting = halt("burst test");
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        if (i === 4) halting = halt("burst test");
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await halting;
       const haltEvent = await controlEvent(EventType.controlHalted, "burst test");
@@ -199,6 +199,11 @@ describe("the kill switch", () => {
           (e.type === EventType.experimentRejected &&
             e.data.reasons.some((r) => r.code === "halted")),
       ).length;
+      const byProducer = ends.filter((e) => e.type === EventType.experimentRejected).length;
+      const lastCall = Math.max(...calls.map((c) => Date.parse(c.at)));
+      console.log(
+        `burst: 50 requests, ${terminated} terminated before the halt, ${refused} refused (${byProducer} by the producer, ${refused - byProducer} by the terminator); last terminate call ${haltSeenAt - lastCall} ms before the halt event was seen`,
+      );
       expect(terminated + refused).toBe(50);
       expect(refused).toBeGreaterThan(0);
       expect(calls).toHaveLength(terminated);
