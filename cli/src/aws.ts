@@ -2,6 +2,7 @@ import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { SESClient } from "@aws-sdk/client-ses";
 import { SNSClient } from "@aws-sdk/client-sns";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
@@ -38,12 +39,14 @@ export interface Aws {
   /** Only for a group behind target groups: its target health, before asking. */
   elb(): ElasticLoadBalancingV2Client;
   ses(): SESClient;
+  /** Parameter Store: the kill switch, the aborts and the in-flight notes. */
+  ssm(): SSMClient;
   /** The queues and topics, looked up once; missing ones are an InfrastructureError. */
   topology(): Promise<Topology>;
   /** The endpoint a service's last request went to, e.g. `http://127.0.0.1:4566`. */
   endpointOf(service: AwsService): string | undefined;
-  /** The account the credentials belong to (STS GetCallerIdentity), or why it is unknown. */
-  account(): Promise<{ id: string } | { unknown: string }>;
+  /** The account the credentials belong to (STS GetCallerIdentity) and the caller's ARN, or why it is unknown. */
+  account(): Promise<{ id: string; arn?: string } | { unknown: string }>;
   destroy(): void;
 }
 
@@ -115,6 +118,7 @@ export function createAws(config: CliConfig, region: string): Aws {
       createAwsClient(ElasticLoadBalancingV2Client, base),
     ),
     ses: lazy("SES", () => createAwsClient(SESClient, base)),
+    ssm: lazy("SSM", () => createAwsClient(SSMClient, base)),
     topology: () =>
       (topology ??= resolveTopology({
         sqs: sqs(),
@@ -131,7 +135,8 @@ export function createAws(config: CliConfig, region: string): Aws {
     account: async () => {
       try {
         const out = await sts().send(new GetCallerIdentityCommand({}));
-        return out.Account ? { id: out.Account } : { unknown: "STS named no account" };
+        if (!out.Account) return { unknown: "STS named no account" };
+        return out.Arn ? { id: out.Account, arn: out.Arn } : { id: out.Account };
       } catch (err) {
         if (err instanceof StandInOnlyError) {
           return {

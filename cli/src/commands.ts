@@ -1,6 +1,7 @@
 import { allowedVictims, askCount, type GroupView } from "./ask-count.ts";
 import { createAws, resolveRegion, type Aws } from "./aws.ts";
 import { confirmTermination, showGroup } from "./run-preview.ts";
+import * as control from "./control.ts";
 import { checkFlags, checkRawJob, type JobCheck, type RunFlags } from "./build-job.ts";
 import { limitsOf, loadCliConfig, type CliConfig } from "./config.ts";
 import {
@@ -85,7 +86,10 @@ export async function runCommand(
       group ??= await showGroup(aws, config, deps.terminal, flags.asg);
       await confirmTermination(aws, deps.terminal, job.job, group);
     }
-    return submitJob(aws, deps.terminal, job, followFlags(config, flags, answerTimeoutMs));
+    return submitJob(aws, deps.terminal, job, {
+      ...followFlags(config, flags, answerTimeoutMs),
+      ...(deps.interactive && !flags.json && { offerAbort: abortFromRun(deps, config, aws, job) }),
+    });
   });
 }
 
@@ -228,6 +232,36 @@ export async function dlqListCommand(
   });
 }
 
+export async function haltCommand(deps: CliDeps, flags: { reason?: string | undefined }) {
+  const reason = control.checkReason(flags.reason, true);
+  return withControl(deps, (c) => control.halt(c, reason));
+}
+
+export async function resumeCommand(deps: CliDeps, flags: { reason?: string | undefined }) {
+  const reason = control.checkReason(flags.reason, false);
+  return withControl(deps, (c) => control.resume(c, reason));
+}
+
+export async function abortCommand(
+  deps: CliDeps,
+  experimentId: string,
+  flags: { reason?: string | undefined },
+) {
+  const id = control.checkExperimentId(experimentId);
+  const reason = control.checkReason(flags.reason, true);
+  return withControl(deps, (c) => control.abort(c, id, reason));
+}
+
+export async function statusCommand(deps: CliDeps, flags: { json?: boolean | undefined }) {
+  return withControl(deps, async (c) => {
+    const view = await control.readStatus(c);
+    deps.terminal.out.write(
+      flags.json ? `${JSON.stringify(view)}\n` : `${control.formatStatus(view).join("\n")}\n`,
+    );
+    return ExitCode.recovered;
+  });
+}
+
 export async function dlqRedriveCommand(
   deps: CliDeps,
   ids: string[],
@@ -248,6 +282,35 @@ export async function dlqRedriveCommand(
     deps.terminal.out.write(flags.json ? `${JSON.stringify(results)}\n` : formatRedrive(results));
     return ExitCode.recovered;
   });
+}
+
+/** What Ctrl-C in `macaque run` offers on a terminal: abort the experiment being followed. */
+function abortFromRun(deps: CliDeps, config: CliConfig, aws: Aws, job: { experimentId: string }) {
+  return () =>
+    control.abort(
+      {
+        aws,
+        out: deps.terminal.out,
+        path: config.CONTROL_PARAMETER_PATH,
+        requestedBy: deps.requestedBy,
+        now: () => new Date(deps.terminal.now()),
+      },
+      job.experimentId,
+      "interrupted from macaque run (Ctrl-C, answered yes)",
+    );
+}
+
+function withControl<T>(deps: CliDeps, use: (c: control.ControlDeps) => Promise<T>): Promise<T> {
+  const config = loadCliConfig(deps.env);
+  return withAws(config, (aws) =>
+    use({
+      aws,
+      out: deps.terminal.out,
+      path: config.CONTROL_PARAMETER_PATH,
+      requestedBy: deps.requestedBy,
+      now: () => new Date(deps.terminal.now()),
+    }),
+  );
 }
 
 async function withAws<T>(config: CliConfig, use: (aws: Aws) => Promise<T>): Promise<T> {

@@ -21,7 +21,7 @@ export const ExitCode = {
    * code loads, by scripts/node-runtime.mjs (its NODE_MISSING_EXIT_CODE).
    */
   nodeMissing: 4,
-  /** Stopped with Ctrl-C; the experiment itself goes on. */
+  /** Stopped with Ctrl-C (the experiment itself goes on), or the experiment was aborted. */
   interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -32,6 +32,7 @@ export type Outcome =
   | { kind: "not-recovered" }
   | { kind: "abandoned" }
   | { kind: "stopped" }
+  | { kind: "aborted" }
   | { kind: "dry-run" }
   | { kind: "rejected" }
   | { kind: "termination-failed" }
@@ -53,6 +54,7 @@ export function exitCodeFor(outcome: Outcome): ExitCode {
     case "timed-out":
       return ExitCode.infrastructure;
     case "interrupted":
+    case "aborted":
       return ExitCode.interrupted;
   }
 }
@@ -68,4 +70,4 @@ export const exitCodeHelp = `Exit codes:
        or the recovery-monitor gave up measuring: outcome abandoned)
   4    the Node.js it needs is missing and could not be installed
   130  interrupted (Ctrl-C); the experiment goes on: macaque watch <id>
-       (at a question, nothing was sent)`;
+       (at a question, nothing was sent); or the experiment was aborted`;

@@ -5,7 +5,7 @@ import { describeTarget, type Aws } from "./aws.ts";
 import type { CheckedJob } from "./build-job.ts";
 import { ExitCode, exitCodeFor } from "./exit-codes.ts";
 import { followExperiment } from "./follow.ts";
-import { createLiveView, type Output } from "./live-view.ts";
+import { createLiveView, type LiveView, type Output } from "./live-view.ts";
 import { summarize } from "./render.ts";
 
 /**
@@ -30,6 +30,11 @@ export interface Terminal {
 
 export interface FollowFlags {
   json: boolean;
+  /**
+   * On a terminal, Ctrl-C asks whether to abort the experiment and, on yes,
+   * calls this and follows on to the end; otherwise it only stops watching.
+   */
+  offerAbort?: (() => Promise<unknown>) | undefined;
   /** Give up (exit 3) when the experiment is not known this long after following began. */
   answerTimeoutMs?: number | undefined;
 }
@@ -93,8 +98,21 @@ async function follow(
 ): Promise<ExitCode> {
   const topology = await aws.topology();
   const interrupted = new AbortController();
-  // Ctrl-C during setup still removes whatever was created.
-  const removeHandler = terminal.onInterrupt(() => interrupted.abort());
+  let view: LiveView | undefined;
+  let abortOffered = false;
+  // Ctrl-C during setup still removes whatever was created; once following, it may offer to abort.
+  const onCtrlC = () => {
+    const offer = flags.offerAbort;
+    if (!offer || !view || abortOffered) return interrupted.abort();
+    abortOffered = true;
+    void askToAbort(terminal, view, experimentId, offer).then((aborting) => {
+      // Asked on a fresh handler: the next Ctrl-C is a first one again, not "again".
+      removeHandler();
+      removeHandler = terminal.onInterrupt(onCtrlC);
+      if (!aborting) interrupted.abort();
+    });
+  };
+  let removeHandler = terminal.onInterrupt(onCtrlC);
   // A reader that has gone (`| head -1`) has seen what it wanted: stop following,
   // clean up, and end quietly, since nothing more can be printed.
   let outputClosed = false;
@@ -114,21 +132,23 @@ async function follow(
     });
     if (interrupted.signal.aborted) return outputClosed ? ExitCode.recovered : ExitCode.interrupted;
     await steps.before?.();
-    const view = createLiveView({
+    view = createLiveView({
       out: terminal.out,
       err: terminal.err,
       json: flags.json,
       now: terminal.now,
       startedAt: terminal.now(),
     });
-    view.note(`${steps.intro}\n(Ctrl-C stops watching, not the experiment)`);
+    view.note(
+      `${steps.intro}\n${flags.offerAbort ? "(Ctrl-C asks whether to abort the experiment)" : "(Ctrl-C stops watching, not the experiment)"}`,
+    );
     const { outcome, progress } = await followExperiment({
       source: tap,
       experimentId,
       now: terminal.now,
       answerTimeoutMs: flags.answerTimeoutMs,
       signal: interrupted.signal,
-      onEvent: (event, p) => view.event(event, p),
+      onEvent: (event, p) => view?.event(event, p),
     });
     if (outputClosed) return ExitCode.recovered;
     view.finish(summarize(outcome, progress));
@@ -141,6 +161,35 @@ async function follow(
     });
     removeHandler();
     removeClosedHandler();
+  }
+}
+
+/**
+ * Asks once whether to abort; true when the abort was written, so following goes
+ * on to the aborted end. A no, Ctrl-C at the question or a failed write leaves the
+ * experiment running and stops watching.
+ */
+async function askToAbort(
+  terminal: Terminal,
+  view: LiveView,
+  experimentId: string,
+  abort: () => Promise<unknown>,
+): Promise<boolean> {
+  const resume = view.hold();
+  try {
+    const yes = await terminal.confirm(
+      `\nAbort experiment ${experimentId}? (no: stop watching, the experiment goes on) [y/N]`,
+    );
+    if (!yes) return false;
+    await abort();
+    terminal.out.write("following it to its end (Ctrl-C stops watching)\n");
+    return true;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    terminal.err.write(`macaque: not aborted: ${why}\n`);
+    return false;
+  } finally {
+    resume();
   }
 }
 

@@ -15,6 +15,8 @@ export interface LiveView {
   note(line: string): void;
   /** Stops the spinner and prints the summary. */
   finish(lines: readonly string[]): void;
+  /** Pauses the spinner (while a question is asked); returns its restart. */
+  hold(): () => void;
 }
 
 const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -67,6 +69,16 @@ export function createLiveView(options: {
       print(describeEvent(event).map((step) => formatStep(at, step)));
     },
     note: (line) => print([line], json ? err : out),
+    hold() {
+      if (!timer) return () => undefined;
+      clearInterval(timer);
+      out.write(clearLine);
+      timer = undefined;
+      return () => {
+        timer ??= setInterval(draw, 100);
+        timer.unref();
+      };
+    },
     finish(lines) {
       if (timer) {
         clearInterval(timer);

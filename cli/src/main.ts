@@ -7,6 +7,10 @@ import { text } from "node:stream/consumers";
 import {
   dlqListCommand,
   dlqRedriveCommand,
+  abortCommand,
+  haltCommand,
+  resumeCommand,
+  statusCommand,
   recipientsAddCommand,
   recipientsListCommand,
   recipientsRemoveCommand,
@@ -24,9 +28,10 @@ import { askNumber, askYesNo } from "./prompt.ts";
 
 const environmentHelp = `Environment (the services' own variables):
   AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region (AWS_PROFILE)
-  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING, _STS (the account shown)
+  AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING, _SSM, _STS (the account shown)
   SENDER_EMAIL                   the notifier's sender: recipients never add or remove it
   MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
+  CONTROL_PARAMETER_PATH         SSM path of the kill switch and aborts (default /macaque)
   MAX_INSTANCES_PER_EXPERIMENT, MAX_PERCENT_OF_GROUP, MIN_IN_SERVICE_AFTER, OPT_IN_TAG
                                  the producer's limits, shown when asking how many`;
 
@@ -38,7 +43,10 @@ const examples = `Examples:
   macaque send job.json --no-wait            # prints the experiment id
   macaque watch exp-1f3a9c0d2b4e6f80
   macaque watch --asg web                    # every experiment on web from now on
-  macaque recipients add ops@example.com`;
+  macaque recipients add ops@example.com
+  macaque halt --reason "incident 4711"      # stops all chaos in this account and region
+  macaque status                             # the switch and the experiments in flight
+  macaque abort exp-1f3a9c0d2b4e6f80 --reason "wrong group"`;
 
 /**
  * Standard output closed by its reader (`macaque run --json | head -1`): every
@@ -207,6 +215,29 @@ dlq
   .option("--json", "as JSON")
   .description("move dead-lettered messages back to their queue, once the cause is fixed")
   .action(async (ids: string[], flags) => done(await dlqRedriveCommand(deps, ids, flags)));
+program
+  .command("halt")
+  .description("kill switch: refuse every new request and every order not yet carried out")
+  .requiredOption("--reason <text>", "why (shown in the refusals and the reports)")
+  .action(async (flags) => done(await haltCommand(deps, flags)));
+program
+  .command("resume")
+  .description("lift the kill switch: experiments may run again")
+  .option("--reason <text>", "why")
+  .action(async (flags) => done(await resumeCommand(deps, flags)));
+program
+  .command("status")
+  .description("the kill switch (who set it, when, why) and the experiments in flight")
+  .option("--json", "as JSON")
+  .action(async (flags) => done(await statusCommand(deps, flags)));
+program
+  .command("abort")
+  .description(
+    "stop one experiment: its order is refused, or its monitoring ends at the next check",
+  )
+  .argument("<experiment-id>", "as printed by run, send or status")
+  .requiredOption("--reason <text>", "why (shown in its report)")
+  .action(async (id: string, flags) => done(await abortCommand(deps, id, flags)));
 
 try {
   await program.parseAsync();

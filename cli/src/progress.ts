@@ -70,6 +70,9 @@ export function applyEvent(progress: Progress, event: AnyCloudEvent): Progress {
       return { ...next, reportsSent: [...next.reportsSent, event.data] };
     case EventType.messageDeadLettered:
       return { ...next, deadLettered: [...(next.deadLettered ?? []), event.data] };
+    case EventType.controlHalted:
+    case EventType.controlResumed:
+      return progress;
   }
 }
 

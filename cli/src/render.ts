@@ -1,4 +1,5 @@
 import {
+  describeAbort,
   formatClock,
   formatDuration,
   formatIds,
@@ -43,6 +44,8 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
       "time to recover",
       `${formatDuration(completed.timeToRecoverSeconds)} (${precision})${formatVerdict(completed.verdict)}`,
     ]);
+  } else if (completed?.abort) {
+    rows.push(["aborted", describeAbort(completed.abort)]);
   } else if (completed) {
     rows.push([
       "time to recover",
@@ -90,6 +93,8 @@ function headlineOf(outcome: Outcome, progress: Progress): string {
       return `ABANDONED${group}: the recovery-monitor could not go on measuring`;
     case "stopped":
       return `STOPPED${group}: a stop-condition alarm went into ALARM`;
+    case "aborted":
+      return `ABORTED${group}: monitoring ended before recovery`;
     case "dry-run":
       return `DRY RUN planned${group}: nothing was terminated`;
     case "rejected":

@@ -795,11 +795,43 @@ describe("through a real terminal", () => {
     cli.child.stdin!.end();
   });
 
-  it("stops on a real Ctrl-C from the terminal, exit 130, and cleans up", async () => {
+  it("asks on a real Ctrl-C whether to abort; no stops watching, exit 130, and cleans up", async () => {
+    const cli = pty(["run", "--asg", "web", "--count", "1", "--yes"]);
+    const { experimentId } = await takeRequest(sqs, requestsUrl());
+    await publish(experimentEvents(experimentId).planned);
+    await cli.waitForOutput("(Ctrl-C asks whether to abort the experiment)");
+    await cli.waitForOutput("victims");
+    cli.child.stdin!.write("\x03");
+    await cli.waitForOutput(`Abort experiment ${experimentId}? (no: stop watching`);
+    cli.child.stdin!.write("n\r");
+    expect(await cli.exited).toBe(130);
+    expect(stripAnsi(cli.stdout())).toContain("STOPPED WATCHING (web)");
+    const control = createFleetSimControl(stack.endpoints.fleetSim);
+    expect((await control.ssmParameters()).map((p) => p.name)).not.toContain(
+      `/macaque/aborts/${experimentId}`,
+    );
+    cli.child.stdin!.end();
+  });
+
+  it("aborts the experiment it follows when Ctrl-C is answered yes, and follows on", async () => {
     const cli = pty(["run", "--asg", "web", "--count", "1", "--yes"]);
     const { experimentId } = await takeRequest(sqs, requestsUrl());
     await publish(experimentEvents(experimentId).planned);
     await cli.waitForOutput("victims");
+    cli.child.stdin!.write("\x03");
+    await cli.waitForOutput(`Abort experiment ${experimentId}?`);
+    cli.child.stdin!.write("y\r");
+    await cli.waitForOutput("following it to its end (Ctrl-C stops watching)");
+    const control = createFleetSimControl(stack.endpoints.fleetSim);
+    const abort = (await control.ssmParameters()).find(
+      (p) => p.name === `/macaque/aborts/${experimentId}`,
+    );
+    expect(JSON.parse(abort!.value)).toMatchObject({
+      experimentId,
+      reason: "interrupted from macaque run (Ctrl-C, answered yes)",
+    });
+    expect(stripAnsi(cli.stdout())).toContain(`experiment ${experimentId} was aborted (by `);
+    // Asked once: the next Ctrl-C only stops watching.
     cli.child.stdin!.write("\x03");
     expect(await cli.exited).toBe(130);
     expect(stripAnsi(cli.stdout())).toContain("STOPPED WATCHING (web)");

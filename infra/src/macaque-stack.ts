@@ -17,6 +17,7 @@ import type { Construct } from "constructs";
 import { QueueRole, ServiceName } from "@macaque/shared";
 import { QueueAlarms } from "./alarms.ts";
 import { Cache } from "./cache.ts";
+import { Controls } from "./controls.ts";
 import { Messaging } from "./messaging.ts";
 import { grantServiceAccess } from "./permissions.ts";
 import { serviceNames } from "@macaque/shared";
@@ -69,6 +70,10 @@ export class MacaqueStack extends Stack {
     });
     servicesSecurityGroup.addEgressRule(cache.securityGroup, Port.tcp(6379), "the cache");
 
+    const controls = new Controls(this, "Controls", {
+      path: settings.controlParameterPath,
+      messaging: this.messaging,
+    });
     const cluster = new Cluster(this, "Cluster", { vpc: network.vpc });
     const image = this.image(settings);
     this.services = {} as Record<ServiceName, WorkerService>;
@@ -93,6 +98,7 @@ export class MacaqueStack extends Stack {
         messaging: this.messaging,
         settings,
       });
+      controls.grantService(worker.taskDefinition.taskRole, service);
       this.services[service] = worker;
     }
 

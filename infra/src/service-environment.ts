@@ -24,10 +24,13 @@ export function serviceEnvironment(
     HTTP_PORT: String(opsPort),
     REDIS_URL: shared.redisUrl,
   };
+  // The notifier never reads the controls; it learns of halts from their events.
+  const control = { CONTROL_PARAMETER_PATH: settings.controlParameterPath };
   switch (service) {
     case ServiceName.producer:
       return {
         ...common,
+        ...control,
         OPT_IN_TAG: settings.optInTag.text,
         EXCLUDE_TAG: settings.excludeTag.text,
         MAX_INSTANCES_PER_EXPERIMENT: String(settings.maxInstancesPerExperiment),
@@ -36,9 +39,9 @@ export function serviceEnvironment(
         ...(settings.stopAlarms.length > 0 && { STOP_ALARMS: settings.stopAlarms.join(",") }),
       };
     case ServiceName.terminator:
-      return { ...common, EXCLUDE_TAG: settings.excludeTag.text };
+      return { ...common, ...control, EXCLUDE_TAG: settings.excludeTag.text };
     case ServiceName.recoveryMonitor:
-      return common;
+      return { ...common, ...control };
     case ServiceName.notifier:
       return {
         ...common,

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { alarmRefSchema, defaultNamePrefix, defaultTags } from "@macaque/shared";
+import {
+  alarmRefSchema,
+  controlPathSchema,
+  defaultControlPath,
+  defaultNamePrefix,
+  defaultTags,
+} from "@macaque/shared";
 
 /**
  * Everything a deployment can choose, read once from the CDK context
@@ -92,6 +98,8 @@ export const settingsSchema = z
     cacheSnapshotDays: int(0, 35, 7),
     /** Alarm when a queue's oldest message has waited this long. */
     oldestMessageAlarmSeconds: int(60, 86_400, 600),
+    /** CONTROL_PARAMETER_PATH: where the kill switch and the aborts live in Parameter Store. */
+    controlParameterPath: controlPathSchema.default(defaultControlPath),
   })
   .refine((s) => !(s.image && s.ecrRepository), {
     message: "give either image or ecrRepository, not both",

@@ -49,7 +49,7 @@ function dropIds(node: unknown): void {
 const licensed = {
   LOCALSTACK_IMAGE: "localstack/localstack:latest",
   LOCALSTACK_AUTH_TOKEN: "ls-test-token",
-  LOCALSTACK_SERVICES: "sqs,sns,ses,ec2,autoscaling",
+  LOCALSTACK_SERVICES: "sqs,sns,ses,ssm,ec2,autoscaling",
   MACAQUE_EC2_ENDPOINT: "http://localstack:4566",
   MACAQUE_AUTO_SCALING_ENDPOINT: "http://localstack:4566",
   MACAQUE_ELB_ENDPOINT: "http://localstack:4566",
@@ -106,6 +106,8 @@ describe.each([
         AWS_ENDPOINT_URL_EC2: endpoint,
         AWS_ENDPOINT_URL_AUTO_SCALING: endpoint,
         AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: endpoint,
+        // LocalStack's community image has Parameter Store: the kill switch lives there.
+        AWS_ENDPOINT_URL_SSM: "http://localstack:4566",
       });
     }
   });
@@ -123,7 +125,7 @@ describe.each([
     const localstack = compose.services.localstack!;
     expect(localstack.image).toBe(shell.LOCALSTACK_IMAGE ?? "localstack/localstack:4.14.0");
     expect(environmentOf(localstack)).toMatchObject({
-      SERVICES: shell.LOCALSTACK_SERVICES ?? "sqs,sns,ses",
+      SERVICES: shell.LOCALSTACK_SERVICES ?? "sqs,sns,ses,ssm",
       LOCALSTACK_AUTH_TOKEN: shell.LOCALSTACK_AUTH_TOKEN ?? "",
     });
   });

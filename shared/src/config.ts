@@ -30,6 +30,7 @@ export const commonEnvSchema = z.object({
   AWS_ENDPOINT_URL_AUTO_SCALING: z.url("must be a URL").optional(),
   AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: z.url("must be a URL").optional(),
   AWS_ENDPOINT_URL_CLOUDWATCH: z.url("must be a URL").optional(),
+  AWS_ENDPOINT_URL_SSM: z.url("must be a URL").optional(),
   MACAQUE_NAME_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1-40 letters, digits, - or _")

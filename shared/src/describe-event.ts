@@ -1,3 +1,4 @@
+import { describeAbort, describeHalt } from "./control.ts";
 import { EventType } from "./names.ts";
 import { milestoneWords, type Verdict } from "./events.ts";
 import type { AnyCloudEvent, GroupObservation, InstanceSnapshot } from "./events.ts";
@@ -112,6 +113,15 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
         const why = (d.stoppedBy ?? []).map(describeBreach).join("; ") || "a stop condition";
         return [{ label: "stopped", text: `by ${why}${last}` }];
       }
+      if (d.outcome === "abandoned") {
+        return [
+          { label: "abandoned", text: `${d.reason?.message ?? "monitoring gave up"}${last}` },
+        ];
+      }
+      if (d.outcome === "aborted") {
+        const who = d.abort ? describeAbort(d.abort) : "aborted";
+        return [{ label: "aborted", text: `${who}${last}` }];
+      }
       return [
         {
           label: "not recovered",
@@ -137,6 +147,15 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
         },
       ];
     }
+    case EventType.controlHalted:
+      return [{ label: "halted", text: describeHalt(event.data) }];
+    case EventType.controlResumed:
+      return [
+        {
+          label: "resumed",
+          text: `by ${event.data.by}, at ${event.data.at}: ${event.data.reason || "no reason given"}`,
+        },
+      ];
   }
 }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { abortRecordSchema, haltRecordSchema } from "./control.ts";
 import { reasonSchema, recoveryOptionsSchema } from "./job-message.ts";
 import { EventType, eventTypes, terminationOrderKind } from "./names.ts";
 
@@ -102,15 +103,27 @@ export const milestoneWords = {
 /**
  * `abandoned`: the monitor could not go on measuring (its retries for Redis or SNS
  * ran out); the group may well have recovered, nobody saw it. `stopped`: a
- * stop-condition alarm went into ALARM.
+ * stop-condition alarm went into ALARM. `aborted`: an operator aborted it.
  */
-export const recoveryOutcomeSchema = z.enum(["recovered", "not-recovered", "abandoned", "stopped"]);
+export const recoveryOutcomeSchema = z.enum([
+  "recovered",
+  "not-recovered",
+  "abandoned",
+  "stopped",
+  "aborted",
+]);
 export type RecoveryOutcome = z.infer<typeof recoveryOutcomeSchema>;
 export const verdictSchema = z.enum(["pass", "fail", "none"]);
 export type Verdict = z.infer<typeof verdictSchema>;
 
 /** What the notifier sends, one kind per way an experiment can end. */
-export const reportKindSchema = z.enum(["recovery", "rejection", "termination-failure", "dry-run"]);
+export const reportKindSchema = z.enum([
+  "recovery",
+  "rejection",
+  "termination-failure",
+  "dry-run",
+  "control",
+]);
 export type ReportKind = z.infer<typeof reportKindSchema>;
 
 /** The group as one recovery check saw it. */
@@ -161,6 +174,10 @@ export const alarmBreachSchema = z.object({
   reason: z.string(),
   firedAt: isoTime.optional(),
 });
+/** A halt or resume: the switch as it was set, and the parameter that holds it. */
+function controlEventDataSchema() {
+  return haltRecordSchema.extend({ parameter: z.string().min(1) });
+}
 
 export const eventDataSchemas = {
   [EventType.experimentPlanned]: z.object({
@@ -198,7 +215,10 @@ export const eventDataSchemas = {
     experiment: experimentContextSchema,
     reason: z.string(),
     terminations: z.array(terminationOutcomeSchema),
-    /** Stable code of a refusal that terminated nothing, e.g. `stop-condition-in-alarm`. */
+    /**
+     * Stable code of a refusal that terminated nothing: `stop-condition-in-alarm`,
+     * or an operator's control, `halted` or `aborted`.
+     */
     code: z.string().optional(),
     /** The alarms that refused it (code `stop-condition-in-alarm`). */
     alarms: z.array(alarmBreachSchema).optional(),
@@ -226,6 +246,8 @@ export const eventDataSchemas = {
     reason: reasonSchema.optional(),
     /** Outcome `stopped`: the alarms that stopped it, each with its state reason and when it fired. */
     stoppedBy: z.array(alarmBreachSchema).optional(),
+    /** Who aborted the experiment, when and why (outcome `aborted`). */
+    abort: abortRecordSchema.optional(),
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),
@@ -249,6 +271,8 @@ export const eventDataSchemas = {
     bodyExcerpt: z.string(),
     at: isoTime,
   }),
+  [EventType.controlHalted]: controlEventDataSchema(),
+  [EventType.controlResumed]: controlEventDataSchema(),
 } satisfies Record<EventType, z.ZodType>;
 
 export type EventData<T extends EventType> = z.infer<(typeof eventDataSchemas)[T]>;

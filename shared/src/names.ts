@@ -15,6 +15,8 @@ export const EventType = {
   reportSent: "macaque.report.sent",
   /** A service gave up on a message: it is (or is about to be) in a dead-letter queue. */
   messageDeadLettered: "macaque.message.dead-lettered",
+  controlHalted: "macaque.control.halted",
+  controlResumed: "macaque.control.resumed",
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];
 export const eventTypes = Object.values(EventType) as [EventType, ...EventType[]];
@@ -106,6 +108,8 @@ export const subscribedTypes = {
     EventType.experimentRejected,
     EventType.terminationFailed,
     EventType.recoveryCompleted,
+    EventType.controlHalted,
+    EventType.controlResumed,
   ],
   [QueueRole.outcomes]: [EventType.terminationFailed, EventType.recoveryCompleted],
 } as const satisfies Partial<Record<QueueRole, readonly EventType[]>>;
@@ -132,3 +136,6 @@ export const eventSource = (service: ServiceName): string => `urn:macaque:${serv
 
 /** The `kind` of the one message that is not an event: the producer's order to the terminator. */
 export const terminationOrderKind = "macaque.termination.ordered" as const;
+
+/** CloudEvents `source` of what an operator does from the CLI (halt, resume). */
+export const operatorEventSource = "urn:macaque:cli";

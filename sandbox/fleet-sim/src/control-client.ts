@@ -33,6 +33,10 @@ export interface FleetSimControl {
   setAlarmFaults(name: string, faults: AlarmFaultsRequest): Promise<AlarmView>;
   alarm(name: string): Promise<AlarmView>;
   deleteAlarm(name: string): Promise<void>;
+  /** The SSM stand-in's parameters. */
+  ssmParameters(): Promise<Array<{ name: string; value: string; version: number }>>;
+  /** Makes every SSM call fail (500 InternalServerError) while `unavailable`. */
+  setSsmFault(fault: { unavailable: boolean }): Promise<void>;
 }
 
 /** `url` is the simulator's base URL (what startFleetSim returns). */
@@ -81,5 +85,13 @@ export function createFleetSimControl(url: string): FleetSimControl {
     setAlarmFaults: (name, faults) => call("PUT", `${alarm(name)}/faults`, faults),
     alarm: (name) => call("GET", alarm(name)),
     deleteAlarm: (name) => call("DELETE", alarm(name)),
+    ssmParameters: async () =>
+      (
+        await call<{ parameters: Array<{ name: string; value: string; version: number }> }>(
+          "GET",
+          "ssm/parameters",
+        )
+      ).parameters,
+    setSsmFault: async (fault) => void (await call("PUT", "ssm/faults", fault)),
   };
 }

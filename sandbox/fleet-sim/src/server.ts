@@ -3,6 +3,7 @@
  * Auto Scaling, EC2 and Elastic Load Balancing v2 share one port; each call's `Version`
  * says which it is, so all three AWS_ENDPOINT_URL_* variables can name the same URL.
  * CloudWatch (JSON, see cloudwatch-api.ts) shares it too, told apart by its X-Amz-Target.
+ * SSM Parameter Store (AWS JSON 1.1, told apart by its `X-Amz-Target`) shares it too.
  */
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -23,6 +24,7 @@ import { createFleet } from "./fleet.ts";
 import { createIds } from "./ids.ts";
 import { parseForm } from "./query.ts";
 import { createScheduler } from "./scheduler.ts";
+import { createSsmApi, regionOfAuthorization, SSM_TARGET_PREFIX, type SsmApi } from "./ssm-api.ts";
 
 export interface FleetSimOptions {
   /** TCP port; 0 picks a free one. Default 0. */
@@ -76,7 +78,8 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
       logger.error({ event: "fleet-sim.timer-failed", err }, "simulation step failed"),
   });
   const fleet = createFleet({ now, random, ids, scheduler });
-  const counters = createCounters();
+  const counters = createCounters(now);
+  const ssm = createSsmApi({ now });
   const globalFaults = { throttleRate: 0 };
   const alarms = createAlarms(now);
   const control = createControlApi({ fleet, counters, faults: globalFaults, alarms });
@@ -109,6 +112,23 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fleet-sim");
     const text = await readBody(req);
+    const target = req.headers["x-amz-target"];
+    if (typeof target === "string" && target.startsWith(SSM_TARGET_PREFIX)) {
+      const reply = ssm.handle(target, text, regionOfAuthorization(req.headers.authorization));
+      logger.debug({ event: "fleet-sim.call", target, status: reply.status }, "SSM call");
+      res.writeHead(reply.status, {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amzn-requestid": ids.uuid(),
+      });
+      res.end(reply.body);
+      return;
+    }
+    if (url.pathname.startsWith("/_sim/ssm/")) {
+      const reply = ssmControl(ssm, req.method ?? "GET", url.pathname, text);
+      res.writeHead(reply.status, { "content-type": "application/json" });
+      res.end(JSON.stringify(reply.body));
+      return;
+    }
     if (url.pathname.startsWith("/_sim/")) {
       const segments = url.pathname
         .slice("/_sim/".length)
@@ -127,7 +147,6 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
       res.end(json);
       return;
     }
-    const target = req.headers["x-amz-target"];
     if (typeof target === "string" && target.startsWith(CLOUDWATCH_TARGET_PREFIX)) {
       const reply = cloudwatch(target, text);
       res.writeHead(reply.status, reply.headers).end(reply.body);
@@ -167,6 +186,33 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
       );
     },
   };
+}
+
+const ssmFaultSchema = z.strictObject({ unavailable: z.boolean() });
+
+/** `GET /_sim/ssm/parameters`: what is stored; `PUT /_sim/ssm/faults`: `{unavailable}`. */
+function ssmControl(
+  ssm: SsmApi,
+  method: string,
+  path: string,
+  text: string,
+): { status: number; body: unknown } {
+  if (method === "GET" && path === "/_sim/ssm/parameters") {
+    return { status: 200, body: { parameters: ssm.list() } };
+  }
+  if (method === "PUT" && path === "/_sim/ssm/faults") {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { status: 400, body: { error: "the body is not JSON" } };
+    }
+    const parsed = ssmFaultSchema.safeParse(json);
+    if (!parsed.success) return { status: 400, body: { error: "expected {unavailable: boolean}" } };
+    ssm.setFault(parsed.data);
+    return { status: 200, body: parsed.data };
+  }
+  return { status: 404, body: { error: `no such control: ${method} ${path}` } };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -1,4 +1,7 @@
-import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  DescribeAutoScalingGroupsCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+} from "@aws-sdk/client-auto-scaling";
 import { FleetSimControlError } from "@macaque/fleet-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { describeGroup, startHarness } from "./helpers.ts";
@@ -135,9 +138,28 @@ describe("control endpoint", () => {
     expect(await h.control.counters()).toEqual({
       calls: { DescribeAutoScalingGroups: 2 },
       throttled: {},
+      terminateCalls: [],
     });
     await h.control.resetCounters();
-    expect(await h.control.counters()).toEqual({ calls: {}, throttled: {} });
+    expect(await h.control.counters()).toEqual({ calls: {}, throttled: {}, terminateCalls: [] });
+  });
+
+  it("records when each terminate call arrived", async () => {
+    const group = await h.control.createGroup({ name: "terminate-record", desiredCapacity: 2 });
+    await h.control.resetCounters();
+    const before = Date.now();
+    await h.autoscaling.send(
+      new TerminateInstanceInAutoScalingGroupCommand({
+        InstanceId: group.instances[0]!.instanceId,
+        ShouldDecrementDesiredCapacity: false,
+      }),
+    );
+    const after = Date.now();
+    const [call, ...more] = (await h.control.counters()).terminateCalls;
+    expect(more).toEqual([]);
+    expect(call!.action).toBe("TerminateInstanceInAutoScalingGroup");
+    expect(Date.parse(call!.at)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(call!.at)).toBeLessThanOrEqual(after);
   });
 
   it("deletes one group, then everything", async () => {

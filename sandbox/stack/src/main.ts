@@ -154,6 +154,7 @@ macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot take
   SES web inbox             ${e.inbox}
   EC2 + Auto Scaling + ELB  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
   CloudWatch alarms         ${e.fleetSim}   control: ${e.fleetSim}/_sim/alarms
+  SSM Parameter Store       ${e.fleetSim}   (the kill switch: macaque halt / resume / status)
   Redis                     ${e.redis}
   request queue             ${requestQueueUrl}
   events topic              ${stack.topology.topics.events.arn}

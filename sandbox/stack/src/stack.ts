@@ -212,6 +212,8 @@ function stackEnv(
     AWS_ENDPOINT_URL_EC2: endpoints.ec2,
     // And CloudWatch's DescribeAlarms (alarms set through its control API).
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.autoScaling,
+    // And SSM Parameter Store (the kill switch and the aborts).
+    AWS_ENDPOINT_URL_SSM: endpoints.fleetSim,
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,
     MIN_MINUTES_BETWEEN_EXPERIMENTS: "0",

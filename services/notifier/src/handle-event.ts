@@ -14,6 +14,7 @@ import {
   ServiceName,
 } from "@macaque/shared";
 import { publishReportSummary, sendReportEmail } from "./channels.ts";
+import type { ControlLog } from "./control-log.ts";
 import type { Deliveries, DeliveryOutcome } from "./deliveries.ts";
 import type { NotifierMetrics } from "./notifier-metrics.ts";
 import { chunkRecipients, resolveRecipients } from "./recipients.ts";
@@ -30,6 +31,8 @@ export interface EventHandlerOptions {
   reportsTopicArn: string;
   eventsTopicArn: string;
   counters: NotifierMetrics;
+  /** Halts and resumes, kept so a recovery report can mention those while it was measured. */
+  controlLog: ControlLog;
 }
 
 /** Reads an event from the notifications queue and sends the report it calls for, once. */
@@ -37,7 +40,14 @@ export function createEventHandler(options: EventHandlerOptions) {
   return async (message: Message, context: MessageContext): Promise<void> => {
     const event = readEvent(message, QueueRole.notifications);
     const logger = context.logger.child({ experimentId: event.subject, eventType: event.type });
-    const report = buildReport(event);
+    if (event.type === EventType.controlHalted || event.type === EventType.controlResumed) {
+      await options.controlLog.record(event.data);
+    }
+    const controlChanges =
+      event.type === EventType.recoveryCompleted
+        ? await options.controlLog.between(event.data.timeline.terminatedAt, event.time)
+        : [];
+    const report = buildReport(event, controlChanges);
     if (!report) {
       logger.debug({ event: "report.skipped" }, "not reporting: the plan is not a dry run");
       return;

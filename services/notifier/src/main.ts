@@ -9,6 +9,7 @@ import {
   runService,
 } from "@macaque/shared";
 import { notifierEnvSchema } from "./config.ts";
+import { createControlLog } from "./control-log.ts";
 import { createDeliveries } from "./deliveries.ts";
 import { createEnrolledRecipients } from "./enrolled-recipients.ts";
 import { createEventHandler } from "./handle-event.ts";
@@ -52,6 +53,7 @@ await runService({
         reportsTopicArn: topology.topics.reports.arn,
         eventsTopicArn: topology.topics.events.arn,
         counters,
+        controlLog: createControlLog({ redis, keyPrefix: config.REDIS_KEY_PREFIX }),
       }),
     );
     return {

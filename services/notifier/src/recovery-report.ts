@@ -6,6 +6,7 @@ import {
   requiresServing,
 } from "@macaque/shared";
 import type { EventData, GroupObservation, TargetGroupHealth } from "@macaque/shared";
+import type { ControlChange } from "./control-log.ts";
 import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
@@ -14,10 +15,18 @@ import { buildTimelineChart } from "./timeline.ts";
 
 type RecoveryCompleted = EventData<"macaque.recovery.completed">;
 
-/** The result of an experiment: did the group heal, how fast, and against which target. */
-export function buildRecoveryReport(data: RecoveryCompleted): Report {
+/**
+ * The result of an experiment: did the group heal, how fast, and against which
+ * target; for an aborted one, who aborted it, when and why, and what was measured
+ * until then. `controlChanges` are the halts and resumes seen while it was measured.
+ */
+export function buildRecoveryReport(
+  data: RecoveryCompleted,
+  controlChanges: readonly ControlChange[] = [],
+): Report {
   const { experiment } = data;
   const recovered = data.outcome === "recovered";
+  const { abort } = data;
   const verdict = verdictOf(data);
   const mttr = mttrText(data);
   const replacements = data.lastObserved?.replacements ?? [];
@@ -27,18 +36,22 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     ? `: ${stopHeadline(stoppedBy).replace(/^stopped/, "STOPPED")}`
     : recovered
       ? `: recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}`
-      : abandoned
-        ? ": recovery not measured (monitoring abandoned)"
-        : data.reason?.code === "group-deleted"
-          ? ": NOT recovered (group deleted)"
-          : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
+      : abort
+        ? `: ABORTED by ${abort.by}`
+        : abandoned
+          ? ": recovery not measured (monitoring abandoned)"
+          : data.reason?.code === "group-deleted"
+            ? ": NOT recovered (group deleted)"
+            : `: NOT recovered within ${formatDuration(experiment.recovery.deadlineSeconds)}`;
   const outcomeWords = stoppedBy
     ? stopHeadline(stoppedBy)
     : recovered
       ? "recovered"
-      : abandoned
-        ? "abandoned"
-        : "not recovered";
+      : abort
+        ? "aborted"
+        : abandoned
+          ? "abandoned"
+          : "not recovered";
 
   const facts: Fact[] = [
     {
@@ -46,6 +59,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
       value: outcomeWords,
       tone: recovered && !stoppedBy ? "good" : abandoned ? "warn" : "bad",
     },
+    ...(abort ? abortFacts(abort) : []),
     ...(data.reason
       ? [{ label: "Why it ended", value: data.reason.message, tone: "bad" as const }]
       : []),
@@ -98,6 +112,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
   ];
   if (targetGroups.length > 0) sections.push(targetHealthSection(targetGroups, recovered));
   if (!recovered || stoppedBy) sections.push(...lastObservedSections(data.lastObserved));
+  if (controlChanges.length > 0) sections.push(controlSection(controlChanges));
 
   return {
     kind: "recovery",
@@ -109,9 +124,11 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
         ? `Stopped by ${stoppedBy.length === 1 ? "an alarm" : "alarms"}${verdict.badge}`
         : recovered
           ? `Recovered in ${formatDuration(data.timeToRecoverSeconds ?? 0)}${verdict.badge}`
-          : abandoned
-            ? "Abandoned: the recovery was not measured to the end"
-            : `Not recovered${verdict.badge}`,
+          : abort
+            ? "Aborted - monitoring ended before recovery"
+            : abandoned
+              ? "Abandoned: the recovery was not measured to the end"
+              : `Not recovered${verdict.badge}`,
       tone: recovered && !stoppedBy && data.verdict !== "fail" ? "good" : "bad",
     },
     facts,
@@ -120,6 +137,12 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
       `Outcome: ${outcomeWords}; verdict ${verdict.text}`,
       ...(data.reason ? [`Why it ended: ${data.reason.message}`] : []),
       ...stopSummary(stoppedBy ?? []),
+      ...(abort
+        ? [`Aborted by ${abort.by} at ${abort.at}: ${abort.reason || "no reason given"}`]
+        : []),
+      ...controlChanges.map(
+        (c) => `macaque ${c.halted ? "halted" : "resumed"} meanwhile by ${c.by} at ${c.at}`,
+      ),
       `Time to recover: ${mttr}`,
       `Terminated (${experiment.mode}): ${idList(data.terminated)}`,
       `Replacements: ${idList(replacements, "none seen")}`,
@@ -149,11 +172,38 @@ function verdictOf(data: RecoveryCompleted): {
   };
 }
 
+function abortFacts(abort: NonNullable<RecoveryCompleted["abort"]>): Fact[] {
+  return [
+    { label: "Aborted by", value: abort.by, tone: "bad" },
+    { label: "Aborted at", value: formatInstant(abort.at) },
+    { label: "Why", value: abort.reason || "no reason given" },
+  ];
+}
+
+/** The halts and resumes while the experiment was measured: its recovery ran on regardless. */
+function controlSection(changes: readonly ControlChange[]): Section {
+  return {
+    kind: "table",
+    title: "Kill switch while measured (recovery was measured on)",
+    columns: ["Switch", "By", "At", "Reason"],
+    rows: changes.map((c) => [
+      c.halted ? "halted" : "resumed",
+      c.by,
+      formatInstant(c.at),
+      c.reason || "",
+    ]),
+    empty: "",
+  };
+}
+
 /** A time measured by polling is only as exact as the polling: say so. */
 function mttrText(data: RecoveryCompleted): string {
   const precision = `± ${formatDuration(data.checkIntervalSeconds)} (the check interval)`;
   if (data.timeToRecoverSeconds === null && data.outcome === "stopped") {
     return "none: stopped by an alarm before the group recovered";
+  }
+  if (data.abort && data.timeToRecoverSeconds === null) {
+    return `not measured to the end: aborted after ${plural(data.checks, "check")}`;
   }
   if (data.timeToRecoverSeconds === null) {
     return `not recovered within the ${formatDuration(data.experiment.recovery.deadlineSeconds)} deadline`;

@@ -1,4 +1,6 @@
 import { EventType, type QueueEvent, type QueueRole } from "@macaque/shared";
+import { buildControlReport } from "./control-report.ts";
+import type { ControlChange } from "./control-log.ts";
 import { buildDryRunReport } from "./dry-run-report.ts";
 import { clip, printable } from "./escape.ts";
 import { buildRecoveryReport } from "./recovery-report.ts";
@@ -13,16 +15,23 @@ import { buildTerminationFailureReport } from "./termination-failure-report.ts";
  * experiment is reported only when it is a dry run (its plan is its result); a
  * real one arrives too, because the subscription filters by type alone.
  */
-export function buildReport(event: QueueEvent<typeof QueueRole.notifications>): Report | undefined {
+export function buildReport(
+  event: QueueEvent<typeof QueueRole.notifications>,
+  /** For a recovery report: the halts and resumes while the experiment was measured. */
+  controlChanges: readonly ControlChange[] = [],
+): Report | undefined {
   switch (event.type) {
     case EventType.recoveryCompleted:
-      return buildRecoveryReport(event.data);
+      return buildRecoveryReport(event.data, controlChanges);
     case EventType.experimentRejected:
       return buildRejectionReport(event.data);
     case EventType.terminationFailed:
       return buildTerminationFailureReport(event.data);
     case EventType.experimentPlanned:
       return event.data.experiment.dryRun ? buildDryRunReport(event.data) : undefined;
+    case EventType.controlHalted:
+    case EventType.controlResumed:
+      return buildControlReport(event.type, event.subject, event.data);
   }
 }
 

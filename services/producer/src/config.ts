@@ -3,6 +3,7 @@ import {
   alarmRefSchema,
   commonEnvSchema,
   envList,
+  controlEnvSchema,
   envCheckIntervalSeconds,
   guardrailEnvSchema,
   recoveryDefaults,
@@ -36,7 +37,8 @@ export const producerEnvSchema = commonEnvSchema
       recoveryDefaults.checkIntervalSeconds,
     ),
   })
-  .extend(redisEnvSchema.shape);
+  .extend(redisEnvSchema.shape)
+  .extend(controlEnvSchema.shape);
 
 export type ProducerConfig = z.output<typeof producerEnvSchema>;
 

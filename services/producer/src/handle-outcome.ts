@@ -1,5 +1,6 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { QueueRole, readEvent, type MessageContext } from "@macaque/shared";
+import type { ProducerControls } from "./controls.ts";
 import type { ExperimentEndStore } from "./experiment-ends.ts";
 import type { LeaseStore } from "./lease.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
@@ -20,6 +21,7 @@ export function createOutcomeHandler(options: {
   ends: ExperimentEndStore;
   metrics: ProducerMetrics;
   now(): Date;
+  controls: Pick<ProducerControls, "forgetInFlight">;
 }) {
   return async function handleOutcome(message: Message, context: MessageContext): Promise<void> {
     const event = readEvent(message, QueueRole.outcomes);
@@ -28,6 +30,7 @@ export function createOutcomeHandler(options: {
     if ((await options.leases.holder(asg)) === id) await options.ends.record(asg, options.now());
     const released = await options.leases.release(asg, id);
     if (released) options.metrics.leasesReleased.inc();
+    await options.controls.forgetInFlight(id, logger);
     logger.info(
       { event: released ? "lease.released" : "lease.not-held", outcome: event.type },
       released

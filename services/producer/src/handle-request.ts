@@ -17,6 +17,7 @@ import {
   leaseTtlMs,
 } from "@macaque/shared";
 import type { Logger } from "pino";
+import { haltedReason, type ProducerControls } from "./controls.ts";
 import { groupBusyReason, type GuardrailPolicy } from "./guardrails.ts";
 import type { ExperimentEndStore } from "./experiment-ends.ts";
 import type { LeaseStore } from "./lease.ts";
@@ -60,6 +61,8 @@ export interface RequestHandlerOptions {
   metrics: ProducerMetrics;
   /** Reads and judges the job's alarms and STOP_ALARMS (stop-conditions.ts). */
   checkStopConditions(job: JobMessage): Promise<StopConditionCheck>;
+  /** The kill switch (read for every new request) and the in-flight notes `macaque status` lists. */
+  controls: ProducerControls;
 }
 
 /**
@@ -139,6 +142,14 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const experimentId = experimentIdFor(requestId);
     const kept = await decisions.get(experimentId);
     if (kept) return replay(kept, logger);
+    const rejection = {
+      experimentId,
+      requestId,
+      fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
+    };
+    // Read for every new request, never cached; unreadable, it throws and SQS redelivers.
+    const halt = await options.controls.readHalt();
+    if (halt?.halted) return reject(logger, rejection, "guardrail", [haltedReason(halt)], body);
     const [group, leaseHolder, lastEndedAt, stop] = await Promise.all([
       options.describeGroup(job.asg),
       leases.holder(job.asg),
@@ -157,11 +168,6 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       seed: job.seed ?? options.newSeed(),
       now: options.now(),
     });
-    const rejection = {
-      experimentId,
-      requestId,
-      fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
-    };
     if (!result.ok || stop.reasons.length > 0) {
       const reasons = [...stop.reasons, ...(result.ok ? [] : result.reasons)];
       return reject(logger, rejection, "guardrail", reasons, body);
@@ -189,6 +195,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     if (!job.dryRun) {
       // The provisional end, should no outcome ever release the lease (experiment-ends.ts).
       await ends.record(job.asg, new Date(options.now().getTime() + ttlMs));
+      await options.controls.noteInFlight(plan.experiment, ttlMs, logger);
     }
     if (decided === decision) {
       for (const notice of result.ignoredTags) {

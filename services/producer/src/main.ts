@@ -15,7 +15,9 @@ import {
   sendJson,
 } from "@macaque/shared";
 import { readAlarms } from "@macaque/shared/read-alarms";
+import { connectControlStore } from "@macaque/shared/control-store";
 import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
+import { createProducerControls } from "./controls.ts";
 import { describeGroup } from "./describe-group.ts";
 import { createExperimentEndStore } from "./experiment-ends.ts";
 import { createOutcomeHandler } from "./handle-outcome.ts";
@@ -41,6 +43,8 @@ await runService({
     const ends = createExperimentEndStore(redis, config.REDIS_KEY_PREFIX);
     const producerMetrics = createProducerMetrics(metrics.registry);
     const now = () => new Date();
+    const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
+    const controls = createProducerControls(controlStore);
 
     const handleRequest = createRequestHandler({
       describeGroup: (name) => describeGroup({ autoScaling, ec2, elb }, name),
@@ -61,13 +65,14 @@ await runService({
         operatorAlarms: config.STOP_ALARMS,
         region: config.AWS_REGION,
       }),
+      controls,
     });
     return {
       consumers: [
         bus.consume(QueueRole.requests, handleRequest),
         bus.consume(
           QueueRole.outcomes,
-          createOutcomeHandler({ leases, ends, metrics: producerMetrics, now }),
+          createOutcomeHandler({ leases, ends, metrics: producerMetrics, now, controls }),
         ),
       ],
       ready: () => pingRedis(redis),
@@ -77,6 +82,7 @@ await runService({
         ec2.destroy();
         elb.destroy();
         cloudwatch.destroy();
+        controlStore.destroy();
       },
     };
   },

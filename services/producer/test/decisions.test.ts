@@ -49,6 +49,11 @@ function replica(prefix: string, describeGroup: () => Promise<GroupState | undef
     newSeed: () => "seed",
     metrics: createProducerMetrics(new Registry()),
     checkStopConditions: async () => ({ alarms: [], reasons: [] }),
+    controls: {
+      readHalt: async () => undefined,
+      noteInFlight: async () => undefined,
+      forgetInFlight: async () => undefined,
+    },
   });
   const logger = pino({ level: "silent" });
   return {

@@ -1,4 +1,7 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { startFleetSim, type FleetSim } from "@macaque/fleet-sim";
+import { createControlStore } from "@macaque/shared/control-store";
 import { randomBytes } from "node:crypto";
 import { Registry } from "prom-client";
 import {
@@ -15,6 +18,8 @@ import { useTestRedis } from "../../../test/support/redis.ts";
 import { createExperimentEndStore, type ExperimentEndStore } from "../src/experiment-ends.ts";
 import { createOutcomeHandler } from "../src/handle-outcome.ts";
 import { createLeaseStore, type LeaseStore } from "../src/lease.ts";
+import { createProducerControls } from "../src/controls.ts";
+import { sandboxClient } from "../../../test/support/aws.ts";
 import { createProducerMetrics } from "../src/producer-metrics.ts";
 
 const testRedis = useTestRedis("experiment-ends-test");
@@ -25,13 +30,24 @@ let prefix: string;
 let handleOutcome: ReturnType<typeof createOutcomeHandler>;
 const endedAt = new Date("2030-01-01T10:00:00.000Z");
 
-beforeAll(() => {
+// The outcome also removes the experiment's in-flight note: a real Parameter Store (the simulator's).
+let sim: FleetSim;
+let ssm: SSMClient;
+afterAll(async () => {
+  ssm?.destroy();
+  await sim?.close();
+});
+
+beforeAll(async () => {
+  sim = await startFleetSim({ port: 0 });
+  ssm = sandboxClient(SSMClient, sim.url);
+  const controls = createProducerControls(createControlStore({ ssm, path: "/ends-test" }));
   redis = testRedis.redis;
   prefix = `t-${randomBytes(4).toString("hex")}`;
   ends = createExperimentEndStore(redis, prefix);
   leases = createLeaseStore(redis, prefix);
   const metrics = createProducerMetrics(new Registry());
-  handleOutcome = createOutcomeHandler({ leases, ends, metrics, now: () => endedAt });
+  handleOutcome = createOutcomeHandler({ leases, ends, metrics, now: () => endedAt, controls });
 });
 
 const outcomeOf = (experiment: ExperimentContext) => ({

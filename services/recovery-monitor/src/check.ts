@@ -1,6 +1,6 @@
 import { DelayedError, type Job } from "bullmq";
 import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
-import type { Logger, TargetGroupHealth } from "@macaque/shared";
+import type { AbortRecord, Logger, TargetGroupHealth } from "@macaque/shared";
 import { needsTargetHealth } from "./evaluate-recovery.ts";
 import {
   concludeCheck,
@@ -21,6 +21,11 @@ export interface CheckDependencies extends AlarmLookDependencies {
    * the monitor has no ELB client; then no experiment can reach `serving`.
    */
   describeTargetGroup?(arn: string): Promise<TargetGroupHealth | undefined>;
+  /**
+   * This experiment's abort, if an operator aborted it: read once per batch window
+   * for every check in it (one GetParametersByPath). Absent: aborts are not read.
+   */
+  findAbort?(experimentId: string): Promise<AbortRecord | undefined>;
   publish(event: RecoveryEvent): Promise<void>;
   logger: Logger;
   metrics: Pick<MonitorMetrics, "checks" | "recoverySeconds">;
@@ -49,11 +54,12 @@ export function createCheckProcessor(deps: CheckDependencies) {
       asg: data.experiment.asg,
     });
     if (data.outbox.length === 0 && data.nextCheckAt !== null) {
-      const [look, stoppedBy] = await Promise.all([
+      const [look, stoppedBy, abort] = await Promise.all([
         lookAtGroup(deps, data, logger),
         lookAtAlarms(deps, data.experiment, logger),
+        lookForAbort(deps, data, logger),
       ]);
-      const decision = concludeCheck(data, look, deps.now(), stoppedBy);
+      const decision = concludeCheck(data, look, deps.now(), stoppedBy, abort);
       data = decision.job;
       await job.updateData(data);
       record(deps, decision, logger);
@@ -65,14 +71,14 @@ export function createCheckProcessor(deps: CheckDependencies) {
       await job.updateData(data);
     }
     if (data.nextCheckAt === null) {
-      return {
-        outcome: data.stoppedBy
-          ? "stopped"
-          : data.timeline.recoveredAt
-            ? "recovered"
-            : "not-recovered",
-        checks: data.checks,
-      };
+      const outcome = data.stoppedBy
+        ? "stopped"
+        : data.timeline.recoveredAt
+          ? "recovered"
+          : data.abort
+            ? "aborted"
+            : "not-recovered";
+      return { outcome, checks: data.checks };
     }
     await job.moveToDelayed(data.nextCheckAt, token);
     throw new DelayedError(`next check at ${new Date(data.nextCheckAt).toISOString()}`);
@@ -126,6 +132,25 @@ async function lookAtGroup(
 }
 
 /**
+ * An abort that cannot be read is a missed look at the aborts, not a failed check:
+ * the measurement goes on, and the next check reads them again. (The terminator,
+ * about to terminate, fails closed instead; here nothing more can be harmed.)
+ */
+async function lookForAbort(
+  deps: CheckDependencies,
+  job: MonitorJob,
+  logger: Logger,
+): Promise<AbortRecord | undefined> {
+  if (!deps.findAbort) return undefined;
+  try {
+    return await deps.findAbort(job.experiment.id);
+  } catch (err) {
+    logger.warn({ event: "recovery.aborts-missed", err }, "aborts not read at this check");
+    return undefined;
+  }
+}
+
+/**
  * A failed DescribeTargetHealth leaves the observation without target states:
  * the group is seen, but not serving at this check.
  */
@@ -162,6 +187,12 @@ function record(deps: CheckDependencies, decision: CheckDecision, logger: Logger
     );
   }
   if (!conclusion) return;
+  if (conclusion.abort) {
+    logger.warn(
+      { event: "recovery.aborted", by: conclusion.abort.by, reason: conclusion.abort.reason },
+      `aborted by ${conclusion.abort.by}: ${conclusion.abort.reason}`,
+    );
+  }
   if (conclusion.groupGone) {
     logger.warn({ event: "recovery.group-gone" }, "not recovered: the group no longer exists");
   }

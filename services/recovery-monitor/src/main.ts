@@ -14,6 +14,7 @@ import {
 } from "@macaque/shared";
 import { createAbandonReporter } from "./abandon.ts";
 import { readAlarms } from "@macaque/shared/read-alarms";
+import { connectControlStore } from "@macaque/shared/control-store";
 import { createCheckProcessor } from "./check.ts";
 import { monitorEnvSchema } from "./config.ts";
 import { createDescribeBatcher } from "./describe-batcher.ts";
@@ -71,6 +72,13 @@ await runService({
       nameOf: (alarm) => alarm.name,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
+    // Every check in a window shares one read of the aborts (GetParametersByPath, 10 a page).
+    const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
+    const abortBatcher = createDescribeBatcher({
+      describe: async () => [...(await controlStore.readAborts()).values()],
+      nameOf: (abort) => abort.experimentId,
+      windowMs: config.CHECK_BATCH_WINDOW_MS,
+    });
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
@@ -79,6 +87,7 @@ await runService({
         describeGroup: (name) => batcher.describeGroup(name),
         describeTargetGroup: (arn) => targetBatcher.describeGroup(arn),
         describeAlarm: (name) => alarmBatcher.describeGroup(name),
+        findAbort: (id) => abortBatcher.describeGroup(id),
         publish: (event) =>
           publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
         logger,
@@ -151,6 +160,7 @@ await runService({
           autoScaling.destroy();
           elb.destroy();
           cloudwatch.destroy();
+          controlStore.destroy();
         }
       },
     };

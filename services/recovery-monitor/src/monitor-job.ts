@@ -1,6 +1,7 @@
 import {
   EventType,
   createEvent,
+  type AbortRecord,
   eventSource,
   formatDuration,
   recoveryDeadlineAt,
@@ -47,6 +48,8 @@ export interface MonitorJob {
   endingReported?: boolean;
   /** The alarms that stopped the experiment (outcome `stopped`). */
   stoppedBy?: AlarmBreach[];
+  /** Set when an operator's abort ended the monitoring (outcome `aborted`). */
+  abort?: AbortRecord;
 }
 
 /** What one check found: the group, no such group, or no answer from AWS. */
@@ -62,6 +65,8 @@ export interface Conclusion {
   groupGone: boolean;
   /** Why monitoring ended early, when it did. */
   reason?: Reason;
+  /** Set when the experiment was aborted. */
+  abort?: AbortRecord;
 }
 
 export interface CheckDecision {
@@ -111,12 +116,15 @@ export function startMonitorJob(
  * `recovery.completed`; otherwise the next check is at the next whole interval
  * after the termination, never after the deadline. Event ids are derived from the experiment, so a retried check that
  * decides the same thing publishes events a consumer can recognise as duplicates.
+ * An operator's abort ends it at this check with outcome `aborted` and what was
+ * measured so far, unless this very check found the group recovered.
  */
 export function concludeCheck(
   job: MonitorJob,
   look: Look,
   now: Date,
   stoppedBy: readonly AlarmBreach[] = [],
+  abort?: AbortRecord,
 ): CheckDecision {
   let next: MonitorJob = {
     ...job,
@@ -142,7 +150,8 @@ export function concludeCheck(
   const nowMs = now.getTime();
   const deadline = deadlineOf(job);
   const stopped = stoppedBy.length > 0;
-  if (!recovered && !stopped && look.kind !== "gone" && nowMs < deadline) {
+  const aborted = abort !== undefined && !recovered && !stopped;
+  if (!recovered && !stopped && !aborted && look.kind !== "gone" && nowMs < deadline) {
     return {
       job: { ...next, outbox, nextCheckAt: Math.min(deadline, nextOnGrid(job, nowMs)) },
       reached,
@@ -153,7 +162,7 @@ export function concludeCheck(
   // the group recover: the service hurt, and the timeline still shows the recovery.
   if (stopped) next = { ...next, stoppedBy: [...stoppedBy] };
   const conclusion: Conclusion = {
-    outcome: stopped ? "stopped" : recovered ? "recovered" : "not-recovered",
+    outcome: stopped ? "stopped" : recovered ? "recovered" : aborted ? "aborted" : "not-recovered",
     timeToRecoverSeconds:
       recovered && recoveredAt ? secondsBetween(job.terminatedAt, recoveredAt) : null,
     elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
@@ -164,9 +173,11 @@ export function concludeCheck(
         message: `the group ${job.experiment.asg} no longer exists: it was deleted ${formatDuration(secondsBetween(job.terminatedAt, now.toISOString()))} after the termination`,
       },
     }),
+    ...(aborted && { abort }),
   };
   outbox.push(completedEvent(next, conclusion, now));
-  return { job: { ...next, outbox, nextCheckAt: null }, reached, conclusion };
+  const ended = { ...next, outbox, nextCheckAt: null, ...(aborted && { abort }) };
+  return { job: ended, reached, conclusion };
 }
 
 /**
@@ -222,6 +233,7 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Com
       ...(job.lastTargetGroups && { targetGroups: job.lastTargetGroups }),
       ...(conclusion.reason && { reason: conclusion.reason }),
       ...(job.stoppedBy && { stoppedBy: job.stoppedBy }),
+      ...(conclusion.abort && { abort: conclusion.abort }),
     },
   });
 }

@@ -11,7 +11,8 @@ export function decideVerdict(
   timeToRecoverSeconds: number | null,
   targetSeconds: number | undefined,
 ): Verdict {
-  if (targetSeconds === undefined || outcome === "abandoned") return "none";
+  if (targetSeconds === undefined || outcome === "abandoned" || outcome === "aborted")
+    return "none";
   if (outcome !== "recovered" || timeToRecoverSeconds === null) return "fail";
   return timeToRecoverSeconds <= targetSeconds ? "pass" : "fail";
 }

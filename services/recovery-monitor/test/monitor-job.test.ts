@@ -293,3 +293,54 @@ describe("concludeCheck with stop conditions", () => {
     expect(job.stoppedBy).toBeUndefined();
   });
 });
+
+describe("concludeCheck with an abort", () => {
+  const abort = {
+    experimentId: "exp-0123456789abcdef",
+    by: "arn:aws:iam::000000000000:user/ops",
+    at: at(7).toISOString(),
+    reason: "customer traffic peak",
+  };
+
+  it("ends the experiment at this check as aborted, with what was measured so far and who aborted", () => {
+    const job = startMonitorJob(terminated({ targetSeconds: 60 }), at(1));
+    const decision = concludeCheck(
+      job,
+      { kind: "observed", observation: observe(pendingGroup, at(10)) },
+      at(10),
+      [],
+      abort,
+    );
+    expect(decision.job.nextCheckAt).toBeNull();
+    expect(decision.job.abort).toEqual(abort);
+    expect(types(decision.job.outbox)).toEqual(["replacement-seen", "completed"]);
+    expect(completed(decision.job)).toMatchObject({
+      outcome: "aborted",
+      verdict: "none",
+      timeToRecoverSeconds: null,
+      abort,
+      checks: 1,
+      timeline: { firstReplacementSeenAt: at(10).toISOString() },
+      lastObserved: { pending: 2 },
+    });
+  });
+
+  it("ends an aborted experiment even at a missed check", () => {
+    const job = startMonitorJob(terminated(), at(1));
+    const decision = concludeCheck(job, { kind: "missed" }, at(10), [], abort);
+    expect(completed(decision.job)).toMatchObject({ outcome: "aborted", lastObserved: null });
+  });
+
+  it("reports a group found recovered at the same check as recovered, not aborted", () => {
+    const job = startMonitorJob(terminated(), at(1));
+    const decision = concludeCheck(
+      job,
+      { kind: "observed", observation: observe(recoveredGroup, at(10)) },
+      at(10),
+      [],
+      abort,
+    );
+    expect(completed(decision.job)?.outcome).toBe("recovered");
+    expect(completed(decision.job)?.abort).toBeUndefined();
+  });
+});

@@ -15,6 +15,8 @@ import type {
   TerminationOutcome,
 } from "@macaque/shared";
 import { confirmAttempts } from "./attempts.ts";
+import { OrderRefusedError, type Refusal } from "./errors.ts";
+import type { OrderControls } from "./order-controls.ts";
 import type { Idempotency } from "./idempotency.ts";
 import type { TerminatorMetrics } from "./metrics.ts";
 import { judgeOrderAge } from "./order-age.ts";
@@ -33,10 +35,12 @@ export interface CarryOutOptions {
   metrics: TerminatorMetrics;
   /** The experiment's alarms, read right before terminating (stop-conditions.ts). */
   stopConditions: StopConditionGate;
+  /** The operator's kill switch and aborts, read before the order and before each terminate call. */
+  controls: OrderControls;
 }
 
-/** The order being carried out, and the logger bound to its experiment. */
-type Run = { experiment: ExperimentContext; logger: Logger };
+/** The order being carried out, the logger bound to its experiment, and what refused it, if anything did. */
+type Run = { experiment: ExperimentContext; logger: Logger; refusal?: Refusal };
 
 const lostAnswer = "its terminate call's answer was lost; AWS is terminating it";
 
@@ -58,20 +62,33 @@ export function createOrderCarrier(options: CarryOutOptions) {
       );
     }
     const stale = (id: string) => ({ instanceId: id, reason: `not terminating ${id}: ${tooOld}` });
-    const breaches =
-      tooOld === undefined && remaining.length > 0 ? await options.stopConditions(experiment) : [];
-    if (breaches.length > 0) {
-      return refuse({ experiment, logger }, [...earlier], remaining, breaches, victims);
+    const run: Run = { experiment, logger };
+    let outcomes: TerminationOutcome[];
+    if (tooOld !== undefined) {
+      outcomes = skipAll(remaining.map(stale));
+    } else {
+      // Read before anything else is done for the order; read again before each call.
+      run.refusal =
+        remaining.length > 0 ? await options.controls.refusal(experiment.id) : undefined;
+      if (!run.refusal && remaining.length > 0) {
+        // The experiment's alarms, read right before terminating.
+        const breaches = await options.stopConditions(experiment);
+        if (breaches.length > 0) return refuse(run, [...earlier], remaining, breaches, victims);
+      }
+      outcomes = run.refusal
+        ? refuseAll(run, remaining)
+        : await recheckAndTerminate(run, remaining);
     }
-    const outcomes =
-      tooOld === undefined
-        ? await recheckAndTerminate({ experiment, logger }, remaining)
-        : skipAll(remaining.map(stale));
+    const failureReason =
+      tooOld !== undefined
+        ? `not terminating: ${tooOld}`
+        : run.refusal && `not terminating: ${run.refusal.message}`;
     return buildResultEvent({
       experiment,
       outcomes: orderOutcomes(victims, [...earlier, ...outcomes]),
       now: now(),
-      failureReason: tooOld === undefined ? undefined : `not terminating: ${tooOld}`,
+      failureReason,
+      failureCode: run.refusal?.code,
     });
   };
 
@@ -96,6 +113,20 @@ export function createOrderCarrier(options: CarryOutOptions) {
     return { ...result, data: { ...result.data, code: stopConditionCode, alarms: [...breaches] } };
   }
 
+  function refuseAll(run: Run, instanceIds: readonly string[]): TerminationOutcome[] {
+    const refusal = run.refusal as Refusal;
+    run.logger.warn(
+      { event: "order.refused", code: refusal.code, instanceIds },
+      `not terminating: ${refusal.message}`,
+    );
+    return skipAll(
+      instanceIds.map((id) => ({
+        instanceId: id,
+        reason: `not terminating ${id}: ${refusal.message}`,
+      })),
+    );
+  }
+
   async function recheckAndTerminate(run: Run, remaining: readonly string[]) {
     const facts = await recheck(remaining);
     const resumed = await confirm(run, facts);
@@ -116,11 +147,34 @@ export function createOrderCarrier(options: CarryOutOptions) {
 
   async function terminate(run: Run, instanceIds: readonly string[]) {
     const { experiment, logger } = run;
-    const outcomes = await options.terminations[experiment.mode].terminate({
-      instanceIds,
-      onAttempt: (ids) => idempotency.recordAttempts(experiment.id, ids, now()),
-      onTerminated: (terminated) => keepTerminated(run, terminated),
-    });
+    const went: TerminationOutcome[] = [];
+    let outcomes: TerminationOutcome[];
+    try {
+      outcomes = await options.terminations[experiment.mode].terminate({
+        instanceIds,
+        onAttempt: async (ids) => {
+          // Right before the call, never cached: a halt that landed a moment ago stops it.
+          const refusal = await options.controls.refusal(experiment.id);
+          if (refusal) throw new OrderRefusedError(refusal);
+          await idempotency.recordAttempts(experiment.id, ids, now());
+        },
+        onTerminated: async (terminated) => {
+          went.push(...terminated);
+          await keepTerminated(run, terminated);
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof OrderRefusedError)) throw err;
+      run.refusal = err.refusal;
+      const wentIds = new Set(went.map((o) => o.instanceId));
+      return [
+        ...went,
+        ...refuseAll(
+          run,
+          instanceIds.filter((id) => !wentIds.has(id)),
+        ),
+      ];
+    }
     const failedIds = outcomes.filter((o) => o.outcome === "failed").map((o) => o.instanceId);
     if (failedIds.length === 0) return outcomes;
     // The SDK retries a call whose answer was lost, and AWS may refuse the retry

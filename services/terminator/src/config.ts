@@ -1,8 +1,14 @@
-import { commonEnvSchema, guardrailEnvSchema, redisEnvSchema } from "@macaque/shared";
+import {
+  commonEnvSchema,
+  controlEnvSchema,
+  guardrailEnvSchema,
+  redisEnvSchema,
+} from "@macaque/shared";
 
 export const terminatorEnvSchema = commonEnvSchema
   .extend({
     /** Instances carrying this tag are never terminated, even when an order names them. Default `macaque:exclude=true`. */
     EXCLUDE_TAG: guardrailEnvSchema.shape.EXCLUDE_TAG,
   })
-  .extend(redisEnvSchema.shape);
+  .extend(redisEnvSchema.shape)
+  .extend(controlEnvSchema.shape);

@@ -12,10 +12,12 @@ import {
   runService,
 } from "@macaque/shared";
 import { readAlarms } from "@macaque/shared/read-alarms";
+import { connectControlStore } from "@macaque/shared/control-store";
 import { terminatorEnvSchema } from "./config.ts";
 import { createOrderHandler } from "./handle-order.ts";
 import { createIdempotency } from "./idempotency.ts";
 import { createTerminatorMetrics } from "./metrics.ts";
+import { createOrderControls } from "./order-controls.ts";
 import { createRecheck } from "./recheck.ts";
 import { createStopConditionGate } from "./stop-conditions.ts";
 import { createAsgTermination, createEc2Termination } from "./terminate.ts";
@@ -31,6 +33,7 @@ await runService({
     const ec2 = createAwsClient(EC2Client, bus.aws);
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
+    const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const now = () => new Date();
 
     const handle = createOrderHandler({
@@ -47,6 +50,7 @@ await runService({
       now,
       metrics: createTerminatorMetrics(metrics.registry),
       stopConditions: createStopConditionGate((names) => readAlarms(cloudwatch, names)),
+      controls: createOrderControls(controlStore),
     });
     return {
       consumers: [bus.consume(QueueRole.terminations, handle)],
@@ -56,6 +60,7 @@ await runService({
         ec2.destroy();
         autoScaling.destroy();
         cloudwatch.destroy();
+        controlStore.destroy();
       },
     };
   },

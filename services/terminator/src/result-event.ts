@@ -35,7 +35,9 @@ export function buildResultEvent(options: {
   now: Date;
   id?: string;
   /** Why nothing was terminated when it is not the victims' doing (a stale order); default: their reasons. */
-  failureReason?: string;
+  failureReason?: string | undefined;
+  /** The stable code of an operator's refusal (`halted`, `aborted`), when that is why. */
+  failureCode?: string | undefined;
 }): ResultEvent {
   const { experiment, now, id } = options;
   const terminations = [...options.outcomes];
@@ -56,6 +58,7 @@ export function buildResultEvent(options: {
       experiment,
       reason: options.failureReason ?? summarizeFailure(terminations),
       terminations,
+      ...(options.failureCode !== undefined && { code: options.failureCode }),
     },
   });
 }

@@ -22,7 +22,10 @@ import {
   type TerminationOrder,
 } from "@macaque/shared";
 import { readAlarms } from "@macaque/shared/read-alarms";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { ControlUnreadableError, createControlStore } from "@macaque/shared/control-store";
 import { OrderInProgressError } from "../src/errors.ts";
+import { createOrderControls, type OrderControls } from "../src/order-controls.ts";
 import { createOrderHandler } from "../src/handle-order.ts";
 import { createIdempotency, type Idempotency } from "../src/idempotency.ts";
 import { createTerminatorMetrics } from "../src/metrics.ts";
@@ -45,6 +48,7 @@ let autoScaling: AutoScalingClient;
 let fleet: ReturnType<typeof fleetOf>;
 let ec2: EC2Client;
 let cloudwatch: CloudWatchClient;
+let ssm: SSMClient;
 
 beforeAll(async () => {
   [sim, redisServer] = await Promise.all([
@@ -57,11 +61,13 @@ beforeAll(async () => {
   ec2 = fleet.ec2;
   // Two attempts: an unreadable alarm fails after one retry rather than the default back-off.
   cloudwatch = sandboxClient(CloudWatchClient, sim.url, { maxAttempts: 2 });
+  ssm = sandboxClient(SSMClient, sim.url);
 });
 
 afterAll(async () => {
   autoScaling?.destroy();
   cloudwatch?.destroy();
+  ssm?.destroy();
   fleet?.close();
   await redis?.quit();
   await redisServer?.stop();
@@ -71,8 +77,16 @@ afterAll(async () => {
 const logger = createLogger({ service: "terminator-test", level: "silent" });
 const now = () => new Date();
 
+/** The operator's controls on the simulator's Parameter Store, under a path of the test's own. */
+const controlStoreOf = (path = `/${uniquePrefix("ctl")}`) => createControlStore({ ssm, path });
+
 function handlerWith(
-  options: { ec2?: Termination; asg?: Termination; idempotency?: Idempotency } = {},
+  options: {
+    ec2?: Termination;
+    asg?: Termination;
+    idempotency?: Idempotency;
+    controls?: OrderControls;
+  } = {},
 ) {
   const published: ResultEvent[] = [];
   const idempotency =
@@ -90,6 +104,7 @@ function handlerWith(
     now,
     metrics,
     stopConditions: createStopConditionGate((names) => readAlarms(cloudwatch, names)),
+    controls: options.controls ?? createOrderControls(controlStoreOf()),
   });
   const deliverOrder = (order: TerminationOrder, receiveCount = 1) =>
     handle({ Body: JSON.stringify(order) } as Message, { logger, receiveCount, messageId: "m" });
@@ -457,5 +472,123 @@ describe("stop conditions right before terminating", () => {
     expect(published.map((e) => e.type)).toEqual(["macaque.instances.terminated"]);
     const states = await fleet.ec2States(victims);
     expect(Object.values(states).every((s) => s !== "running")).toBe(true);
+  });
+});
+
+describe("the operator's controls", () => {
+  const halt = { halted: true, by: "arn:aws:iam::000000000000:user/ops", reason: "incident 42" };
+
+  it("refuses every order while macaque is halted: termination.failed, code halted, no terminate call", async () => {
+    const group = await fleet.createGroup("halted", 3);
+    const experiment = plannedExperiment(group, "ec2", 2);
+    const store = controlStoreOf();
+    await store.writeHalt({ ...halt, at: new Date().toISOString() });
+    const counting = countingTermination("ec2");
+    const { deliver, published } = handlerWith({
+      ec2: counting.termination,
+      controls: createOrderControls(store),
+    });
+
+    await deliver(experiment);
+
+    expect(counting.calls).toEqual([]);
+    const event = published[0]!;
+    expect(event.type).toBe("macaque.termination.failed");
+    if (event.type !== "macaque.termination.failed") return;
+    expect(event.data.code).toBe("halted");
+    expect(event.data.reason).toMatch(
+      /^not terminating: macaque is halted \(by arn:aws:iam::000000000000:user\/ops, at .*\): incident 42$/,
+    );
+    expect(event.data.terminations.map((t) => t.outcome)).toEqual(["skipped", "skipped"]);
+    expect(await fleet.ec2States(experiment.victims.map((v) => v.instanceId))).toEqual(
+      Object.fromEntries(experiment.victims.map((v) => [v.instanceId, "running"])),
+    );
+  });
+
+  it("refuses an aborted experiment's order (code aborted) but carries out another's", async () => {
+    const group = await fleet.createGroup("aborted", 4);
+    const aborted = plannedExperiment(group, "ec2", 1);
+    // Another experiment (plannedExperiment gives each its own id) on another instance.
+    const other = plannedExperiment(group, "ec2", 1);
+    other.victims = [{ ...other.victims[0]!, instanceId: group.instances[1]!.instanceId }];
+    const store = controlStoreOf();
+    await store.writeAbort({
+      experimentId: aborted.id,
+      by: "ops",
+      at: new Date().toISOString(),
+      reason: "wrong group",
+    });
+    const { deliver, published } = handlerWith({ controls: createOrderControls(store) });
+
+    await deliver(aborted);
+    await deliver(other);
+
+    const [refused, carried] = published;
+    expect(refused!.type).toBe("macaque.termination.failed");
+    expect(refused!.type === "macaque.termination.failed" && refused!.data.code).toBe("aborted");
+    expect(refused!.type === "macaque.termination.failed" && refused!.data.reason).toContain(
+      `experiment ${aborted.id} was aborted (by ops, at `,
+    );
+    expect(carried!.type).toBe("macaque.instances.terminated");
+  });
+
+  it("reads the switch again before each call: a halt between two asg calls stops the second", async () => {
+    const group = await fleet.createGroup("midway", 3);
+    const experiment = plannedExperiment(group, "asg", 2);
+    const [first, second] = experiment.victims.map((v) => v.instanceId);
+    const store = controlStoreOf();
+    const real = realTermination("asg");
+    const calls: string[] = [];
+    const haltAfterFirst: Termination = {
+      mode: "asg",
+      terminate: (request) =>
+        real.terminate({
+          ...request,
+          onAttempt: async (ids) => {
+            await request.onAttempt(ids);
+            calls.push(...ids);
+          },
+          onTerminated: async (outcomes) => {
+            await request.onTerminated(outcomes);
+            await store.writeHalt({ ...halt, at: new Date().toISOString() });
+          },
+        }),
+    };
+    const { deliver, published } = handlerWith({
+      asg: haltAfterFirst,
+      controls: createOrderControls(store),
+    });
+
+    await deliver(experiment);
+
+    expect(calls).toEqual([first]);
+    const event = published[0]!;
+    expect(event.type).toBe("macaque.instances.terminated");
+    expect(event.data.terminations.map((t) => [t.instanceId, t.outcome])).toEqual([
+      [first, "terminated"],
+      [second, "skipped"],
+    ]);
+    expect(event.data.terminations[1]!.reason).toMatch(/macaque is halted/);
+  });
+
+  it("does not terminate while the switch cannot be read, and carries the order out once it can", async () => {
+    const group = await fleet.createGroup("unreadable", 2);
+    const experiment = plannedExperiment(group, "ec2", 1);
+    const counting = countingTermination("ec2");
+    const { deliver, published } = handlerWith({ ec2: counting.termination });
+
+    await fleet.control.setSsmFault({ unavailable: true });
+    try {
+      await expect(deliver(experiment, 1)).rejects.toBeInstanceOf(ControlUnreadableError);
+      await expect(deliver(experiment, 2)).rejects.toThrow(/could not read the kill switch/);
+    } finally {
+      await fleet.control.setSsmFault({ unavailable: false });
+    }
+    expect(counting.calls).toEqual([]);
+    expect(published).toEqual([]);
+
+    await deliver(experiment, 3);
+    expect(counting.calls).toHaveLength(1);
+    expect(published[0]!.type).toBe("macaque.instances.terminated");
   });
 });
