@@ -4,6 +4,7 @@ import {
   commonEnvSchema,
   emailAddressSchema,
   guardrailEnvSchema,
+  historyEnvSchema,
   parseEnv,
 } from "@macaque/shared";
 import { InvalidInputError } from "./errors.ts";
@@ -16,16 +17,19 @@ import type { Limits } from "./ask-count.ts";
  */
 const regionSchema = commonEnvSchema.shape.AWS_REGION.unwrap().optional();
 
-export const cliEnvSchema = commonEnvSchema.extend(guardrailEnvSchema.shape).extend({
-  /**
-   * No default, unlike the services': the CLI finds the region as the AWS CLI
-   * does (see resolveRegion), so a profile's region is not silently us-east-1.
-   */
-  AWS_REGION: regionSchema,
-  AWS_DEFAULT_REGION: regionSchema,
-  /** The notifier's From address: `recipients` never enrols or removes it. Optional here. */
-  SENDER_EMAIL: emailAddressSchema.optional(),
-});
+export const cliEnvSchema = commonEnvSchema
+  .extend(guardrailEnvSchema.shape)
+  .extend(historyEnvSchema.shape)
+  .extend({
+    /**
+     * No default, unlike the services': the CLI finds the region as the AWS CLI
+     * does (see resolveRegion), so a profile's region is not silently us-east-1.
+     */
+    AWS_REGION: regionSchema,
+    AWS_DEFAULT_REGION: regionSchema,
+    /** The notifier's From address: `recipients` never enrols or removes it. Optional here. */
+    SENDER_EMAIL: emailAddressSchema.optional(),
+  });
 export type CliConfig = z.output<typeof cliEnvSchema>;
 
 /** Parses the environment; a bad variable is invalid input (exit 2), named. */

@@ -14,6 +14,7 @@ import {
   type CliDeps,
 } from "./commands.ts";
 import { recoveryDefaults } from "@macaque/shared";
+import { historyCommand, showCommand, trendCommand } from "./history-commands.ts";
 import { formatFlagDuration } from "./duration.ts";
 import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.ts";
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
@@ -25,6 +26,9 @@ const environmentHelp = `Environment (the services' own variables):
   AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING, _STS (the account shown)
   SENDER_EMAIL                   the notifier's sender: recipients never add or remove it
   MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
+  HISTORY_BUCKET, AWS_ENDPOINT_URL_S3
+                                 the experiment archive (history, show, trend); against a
+                                 stand-in the default is <prefix>-history
   MAX_INSTANCES_PER_EXPERIMENT, MAX_PERCENT_OF_GROUP, MIN_IN_SERVICE_AFTER, OPT_IN_TAG
                                  the producer's limits, shown when asking how many`;
 
@@ -36,7 +40,9 @@ const examples = `Examples:
   macaque send job.json --no-wait            # prints the experiment id
   macaque watch exp-1f3a9c0d2b4e6f80
   macaque watch --asg web                    # every experiment on web from now on
-  macaque recipients add ops@example.com`;
+  macaque recipients add ops@example.com
+  macaque history --asg web --since 30d      # archived experiments, newest first
+  macaque trend --asg web --html trend.html  # time to recover over time`;
 
 /**
  * Standard output closed by its reader (`macaque run --json | head -1`): every
@@ -183,6 +189,35 @@ recipients
   .argument("<address>")
   .description("unsubscribe the address and delete its SES identity")
   .action(async (address: string) => done(await recipientsRemoveCommand(deps, address)));
+
+program
+  .command("history")
+  .description("archived experiments, newest first, from the history bucket's index")
+  .option("--asg <name>", "only this group")
+  .option("--since <period>", "started within this period (30d, 12h) or since a date")
+  .option(
+    "--outcome <outcome...>",
+    "only these outcomes (recovered, not-recovered, rejected, dry-run, termination-failed, ...)",
+  )
+  .option("--limit <n>", "rows per page (default 20); the next page's command is printed on stderr")
+  .option("--after <cursor>", "the page after this cursor (as printed)")
+  .option("--json", "one JSON object per line")
+  .action(async (flags) => done(await historyCommand(deps, flags)));
+program
+  .command("show")
+  .description("an archived experiment's report, as e-mailed")
+  .argument("<experiment-id>")
+  .option("--html <file>", "write the HTML report to this file")
+  .option("--json", "the whole archived record")
+  .action(async (id: string, flags) => done(await showCommand(deps, id, flags)));
+program
+  .command("trend")
+  .description("a group's time to recover over time: each run, rolling median and p95")
+  .requiredOption("--asg <name>", "the group")
+  .option("--since <period>", "started within this period (default 90d) or since a date")
+  .addOption(new Option("--mode <mode>", "only this termination mode").choices(["ec2", "asg"]))
+  .option("--html <file>", "also write a page with the chart (inline SVG)")
+  .action(async (flags) => done(await trendCommand(deps, flags)));
 
 try {
   await program.parseAsync();

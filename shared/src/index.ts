@@ -20,6 +20,7 @@ export {
   envList,
   envPositiveInt,
   guardrailEnvSchema,
+  historyEnvSchema,
   loadConfig,
   parseEnv,
   redisEnvSchema,
@@ -52,7 +53,16 @@ export {
   type TerminationOrder,
   type TerminationOutcome,
   targetGroupHealthSchema,
+  groupConfigurationSchema,
+  maxCarriedCandidates,
+  planRecordSchema,
+  regressionAssessmentSchema,
+  type GroupChange,
+  type GroupConfiguration,
+  type PlanRecord,
+  type RegressionAssessment,
 } from "./events.ts";
+export { groupConfigurationOf, type DescribedConfiguration } from "./group-configuration.ts";
 export {
   formatTarget,
   requiresServing,

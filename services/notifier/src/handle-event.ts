@@ -13,6 +13,8 @@ import {
   type MessageContext,
   ServiceName,
 } from "@macaque/shared";
+import type { ArchiveItem } from "@macaque/shared/history";
+import { buildArchiveItem } from "./archive-record.ts";
 import { publishReportSummary, sendReportEmail } from "./channels.ts";
 import type { Deliveries, DeliveryOutcome } from "./deliveries.ts";
 import type { NotifierMetrics } from "./notifier-metrics.ts";
@@ -30,6 +32,11 @@ export interface EventHandlerOptions {
   reportsTopicArn: string;
   eventsTopicArn: string;
   counters: NotifierMetrics;
+  /**
+   * Writes the experiment's record to the history bucket (absent without
+   * HISTORY_BUCKET); resolves with the record's key.
+   */
+  archive?: (item: ArchiveItem) => Promise<string>;
 }
 
 /** Reads an event from the notifications queue and sends the report it calls for, once. */
@@ -86,6 +93,14 @@ export function createEventHandler(options: EventHandlerOptions) {
       },
       delivery.message,
     );
+    // After the report: an S3 outage must not hold it up. A failed write throws,
+    // SQS redelivers, the recorded deliveries skip the e-mail and summary, and
+    // the write is tried again (then the DLQ keeps the event for a redrive).
+    if (options.archive) {
+      const key = await options.archive(buildArchiveItem(event, rendered));
+      options.counters.experimentsArchived.inc({ kind: report.kind });
+      logger.info({ event: "experiment.archived", key }, `archived the experiment as ${key}`);
+    }
   };
 }
 

@@ -9,6 +9,7 @@ import {
   runService,
 } from "@macaque/shared";
 import { notifierEnvSchema } from "./config.ts";
+import { createS3Client, writeArchive } from "@macaque/shared/history";
 import { createDeliveries } from "./deliveries.ts";
 import { createEnrolledRecipients } from "./enrolled-recipients.ts";
 import { createEventHandler } from "./handle-event.ts";
@@ -38,6 +39,17 @@ await runService({
       senderEmail: config.SENDER_EMAIL,
       logger,
     });
+    const bucket = config.HISTORY_BUCKET;
+    const s3 =
+      bucket === undefined
+        ? undefined
+        : createS3Client({
+            ...bus.aws,
+            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
+          });
+    if (!bucket) {
+      logger.warn({ event: "archive.off" }, "not archiving experiments: HISTORY_BUCKET is not set");
+    }
     const consumer = bus.consume(
       QueueRole.notifications,
       createEventHandler({
@@ -52,6 +64,7 @@ await runService({
         reportsTopicArn: topology.topics.reports.arn,
         eventsTopicArn: topology.topics.events.arn,
         counters,
+        ...(s3 && bucket && { archive: (item) => writeArchive(s3, bucket, item) }),
       }),
     );
     return {
@@ -60,6 +73,7 @@ await runService({
       close: async () => {
         await bus.close();
         ses.destroy();
+        s3?.destroy();
       },
     };
   },

@@ -10,6 +10,12 @@ import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
 import { buildTimelineChart } from "./timeline.ts";
+import {
+  changesLine,
+  regressionFact,
+  regressionLine,
+  regressionSections,
+} from "./regression-report.ts";
 
 type RecoveryCompleted = EventData<"macaque.recovery.completed">;
 
@@ -32,6 +38,7 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     },
     { label: "Verdict", value: verdict.text, tone: verdict.tone },
     { label: "Time to recover", value: mttr },
+    ...(data.regression ? [regressionFact(data.regression)] : []),
     {
       label: "Terminated",
       value: `${plural(data.terminated.length, "instance")}: ${idList(data.terminated)}`,
@@ -76,13 +83,17 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     },
     { kind: "list", title: "Replacements", items: replacements, empty: "no replacement seen" },
   ];
+  if (data.regression) sections.push(...regressionSections(data.regression, experiment.id));
   if (targetGroups.length > 0) sections.push(targetHealthSection(targetGroups, recovered));
   if (!recovered) sections.push(...lastObservedSections(data.lastObserved));
 
   return {
     kind: "recovery",
     experimentId: experiment.id,
-    subject: subjectLine(experiment.asg, `${headline}${verdict.subject}`),
+    subject: subjectLine(
+      experiment.asg,
+      `${headline}${verdict.subject}${data.regression?.status === "regression" ? " - REGRESSION" : ""}`,
+    ),
     title: `Recovery report: ${experiment.asg}`,
     status: {
       label: recovered
@@ -95,6 +106,8 @@ export function buildRecoveryReport(data: RecoveryCompleted): Report {
     summary: [
       `Outcome: ${recovered ? "recovered" : "not recovered"}; verdict ${verdict.text}`,
       `Time to recover: ${mttr}`,
+      ...(data.regression ? [regressionLine(data.regression)] : []),
+      ...(data.regression && changesLine(data.regression) ? [changesLine(data.regression)!] : []),
       `Terminated (${experiment.mode}): ${idList(data.terminated)}`,
       `Replacements: ${idList(replacements, "none seen")}`,
       ...(recovered ? [] : targetGroups.map(targetGroupSummary)),

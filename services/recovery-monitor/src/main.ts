@@ -11,7 +11,10 @@ import {
   publishEvent,
   runService,
 } from "@macaque/shared";
+import { createS3Client } from "@macaque/shared/history";
+import { assessRegression } from "./assess-regression.ts";
 import { createCheckProcessor } from "./check.ts";
+import { createHistoryReader } from "./history-reader.ts";
 import { monitorEnvSchema } from "./config.ts";
 import { createDescribeBatcher } from "./describe-batcher.ts";
 import { describeGroups } from "./describe-groups.ts";
@@ -61,6 +64,14 @@ await runService({
       nameOf: (health) => health.arn,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
+    const s3 =
+      config.HISTORY_BUCKET === undefined
+        ? undefined
+        : createS3Client({
+            ...bus.aws,
+            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
+          });
+    const history = s3 && config.HISTORY_BUCKET && createHistoryReader(s3, config.HISTORY_BUCKET);
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
@@ -70,6 +81,9 @@ await runService({
         describeTargetGroup: (arn) => targetBatcher.describeGroup(arn),
         publish: (event) =>
           publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
+        ...(history && {
+          assessRegression: (experiment, seconds) => assessRegression(history, experiment, seconds),
+        }),
         logger,
         metrics: monitorMetrics,
         now,
@@ -118,6 +132,7 @@ await runService({
           await bus.close();
           autoScaling.destroy();
           elb.destroy();
+          s3?.destroy();
         }
       },
     };

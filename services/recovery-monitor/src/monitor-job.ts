@@ -11,6 +11,7 @@ import {
   type Milestone,
   type RecoveryTimeline,
   type TargetGroupHealth,
+  type TerminationOutcome,
 } from "@macaque/shared";
 import { evaluateRecovery } from "./evaluate-recovery.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
@@ -25,6 +26,8 @@ export interface MonitorJob {
   terminatedAt: string;
   /** Instances the terminator did terminate (skipped and failed ones are not victims). */
   terminated: string[];
+  /** Each victim's outcome as the terminator reported it (absent in jobs saved before the archive). */
+  terminations?: TerminationOutcome[];
   timeline: RecoveryTimeline;
   /** Checks that observed the group. */
   checks: number;
@@ -84,6 +87,7 @@ export function startMonitorJob(
     terminated: data.terminations
       .filter((t) => t.outcome === "terminated")
       .map((t) => t.instanceId),
+    terminations: data.terminations,
     timeline: { terminatedAt: data.terminatedAt },
     checks: 0,
     missedChecks: 0,
@@ -196,6 +200,7 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Rec
       checks: job.checks,
       terminated: job.terminated,
       ...(job.lastTargetGroups && { targetGroups: job.lastTargetGroups }),
+      ...(job.terminations && { terminations: job.terminations }),
     },
   });
 }
