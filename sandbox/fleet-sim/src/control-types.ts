@@ -138,3 +138,10 @@ export interface TimelineView {
   events: TimelineEventView[];
   recoveries: RecoveryView[];
 }
+
+/** `PUT /_sim/groups/NAME/timing`: simulated seconds for launches from now on. */
+export interface TimingRequest {
+  bootSeconds?: number;
+  healthySeconds?: number;
+  healthCheckDelaySeconds?: number;
+}

@@ -17,4 +17,5 @@ export type {
   TargetView,
   TimelineEventView,
   TimelineView,
+  TimingRequest,
 } from "./control-types.ts";
