@@ -40,6 +40,7 @@ async function experiment(): Promise<string> {
     mode: "asg",
     recovery: { checkIntervalSeconds: 0.1, deadlineSeconds: 60 },
     requestedBy: "history-test",
+    notify: { emails: ["sre@example.com"] },
   });
   await p.waitForEvent(id, EventType.recoveryCompleted);
   // The next run's comparison reads this one from the archive.
