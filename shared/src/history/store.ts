@@ -72,7 +72,7 @@ export async function writeArchive(
     }),
   );
   for (const indexKey of indexKeys(item.entry)) {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: indexKey, Body: "" }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: indexKey, Body: new Uint8Array(0) }));
   }
   return key;
 }
