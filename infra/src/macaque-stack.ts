@@ -18,6 +18,7 @@ import { QueueRole, ServiceName } from "@macaque/shared";
 import { QueueAlarms } from "./alarms.ts";
 import { Cache } from "./cache.ts";
 import { Messaging } from "./messaging.ts";
+import { History } from "./history.ts";
 import { grantServiceAccess } from "./permissions.ts";
 import { serviceNames } from "@macaque/shared";
 import { serviceEnvironment } from "./service-environment.ts";
@@ -43,6 +44,7 @@ export interface MacaqueStackProps extends StackProps {
 export class MacaqueStack extends Stack {
   readonly messaging: Messaging;
   readonly services: Record<ServiceName, WorkerService>;
+  readonly history: History;
 
   constructor(scope: Construct, id: string, props: MacaqueStackProps) {
     super(scope, id, props);
@@ -68,6 +70,10 @@ export class MacaqueStack extends Stack {
     });
     servicesSecurityGroup.addEgressRule(cache.securityGroup, Port.tcp(6379), "the cache");
 
+    this.history = new History(this, "History", {
+      retentionDays: settings.historyRetentionDays,
+      prefix: settings.namePrefix,
+    });
     const cluster = new Cluster(this, "Cluster", { vpc: network.vpc });
     const image = this.image(settings);
     this.services = {} as Record<ServiceName, WorkerService>;
@@ -79,6 +85,7 @@ export class MacaqueStack extends Stack {
         environment: serviceEnvironment(service, settings, {
           region: this.region,
           redisUrl: cache.url,
+          historyBucket: this.history.bucket.bucketName,
         }),
         securityGroup: servicesSecurityGroup,
         subnets: network.serviceSubnets,
@@ -92,6 +99,11 @@ export class MacaqueStack extends Stack {
         messaging: this.messaging,
         settings,
       });
+      if (service === ServiceName.notifier)
+        this.history.grantArchive(worker.taskDefinition.taskRole);
+      if (service === ServiceName.recoveryMonitor) {
+        this.history.grantRead(worker.taskDefinition.taskRole);
+      }
       this.services[service] = worker;
     }
 
@@ -111,6 +123,18 @@ export class MacaqueStack extends Stack {
     });
     new CfnOutput(this, "EventsTopicArn", { value: this.messaging.topics.events.topicArn });
     new CfnOutput(this, "ClusterName", { value: cluster.clusterName });
+    new CfnOutput(this, "HistoryBucketName", {
+      value: this.history.bucket.bucketName,
+      description: "HISTORY_BUCKET for macaque history, show and trend",
+    });
+    new CfnOutput(this, "HistoryReaderRoleArn", {
+      value: this.history.readerRole.roleArn,
+      description: "Assume to read the archive (macaque history, show, trend)",
+    });
+    new CfnOutput(this, "HistoryAthenaTable", {
+      value: `${this.history.database.ref}.experiments`,
+      description: "Athena table over the archive (partition projection on asg and day)",
+    });
   }
 
   private network(settings: Settings): {

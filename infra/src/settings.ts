@@ -82,6 +82,8 @@ export const settingsSchema = z
     cacheReplicas: int(0, 5, 0),
     /** Alarm when a queue's oldest message has waited this long. */
     oldestMessageAlarmSeconds: int(60, 86_400, 600),
+    /** Days an archived experiment is kept in the history bucket (its lifecycle rule). */
+    historyRetentionDays: int(1, 3_650, 400),
   })
   .refine((s) => !(s.image && s.ecrRepository), {
     message: "give either image or ecrRepository, not both",
