@@ -1,4 +1,4 @@
-import { formatDuration, formatInstant, type RegressionAssessment } from "@macaque/shared";
+import { formatInstant, type RegressionAssessment } from "@macaque/shared";
 import { describeChange } from "@macaque/shared/history";
 import type { Fact, Section } from "./report.ts";
 
@@ -8,11 +8,15 @@ import type { Fact, Section } from "./report.ts";
  * here for the e-mail, the SNS summary and the archive's rendered report.
  */
 
+/** Plain seconds, so two figures compare at a glance: `84 s`, `1.2 s`. */
+const seconds = (s: number): string =>
+  s < 10 ? `${Number(s.toFixed(s < 1 ? 2 : 1))} s` : `${Math.round(s)} s`;
+
 /** "REGRESSION: 84 s, median of the last 10 runs 40 s" */
 export function regressionLine(r: RegressionAssessment): string {
-  const median = r.medianSeconds === undefined ? "" : formatDuration(r.medianSeconds);
+  const median = r.medianSeconds === undefined ? "" : seconds(r.medianSeconds);
   const runs = `median of the last ${r.runs.length} run${r.runs.length === 1 ? "" : "s"} ${median}`;
-  const time = formatDuration(r.timeToRecoverSeconds);
+  const time = seconds(r.timeToRecoverSeconds);
   switch (r.status) {
     case "regression":
       return `REGRESSION: ${time}, ${runs}`;
@@ -78,13 +82,13 @@ function recentRunsChart(r: RegressionAssessment, experimentId: string): Section
     title: "Recent runs (time to recover, same mode)",
     bars: all.map((run) => ({
       label: run.current ? "this run" : formatInstant(run.at).slice(0, 16),
-      value: formatDuration(run.seconds),
+      value: seconds(run.seconds),
       percent: max > 0 ? Math.max(1, Math.round((run.seconds / max) * 100)) : 0,
       tone: run.regression ? "bad" : run.current ? "good" : "info",
     })),
     note:
       r.thresholdSeconds === undefined
         ? ""
-        : `Slower than ${formatDuration(r.thresholdSeconds)} is a regression (median + 3 × MAD, and 1.5 × median).`,
+        : `Slower than ${seconds(r.thresholdSeconds)} is a regression (median + 3 × MAD, and 1.5 × median).`,
   };
 }
