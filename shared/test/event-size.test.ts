@@ -57,13 +57,11 @@ describe("event size", () => {
         checkIntervalSeconds: 5,
         checks: 17,
         terminated: ids.slice(0, 10),
-        terminations: ids
-          .slice(0, 10)
-          .map((instanceId) => ({
-            instanceId,
-            outcome: "terminated" as const,
-            at: "2030-01-01T00:00:00.000Z",
-          })),
+        terminations: ids.slice(0, 10).map((instanceId) => ({
+          instanceId,
+          outcome: "terminated" as const,
+          at: "2030-01-01T00:00:00.000Z",
+        })),
       },
     });
     expect(() => parseEvent(JSON.parse(JSON.stringify(event)))).not.toThrow();

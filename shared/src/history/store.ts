@@ -109,7 +109,6 @@ export async function listHistory(
   const entries: HistoryEntry[] = [];
   let token: string | undefined;
   let calls = 0;
-  let lastKey = query.after;
   for (;;) {
     const page = await s3.send(
       new ListObjectsV2Command({
@@ -125,8 +124,7 @@ export async function listHistory(
       const entry = parseIndexKey(key);
       if (!entry || (query.filter && !query.filter(entry))) continue;
       entries.push(entry);
-      lastKey = key;
-      if (entries.length >= limit) return { entries, next: lastKey, calls };
+      if (entries.length >= limit) return { entries, next: key, calls };
     }
     if (!page.IsTruncated || !page.NextContinuationToken) return { entries, calls };
     token = page.NextContinuationToken;
