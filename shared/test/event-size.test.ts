@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EventType, createEvent, maxCarriedCandidates, parseEvent } from "../src/index.ts";
 import {
   experimentContext,
+  groupConfiguration,
   groupObservation,
   instanceSnapshots,
 } from "../../test/support/experiment.ts";
@@ -20,18 +21,7 @@ describe("event size", () => {
       victims: instances.slice(0, 10),
       plan: {
         job: { asg: "web", count: 10, notify: { emails: Array(50).fill("someone@example.com") } },
-        group: {
-          launchTemplate: { id: "lt-0123456789abcdef0", name: "web", version: "42" },
-          imageIds: ["ami-0123456789abcdef0"],
-          instanceTypes: ["m5.large", "m6i.large", "c6i.large"],
-          healthCheckType: "ELB",
-          healthCheckGracePeriodSeconds: 300,
-          desiredCapacity: 1000,
-          minSize: 500,
-          maxSize: 2000,
-          targetGroupArns: ["arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc"],
-          suspendedProcesses: [],
-        },
+        group: groupConfiguration({ desiredCapacity: 1000, minSize: 500, maxSize: 2000 }),
         candidates: ids.slice(0, maxCarriedCandidates),
         candidateCount: ids.length,
       },

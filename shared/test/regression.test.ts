@@ -7,6 +7,7 @@ import {
   percentile,
 } from "../src/history/index.ts";
 import type { GroupConfiguration } from "../src/index.ts";
+import { groupConfiguration } from "../../test/support/experiment.ts";
 
 describe("judgeRecoveryTime", () => {
   it.each([
@@ -44,19 +45,7 @@ describe("judgeRecoveryTime", () => {
   });
 });
 
-const config = (changes: Partial<GroupConfiguration> = {}): GroupConfiguration => ({
-  launchTemplate: { id: "lt-0abc", name: "web", version: "3" },
-  imageIds: ["ami-1"],
-  instanceTypes: ["t3.micro"],
-  healthCheckType: "ELB",
-  healthCheckGracePeriodSeconds: 300,
-  desiredCapacity: 4,
-  minSize: 2,
-  maxSize: 8,
-  targetGroupArns: ["arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc"],
-  suspendedProcesses: [],
-  ...changes,
-});
+const config = groupConfiguration;
 
 describe("diffGroupConfiguration", () => {
   it.each([

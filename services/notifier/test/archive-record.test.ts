@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EventType, type RegressionAssessment } from "@macaque/shared";
 import { buildArchiveItem } from "../src/archive-record.ts";
 import { buildReport, renderReport } from "../src/render-report.ts";
+import { groupConfiguration } from "../../../test/support/experiment.ts";
 import { event, experiment, recoveryCompletedData, rejectedData } from "./fixtures.ts";
 
 const regression: RegressionAssessment = {
@@ -55,15 +56,7 @@ describe("the archive record", () => {
   it("keeps the plan the producer carried: seed, group configuration, candidates", () => {
     const plan = {
       job: { asg: "web", count: 2 },
-      group: {
-        imageIds: ["ami-1"],
-        instanceTypes: ["t3.micro"],
-        desiredCapacity: 4,
-        minSize: 2,
-        maxSize: 8,
-        targetGroupArns: [],
-        suspendedProcesses: [],
-      },
+      group: groupConfiguration(),
       candidates: ["i-0000000c", "i-0000000a"],
       candidateCount: 2,
     };

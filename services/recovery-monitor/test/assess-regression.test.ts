@@ -2,18 +2,10 @@ import { describe, expect, it } from "vitest";
 import type { GroupConfiguration } from "@macaque/shared";
 import type { HistoryEntry } from "@macaque/shared/history";
 import { assessRegression, type HistoryReader } from "../src/assess-regression.ts";
-import { experimentContext } from "../../../test/support/experiment.ts";
+import { experimentContext, groupConfiguration } from "../../../test/support/experiment.ts";
 
-const configuration = (version: string): GroupConfiguration => ({
-  launchTemplate: { name: "web", version },
-  imageIds: ["ami-1"],
-  instanceTypes: ["t3.micro"],
-  desiredCapacity: 4,
-  minSize: 2,
-  maxSize: 8,
-  targetGroupArns: [],
-  suspendedProcesses: [],
-});
+const configuration = (version: string): GroupConfiguration =>
+  groupConfiguration({ launchTemplate: { name: "web", version } });
 
 const run = (i: number, seconds: number, regression = false): HistoryEntry => ({
   at: `2026-12-0${i}T10:00:00.000Z`,
