@@ -10,12 +10,8 @@ import { subjectLine } from "./escape.ts";
 import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment-facts.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
 import { buildTimelineChart } from "./timeline.ts";
-import {
-  changesLine,
-  regressionFact,
-  regressionLine,
-  regressionSections,
-} from "./regression-report.ts";
+import { changesLine, regressionLine } from "@macaque/shared/history";
+import { regressionFact, regressionSections } from "./regression-report.ts";
 
 type RecoveryCompleted = EventData<"macaque.recovery.completed">;
 

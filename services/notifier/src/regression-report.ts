@@ -1,5 +1,5 @@
 import { formatInstant, type RegressionAssessment } from "@macaque/shared";
-import { describeChange } from "@macaque/shared/history";
+import { describeChange, plainSeconds as seconds, regressionLine } from "@macaque/shared/history";
 import type { Fact, Section } from "./report.ts";
 
 /**
@@ -7,36 +7,6 @@ import type { Fact, Section } from "./report.ts";
  * recovery-monitor's judgement carried by `recovery.completed`, worded once
  * here for the e-mail, the SNS summary and the archive's rendered report.
  */
-
-/** Plain seconds, so two figures compare at a glance: `84 s`, `1.2 s`. */
-const seconds = (s: number): string =>
-  s < 10 ? `${Number(s.toFixed(s < 1 ? 2 : 1))} s` : `${Math.round(s)} s`;
-
-/** "REGRESSION: 84 s, median of the last 10 runs 40 s" */
-export function regressionLine(r: RegressionAssessment): string {
-  const median = r.medianSeconds === undefined ? "" : seconds(r.medianSeconds);
-  const runs = `median of the last ${r.runs.length} run${r.runs.length === 1 ? "" : "s"} ${median}`;
-  const time = seconds(r.timeToRecoverSeconds);
-  switch (r.status) {
-    case "regression":
-      return `REGRESSION: ${time}, ${runs}`;
-    case "normal":
-      return `no regression: ${time}, ${runs}`;
-    case "insufficient-history":
-      return `not compared: ${r.runs.length} earlier recovered run${r.runs.length === 1 ? "" : "s"} in this mode (3 needed)`;
-    case "history-unavailable":
-      return `not compared: the archive could not be read (${r.reason ?? "unknown error"})`;
-  }
-}
-
-export const changesLine = (r: RegressionAssessment): string | undefined =>
-  r.status !== "regression"
-    ? undefined
-    : r.changes === undefined
-      ? "what changed: unknown (the last normal run's plan snapshot is not in the archive)"
-      : r.changes.length === 0
-        ? "what changed: nothing in the group's configuration"
-        : `what changed: ${r.changes.map(describeChange).join("; ")}`;
 
 export function regressionFact(r: RegressionAssessment): Fact {
   return {

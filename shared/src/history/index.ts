@@ -28,3 +28,4 @@ export {
   type RegressionVerdict,
 } from "./regression.ts";
 export { describeChange, diffGroupConfiguration } from "./group-changes.ts";
+export { changesLine, plainSeconds, regressionLine } from "./wording.ts";
