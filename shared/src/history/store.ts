@@ -97,14 +97,12 @@ export interface HistoryPage {
   calls: number;
 }
 
-/** Keys asked for per listing: a trend over a busy group's quarter in one page where the server allows. */
-const pageSize = 10_000;
+/** S3's (and fauxqs's) most keys per listing. */
+const pageSize = 1_000;
 
 /**
- * As many keys as the query can use: all of them for a trend (S3 answers at most
- * 1,000 whatever this says; a stand-in may give more in one page, and the paging
- * copes with either), the rows wanted for a page, ten times that when a filter
- * drops some.
+ * As many keys as the query can use: full pages for a trend, the rows wanted
+ * for a page of history, ten times that when a filter drops some.
  */
 function pageKeys(query: HistoryQuery, wanted: number): number {
   if (!Number.isFinite(wanted)) return pageSize;
