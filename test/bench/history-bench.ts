@@ -111,7 +111,7 @@ export async function benchHistory(stack: Stack): Promise<void> {
   const cliVersion = await timed(() => runCli(["--version"], env));
   s3.destroy();
 
-  const row = (label: string, value: string) => console.log(`${label.padEnd(45)}${value}`);
+  const row = (label: string, value: string) => console.log(`${label.padEnd(48)}${value}`);
   console.log(
     `\nhistory: ${onGroup} archived experiments on one group, ${onOthers} on 20 others (4 objects each)`,
   );
