@@ -2,15 +2,19 @@
  * The one-shot set-up of `docker compose up`: creates (or converges) the queues,
  * dead-letter queues, topics and filtered subscriptions with the same
  * `ensureTopology()` the sandbox runs, and verifies the SES sender identity
- * (LocalStack verifies it at once). Running it again changes nothing.
+ * (LocalStack verifies it at once), and creates the history bucket
+ * (HISTORY_BUCKET) in LocalStack's S3. Running it again changes nothing.
  */
 import { fileURLToPath } from "node:url";
 import { SESClient, VerifyEmailIdentityCommand } from "@aws-sdk/client-ses";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
+import { createS3Client, ensureHistoryBucket } from "@macaque/shared/history";
 import {
   commonEnvSchema,
+  historyEnvSchema,
   createAwsClient,
   createLogger,
   createSqsClient,
@@ -19,7 +23,7 @@ import {
   type Logger,
 } from "@macaque/shared";
 
-export const initEnvSchema = commonEnvSchema.extend({
+export const initEnvSchema = commonEnvSchema.extend(historyEnvSchema.shape).extend({
   /** The notifier's From address: the identity to verify. */
   SENDER_EMAIL: z.email("must be an email address such as chaos@example.com"),
 });
@@ -30,6 +34,8 @@ export interface ProvisionOptions {
   ses: SESClient;
   prefix: string;
   senderEmail: string;
+  /** The history bucket to create, with the client to create it with. */
+  history?: { s3: S3Client; bucket: string };
   logger: Logger;
 }
 
@@ -50,6 +56,14 @@ export async function provision(options: ProvisionOptions): Promise<{ changes: s
     { event: "init.sender-verified", senderEmail: options.senderEmail },
     "SES sender identity verified",
   );
+  if (options.history) {
+    const created = await ensureHistoryBucket(options.history.s3, options.history.bucket);
+    if (created) changes.push(`created bucket ${options.history.bucket}`);
+    logger.info(
+      { event: "init.history-bucket-ready", bucket: options.history.bucket, created },
+      created ? "history bucket created" : "history bucket unchanged",
+    );
+  }
   return { changes };
 }
 
@@ -66,12 +80,22 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     sqs: createSqsClient(aws),
     sns: createAwsClient(SNSClient, aws),
     ses: createAwsClient(SESClient, aws),
+    ...(config.HISTORY_BUCKET && {
+      s3: createS3Client({
+        ...aws,
+        endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
+      }),
+    }),
   };
   try {
     await provision({
       ...clients,
       prefix: config.MACAQUE_NAME_PREFIX,
       senderEmail: config.SENDER_EMAIL,
+      ...(clients.s3 &&
+        config.HISTORY_BUCKET && {
+          history: { s3: clients.s3, bucket: config.HISTORY_BUCKET },
+        }),
       logger,
     });
   } catch (err) {

@@ -10,7 +10,7 @@ import { InfrastructureError, InvalidInputError } from "./errors.ts";
  */
 
 export type AwsService =
-  "SQS" | "SNS" | "SES" | "Auto Scaling" | "Elastic Load Balancing V2" | "STS" | "SSM";
+  "SQS" | "SNS" | "SES" | "Auto Scaling" | "Elastic Load Balancing V2" | "STS" | "SSM" | "S3";
 
 /** What the middleware needs of any SDK client. */
 export interface Pluggable {

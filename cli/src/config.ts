@@ -5,6 +5,7 @@ import {
   controlEnvSchema,
   emailAddressSchema,
   guardrailEnvSchema,
+  historyEnvSchema,
   parseEnv,
 } from "@macaque/shared";
 import { InvalidInputError } from "./errors.ts";
@@ -20,6 +21,7 @@ const regionSchema = commonEnvSchema.shape.AWS_REGION.unwrap().optional();
 export const cliEnvSchema = commonEnvSchema
   .extend(guardrailEnvSchema.shape)
   .extend(controlEnvSchema.shape)
+  .extend(historyEnvSchema.shape)
   .extend({
     /**
      * No default, unlike the services': the CLI finds the region as the AWS CLI

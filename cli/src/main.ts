@@ -20,6 +20,7 @@ import {
   type CliDeps,
 } from "./commands.ts";
 import { recoveryDefaults } from "@macaque/shared";
+import { historyCommand, showCommand, trendCommand } from "./history-commands.ts";
 import { formatFlagDuration } from "./duration.ts";
 import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.ts";
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
@@ -32,6 +33,9 @@ const environmentHelp = `Environment (the services' own variables):
   SENDER_EMAIL                   the notifier's sender: recipients never add or remove it
   MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
   CONTROL_PARAMETER_PATH         SSM path of the kill switch and aborts (default /macaque)
+  HISTORY_BUCKET, AWS_ENDPOINT_URL_S3
+                                 the experiment archive (history, show, trend); against a
+                                 stand-in the default is <prefix>-history
   MAX_INSTANCES_PER_EXPERIMENT, MAX_PERCENT_OF_GROUP, MIN_IN_SERVICE_AFTER, OPT_IN_TAG
                                  the producer's limits, shown when asking how many`;
 
@@ -46,7 +50,9 @@ const examples = `Examples:
   macaque recipients add ops@example.com
   macaque halt --reason "incident 4711"      # stops all chaos in this account and region
   macaque status                             # the switch and the experiments in flight
-  macaque abort exp-1f3a9c0d2b4e6f80 --reason "wrong group"`;
+  macaque abort exp-1f3a9c0d2b4e6f80 --reason "wrong group"
+  macaque history --asg web --since 30d      # archived experiments, newest first
+  macaque trend --asg web --html trend.html  # time to recover over time`;
 
 /**
  * Standard output closed by its reader (`macaque run --json | head -1`): every
@@ -238,6 +244,34 @@ program
   .argument("<experiment-id>", "as printed by run, send or status")
   .requiredOption("--reason <text>", "why (shown in its report)")
   .action(async (id: string, flags) => done(await abortCommand(deps, id, flags)));
+program
+  .command("history")
+  .description("archived experiments, newest first, from the history bucket's index")
+  .option("--asg <name>", "only this group")
+  .option("--since <period>", "started within this period (30d, 12h) or since a date")
+  .option(
+    "--outcome <outcome...>",
+    "only these outcomes (recovered, not-recovered, rejected, dry-run, termination-failed, ...)",
+  )
+  .option("--limit <n>", "rows per page (default 20); the next page's command is printed on stderr")
+  .option("--after <cursor>", "the page after this cursor (as printed)")
+  .option("--json", "one JSON object per line")
+  .action(async (flags) => done(await historyCommand(deps, flags)));
+program
+  .command("show")
+  .description("an archived experiment's report, as e-mailed")
+  .argument("<experiment-id>")
+  .option("--html <file>", "write the HTML report to this file")
+  .option("--json", "the whole archived record")
+  .action(async (id: string, flags) => done(await showCommand(deps, id, flags)));
+program
+  .command("trend")
+  .description("a group's time to recover over time: each run, rolling median and p95")
+  .requiredOption("--asg <name>", "the group")
+  .option("--since <period>", "started within this period (default 90d) or since a date")
+  .addOption(new Option("--mode <mode>", "only this termination mode").choices(["ec2", "asg"]))
+  .option("--html <file>", "also write a page with the chart (inline SVG)")
+  .action(async (flags) => done(await trendCommand(deps, flags)));
 
 try {
   await program.parseAsync();

@@ -33,6 +33,33 @@ describe("the live view's lines", () => {
     ]);
   });
 
+  it("says REGRESSION and what changed when the monitor judged the run one", () => {
+    const regressed = {
+      ...e.recovered,
+      data: {
+        ...e.recovered.data,
+        timeToRecoverSeconds: 84,
+        regression: {
+          status: "regression" as const,
+          timeToRecoverSeconds: 84,
+          runs: [40, 41, 39].map((seconds, i) => ({
+            experimentId: `exp-${i}`,
+            at: "2026-12-01T00:00:00.000Z",
+            seconds,
+            regression: false,
+          })),
+          medianSeconds: 40,
+          madSeconds: 1,
+          thresholdSeconds: 60,
+          changes: [{ field: "imageIds", label: "AMI", before: "ami-1", after: "ami-2" }],
+        },
+      },
+    };
+    expect(lines(regressed)[1]).toBe(
+      "    +1.3s  regression    REGRESSION: 84 s, median of the last 3 runs 40 s; what changed: AMI: ami-1 → ami-2",
+    );
+  });
+
   it("lists every reason of a rejection", () => {
     expect(lines(e.rejected)).toEqual([
       "    +1.3s  rejected      refused by the guardrails",

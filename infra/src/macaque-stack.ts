@@ -19,6 +19,7 @@ import { QueueAlarms } from "./alarms.ts";
 import { Cache } from "./cache.ts";
 import { Controls } from "./controls.ts";
 import { Messaging } from "./messaging.ts";
+import { History } from "./history.ts";
 import { grantServiceAccess } from "./permissions.ts";
 import { serviceNames } from "@macaque/shared";
 import { serviceEnvironment } from "./service-environment.ts";
@@ -44,6 +45,7 @@ export interface MacaqueStackProps extends StackProps {
 export class MacaqueStack extends Stack {
   readonly messaging: Messaging;
   readonly services: Record<ServiceName, WorkerService>;
+  readonly history: History;
 
   constructor(scope: Construct, id: string, props: MacaqueStackProps) {
     super(scope, id, props);
@@ -74,6 +76,10 @@ export class MacaqueStack extends Stack {
       path: settings.controlParameterPath,
       messaging: this.messaging,
     });
+    this.history = new History(this, "History", {
+      retentionDays: settings.historyRetentionDays,
+      prefix: settings.namePrefix,
+    });
     const cluster = new Cluster(this, "Cluster", { vpc: network.vpc });
     const image = this.image(settings);
     this.services = {} as Record<ServiceName, WorkerService>;
@@ -85,6 +91,7 @@ export class MacaqueStack extends Stack {
         environment: serviceEnvironment(service, settings, {
           region: this.region,
           redisUrl: cache.url,
+          historyBucket: this.history.bucket.bucketName,
         }),
         securityGroup: servicesSecurityGroup,
         subnets: network.serviceSubnets,
@@ -99,6 +106,11 @@ export class MacaqueStack extends Stack {
         settings,
       });
       controls.grantService(worker.taskDefinition.taskRole, service);
+      if (service === ServiceName.notifier)
+        this.history.grantArchive(worker.taskDefinition.taskRole);
+      if (service === ServiceName.recoveryMonitor) {
+        this.history.grantRead(worker.taskDefinition.taskRole);
+      }
       this.services[service] = worker;
     }
 
@@ -118,6 +130,18 @@ export class MacaqueStack extends Stack {
     });
     new CfnOutput(this, "EventsTopicArn", { value: this.messaging.topics.events.topicArn });
     new CfnOutput(this, "ClusterName", { value: cluster.clusterName });
+    new CfnOutput(this, "HistoryBucketName", {
+      value: this.history.bucket.bucketName,
+      description: "HISTORY_BUCKET for macaque history, show and trend",
+    });
+    new CfnOutput(this, "HistoryReaderRoleArn", {
+      value: this.history.readerRole.roleArn,
+      description: "Assume to read the archive (macaque history, show, trend)",
+    });
+    new CfnOutput(this, "HistoryAthenaTable", {
+      value: `${this.history.database.ref}.experiments`,
+      description: "Athena table over the archive (partition projection on asg and day)",
+    });
   }
 
   private network(settings: Settings): {

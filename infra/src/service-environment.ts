@@ -15,7 +15,7 @@ export const entryPoint = (service: ServiceName): string => `services/${service}
 export function serviceEnvironment(
   service: ServiceName,
   settings: Settings,
-  shared: { region: string; redisUrl: string },
+  shared: { region: string; redisUrl: string; historyBucket?: string },
 ): Record<string, string> {
   const common = {
     AWS_REGION: shared.region,
@@ -41,14 +41,19 @@ export function serviceEnvironment(
     case ServiceName.terminator:
       return { ...common, ...control, EXCLUDE_TAG: settings.excludeTag.text };
     case ServiceName.recoveryMonitor:
-      return { ...common, ...control };
+      return { ...common, ...control, ...history(shared) };
     case ServiceName.notifier:
       return {
         ...common,
         SENDER_EMAIL: settings.senderEmail,
+        ...history(shared),
         ...(settings.defaultRecipients.length > 0 && {
           DEFAULT_RECIPIENTS: settings.defaultRecipients.join(","),
         }),
       };
   }
 }
+
+/** The archive: the notifier writes it, the monitor reads a group's history from it. */
+const history = (shared: { historyBucket?: string }): Record<string, string> =>
+  shared.historyBucket === undefined ? {} : { HISTORY_BUCKET: shared.historyBucket };

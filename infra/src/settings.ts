@@ -100,6 +100,8 @@ export const settingsSchema = z
     oldestMessageAlarmSeconds: int(60, 86_400, 600),
     /** CONTROL_PARAMETER_PATH: where the kill switch and the aborts live in Parameter Store. */
     controlParameterPath: controlPathSchema.default(defaultControlPath),
+    /** Days an archived experiment is kept in the history bucket (its lifecycle rule). */
+    historyRetentionDays: int(1, 3_650, 400),
   })
   .refine((s) => !(s.image && s.ecrRepository), {
     message: "give either image or ecrRepository, not both",

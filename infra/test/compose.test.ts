@@ -49,7 +49,7 @@ function dropIds(node: unknown): void {
 const licensed = {
   LOCALSTACK_IMAGE: "localstack/localstack:latest",
   LOCALSTACK_AUTH_TOKEN: "ls-test-token",
-  LOCALSTACK_SERVICES: "sqs,sns,ses,ssm,ec2,autoscaling",
+  LOCALSTACK_SERVICES: "sqs,sns,ses,ssm,s3,ec2,autoscaling",
   MACAQUE_EC2_ENDPOINT: "http://localstack:4566",
   MACAQUE_AUTO_SCALING_ENDPOINT: "http://localstack:4566",
   MACAQUE_ELB_ENDPOINT: "http://localstack:4566",
@@ -125,7 +125,7 @@ describe.each([
     const localstack = compose.services.localstack!;
     expect(localstack.image).toBe(shell.LOCALSTACK_IMAGE ?? "localstack/localstack:4.14.0");
     expect(environmentOf(localstack)).toMatchObject({
-      SERVICES: shell.LOCALSTACK_SERVICES ?? "sqs,sns,ses,ssm",
+      SERVICES: shell.LOCALSTACK_SERVICES ?? "sqs,sns,ses,ssm,s3",
       LOCALSTACK_AUTH_TOKEN: shell.LOCALSTACK_AUTH_TOKEN ?? "",
     });
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFauxqs, type RunningProcess } from "@macaque/sandbox";
 import { startSesFront, type SesFront } from "@macaque/ses-front";
 import { resolveTopology } from "@macaque/shared";
+import { createS3Client, ensureHistoryBucket } from "@macaque/shared/history";
 import { snsAt, sqsAt, uniquePrefix } from "../../test/support/aws.ts";
 import { repoPath } from "./support/repo.ts";
 
@@ -77,6 +78,31 @@ describe("the compose init (deploy/init.ts)", () => {
     const second = await init({ MACAQUE_NAME_PREFIX: prefix, SENDER_EMAIL: "chaos@example.com" });
     expect(second.code, second.stderr).toBe(0);
     expect(second.events[0]).toMatchObject({ event: "init.topology-ready", changes: [] });
+  });
+
+  it("creates the history bucket in the stand-in's S3, once", async () => {
+    const prefix = uniquePrefix("init");
+    const env = {
+      MACAQUE_NAME_PREFIX: prefix,
+      SENDER_EMAIL: "chaos@example.com",
+      HISTORY_BUCKET: `${prefix}-history`,
+      AWS_ENDPOINT_URL_S3: fauxqs.ready,
+    };
+    const first = await init(env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.events.at(-1)).toMatchObject({
+      event: "init.history-bucket-ready",
+      created: true,
+    });
+    const s3 = createS3Client({
+      region: "us-east-1",
+      endpoint: fauxqs.ready,
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    await expect(ensureHistoryBucket(s3, `${prefix}-history`)).resolves.toBe(false);
+    s3.destroy();
+    const second = await init(env);
+    expect(second.events.at(-1)).toMatchObject({ created: false });
   });
 
   it("stops before touching anything when the sender is missing", async () => {

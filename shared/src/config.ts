@@ -31,6 +31,7 @@ export const commonEnvSchema = z.object({
   AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: z.url("must be a URL").optional(),
   AWS_ENDPOINT_URL_CLOUDWATCH: z.url("must be a URL").optional(),
   AWS_ENDPOINT_URL_SSM: z.url("must be a URL").optional(),
+  AWS_ENDPOINT_URL_S3: z.url("must be a URL").optional(),
   MACAQUE_NAME_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_-]{1,40}$/, "must be 1-40 letters, digits, - or _")
@@ -74,6 +75,21 @@ export const commonEnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
   AWS_MAX_ATTEMPTS: positiveInt(5),
   AWS_REQUEST_TIMEOUT_MS: positiveInt(10_000),
+});
+
+/**
+ * The experiment archive's bucket (notifier: writes; recovery-monitor: reads the
+ * group's history for regressions). S3's naming rules: 3-63 lowercase letters,
+ * digits, dots and hyphens, starting and ending with a letter or digit.
+ */
+export const historyEnvSchema = z.object({
+  HISTORY_BUCKET: z
+    .string()
+    .regex(
+      /^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      "must be an S3 bucket name: 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit",
+    )
+    .optional(),
 });
 
 export const redisEnvSchema = z.object({

@@ -1,4 +1,5 @@
 import { describeAbort, describeHalt } from "./control.ts";
+import { changesLine, regressionLine } from "./history/wording.ts";
 import { EventType } from "./names.ts";
 import { milestoneWords, type Verdict } from "./events.ts";
 import type { AnyCloudEvent, GroupObservation, InstanceSnapshot } from "./events.ts";
@@ -104,8 +105,17 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
           d.timeToRecoverSeconds === null
             ? ""
             : `in ${formatDuration(d.timeToRecoverSeconds)} (${precision})`;
+        const regression = d.regression?.status === "regression" ? d.regression : undefined;
         return [
           { label: "recovered", text: `${ttr}${formatVerdict(d.verdict)}`.replace(/^, /, "") },
+          ...(regression
+            ? [
+                {
+                  label: "regression",
+                  text: [regressionLine(regression), changesLine(regression)].join("; "),
+                },
+              ]
+            : []),
         ];
       }
       const last = d.lastObserved ? `; last seen ${counts(d.lastObserved)}` : "";

@@ -36,6 +36,49 @@ export const targetGroupHealthSchema = z.object({
   ),
 });
 
+/**
+ * The group's configuration at plan time: what a regression's "what changed"
+ * compares (launch template, AMI, instance types, health check, capacity,
+ * target groups, suspended processes).
+ */
+export const groupConfigurationSchema = z.object({
+  launchTemplate: z
+    .object({
+      id: z.string().optional(),
+      name: z.string().optional(),
+      version: z.string().optional(),
+    })
+    .optional(),
+  launchConfigurationName: z.string().optional(),
+  /** AMIs and instance types of the group's instances (sorted, distinct). */
+  imageIds: z.array(z.string()),
+  instanceTypes: z.array(z.string()),
+  healthCheckType: z.string().optional(),
+  healthCheckGracePeriodSeconds: z.number().int().optional(),
+  desiredCapacity: z.number().int(),
+  minSize: z.number().int(),
+  maxSize: z.number().int(),
+  targetGroupArns: z.array(z.string()),
+  suspendedProcesses: z.array(z.string()),
+});
+export type GroupConfiguration = z.infer<typeof groupConfigurationSchema>;
+
+/** Most candidates the plan carries to the end of the experiment (the planned event has them all). */
+export const maxCarriedCandidates = 500;
+
+/**
+ * What the archive keeps of the request and the plan, carried from the plan to
+ * the experiment's end (event-carried state): the job message as validated,
+ * the group's configuration and the candidates in shuffled order.
+ */
+export const planRecordSchema = z.object({
+  job: z.record(z.string(), z.unknown()),
+  group: groupConfigurationSchema,
+  candidates: z.array(z.string()).max(maxCarriedCandidates),
+  candidateCount: z.number().int().nonnegative(),
+});
+export type PlanRecord = z.infer<typeof planRecordSchema>;
+
 /** What the producer decided, carried by every event after planning. */
 export const experimentContextSchema = z.object({
   id: z.string().min(1),
@@ -58,6 +101,8 @@ export const experimentContextSchema = z.object({
   targetGroupArns: z.array(z.string()).optional(),
   /** The alarms the experiment must respect: the job's and STOP_ALARMS (absent: none). */
   stopConditions: z.object({ alarms: z.array(z.string()) }).optional(),
+  /** The request and the plan as the archive keeps them (absent from older producers). */
+  plan: planRecordSchema.optional(),
 });
 export type ExperimentContext = z.infer<typeof experimentContextSchema>;
 
@@ -178,6 +223,43 @@ export const alarmBreachSchema = z.object({
 function controlEventDataSchema() {
   return haltRecordSchema.extend({ parameter: z.string().min(1) });
 }
+/** One earlier run of the group, as the history index lists it. */
+export const historyRunSchema = z.object({
+  experimentId: z.string(),
+  at: isoTime,
+  seconds: z.number().nonnegative(),
+  regression: z.boolean(),
+});
+
+/** One field of the group's configuration that differs from the last normal run. */
+export const groupChangeSchema = z.object({
+  field: z.string(),
+  label: z.string(),
+  before: z.string(),
+  after: z.string(),
+});
+export type GroupChange = z.infer<typeof groupChangeSchema>;
+
+/**
+ * The recovery-monitor's comparison of a recovered run with the group's earlier
+ * recovered runs in the same mode (see shared/src/history/regression.ts).
+ */
+export const regressionAssessmentSchema = z.object({
+  status: z.enum(["regression", "normal", "insufficient-history", "history-unavailable"]),
+  timeToRecoverSeconds: z.number().nonnegative(),
+  /** Earlier recovered runs compared (newest first, at most the window). */
+  runs: z.array(historyRunSchema),
+  medianSeconds: z.number().nonnegative().optional(),
+  madSeconds: z.number().nonnegative().optional(),
+  /** Slower than this is a regression. */
+  thresholdSeconds: z.number().nonnegative().optional(),
+  /** The last earlier run that was not itself a regression, and what changed since. */
+  lastNormalExperimentId: z.string().optional(),
+  changes: z.array(groupChangeSchema).optional(),
+  /** Why the history could not be read, for history-unavailable. */
+  reason: z.string().optional(),
+});
+export type RegressionAssessment = z.infer<typeof regressionAssessmentSchema>;
 
 export const eventDataSchemas = {
   [EventType.experimentPlanned]: z.object({
@@ -248,6 +330,10 @@ export const eventDataSchemas = {
     stoppedBy: z.array(alarmBreachSchema).optional(),
     /** Who aborted the experiment, when and why (outcome `aborted`). */
     abort: abortRecordSchema.optional(),
+    /** Each victim's termination outcome (absent from older monitors). */
+    terminations: z.array(terminationOutcomeSchema).optional(),
+    /** This run against the group's earlier runs (absent when there was no history to ask). */
+    regression: regressionAssessmentSchema.optional(),
   }),
   [EventType.reportSent]: z.object({
     experimentId: z.string(),

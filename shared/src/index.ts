@@ -21,6 +21,7 @@ export {
   envList,
   envPositiveInt,
   guardrailEnvSchema,
+  historyEnvSchema,
   loadConfig,
   parseEnv,
   redisEnvSchema,
@@ -53,7 +54,16 @@ export {
   type TerminationOrder,
   type TerminationOutcome,
   targetGroupHealthSchema,
+  groupConfigurationSchema,
+  maxCarriedCandidates,
+  planRecordSchema,
+  regressionAssessmentSchema,
+  type GroupChange,
+  type GroupConfiguration,
+  type PlanRecord,
+  type RegressionAssessment,
 } from "./events.ts";
+export { groupConfigurationOf, type DescribedConfiguration } from "./group-configuration.ts";
 export {
   formatTarget,
   requiresServing,

@@ -1,3 +1,4 @@
+import type { GroupConfiguration } from "./events.ts";
 import type { Tag } from "./config.ts";
 import type { Reason } from "./job-message.ts";
 import {
@@ -46,6 +47,8 @@ export interface GroupState {
   targetGroupArns?: readonly string[];
   /** Target health of each target group, where the caller read it. */
   targetGroups?: readonly TargetGroupHealth[];
+  /** Launch template, AMIs, health check and the rest, where the caller read them (the producer). */
+  configuration?: GroupConfiguration;
 }
 
 /** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */

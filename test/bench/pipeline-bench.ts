@@ -17,6 +17,7 @@
 import { EventType, serviceNames } from "@macaque/shared";
 import { startPipeline } from "../support/pipeline.ts";
 import { startTestService } from "../support/processes.ts";
+import { benchHistory } from "./history-bench.ts";
 
 const experiments = Number(process.env.BENCH_EXPERIMENTS ?? "20");
 const checkInterval = Number(process.env.BENCH_CHECK_INTERVAL ?? "0.5");
@@ -168,5 +169,7 @@ console.log(summary("healthy → serving, measured − true", toServingLags, "ms
 console.log(
   `DescribeTargetHealth calls                   ${elbCalls} (${(elbCalls / Math.max(1, servingExperiments)).toFixed(1)} per experiment)`,
 );
+
+await benchHistory(p.stack);
 
 await p.stop();

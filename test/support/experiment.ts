@@ -4,7 +4,12 @@
  * fixtures pin their own values on top; integration tests build one from a group
  * the fleet simulator made (`instanceSnapshots`, `uniqueExperimentId`).
  */
-import type { ExperimentContext, GroupObservation, InstanceSnapshot } from "@macaque/shared";
+import type {
+  ExperimentContext,
+  GroupConfiguration,
+  GroupObservation,
+  InstanceSnapshot,
+} from "@macaque/shared";
 import { randomBytes } from "node:crypto";
 
 type Recovery = ExperimentContext["recovery"];
@@ -71,3 +76,20 @@ export const groupObservation = (changes: Partial<GroupObservation> = {}): Group
   instances: [],
   ...changes,
 });
+
+/** A group's configuration as the plan snapshots it: launch template `web` version 3, one AMI. */
+export function groupConfiguration(changes: Partial<GroupConfiguration> = {}): GroupConfiguration {
+  return {
+    launchTemplate: { id: "lt-0abc", name: "web", version: "3" },
+    imageIds: ["ami-1"],
+    instanceTypes: ["t3.micro"],
+    healthCheckType: "ELB",
+    healthCheckGracePeriodSeconds: 300,
+    desiredCapacity: 4,
+    minSize: 2,
+    maxSize: 8,
+    targetGroupArns: ["arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/web/abc"],
+    suspendedProcesses: [],
+    ...changes,
+  };
+}

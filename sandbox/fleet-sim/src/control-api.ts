@@ -7,6 +7,7 @@ import type {
   GroupView,
   TargetGroupRequest,
   TimelineView,
+  TimingRequest,
 } from "./control-types.ts";
 import { createAlarmControl } from "./alarm-control.ts";
 import type { Alarms } from "./alarms.ts";
@@ -84,6 +85,13 @@ const groupFaultsSchema = z.strictObject({
   throttleRate: rate.optional(),
 }) satisfies z.ZodType<GroupFaultsRequest>;
 
+/** A slower (or faster) launch from now on, as a new AMI or launch template might bring. */
+const timingSchema = z.strictObject({
+  bootSeconds: seconds.optional(),
+  healthySeconds: seconds.optional(),
+  healthCheckDelaySeconds: seconds.optional(),
+}) satisfies z.ZodType<TimingRequest>;
+
 const globalFaultsSchema = z.strictObject({
   throttleRate: rate,
 }) satisfies z.ZodType<GlobalFaultsRequest>;
@@ -100,6 +108,12 @@ export function parseBody<T>(schema: z.ZodType<T>, text: string): T {
   const problems = result.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`);
   throw new SimError("InvalidBody", `invalid request body: ${problems.join("; ")}`);
 }
+
+const timingView = (group: Group): Required<TimingRequest> => ({
+  bootSeconds: group.timing.bootMs / 1000,
+  healthySeconds: group.timing.healthyMaxMs / 1000,
+  healthCheckDelaySeconds: group.timing.healthCheckDelayMs / 1000,
+});
 
 export function createControlApi(deps: {
   fleet: Fleet;
@@ -190,6 +204,18 @@ export function createControlApi(deps: {
         return { status: 204 };
       case "PUT groups/:name/faults":
         return { status: 200, body: fleet.setFaults(name, parseBody(groupFaultsSchema, text)) };
+      case "PUT groups/:name/timing": {
+        const timing = parseBody(timingSchema, text);
+        const group = requireGroup(name);
+        if (timing.bootSeconds !== undefined) group.timing.bootMs = timing.bootSeconds * 1000;
+        if (timing.healthySeconds !== undefined) {
+          group.timing.healthyMaxMs = timing.healthySeconds * 1000;
+        }
+        if (timing.healthCheckDelaySeconds !== undefined) {
+          group.timing.healthCheckDelayMs = timing.healthCheckDelaySeconds * 1000;
+        }
+        return { status: 200, body: timingView(group) };
+      }
       case "GET groups/:name/timeline":
         return { status: 200, body: timelineView(requireGroup(name)) };
       case "PUT faults":

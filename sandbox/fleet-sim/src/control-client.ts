@@ -11,6 +11,7 @@ import type {
   GroupFaultsRequest,
   GroupView,
   TimelineView,
+  TimingRequest,
 } from "./control-types.ts";
 import { FleetSimControlError } from "./errors.ts";
 
@@ -20,6 +21,8 @@ export interface FleetSimControl {
   deleteGroup(name: string): Promise<void>;
   setFaults(name: string, faults: GroupFaultsRequest): Promise<FaultsView>;
   setGlobalFaults(faults: GlobalFaultsRequest): Promise<GlobalFaultsRequest>;
+  /** Simulated boot, healthy and health-check delays of the group's launches from now on. */
+  setTiming(name: string, timing: TimingRequest): Promise<Required<TimingRequest>>;
   counters(): Promise<CountersView>;
   resetCounters(): Promise<void>;
   timeline(name: string): Promise<TimelineView>;
@@ -76,6 +79,7 @@ export function createFleetSimControl(url: string): FleetSimControl {
     deleteGroup: (name) => call("DELETE", group(name)),
     setFaults: (name, faults) => call("PUT", `${group(name)}/faults`, faults),
     setGlobalFaults: (faults) => call("PUT", "faults", faults),
+    setTiming: (name, timing) => call("PUT", `${group(name)}/timing`, timing),
     counters: () => call("GET", "counters"),
     resetCounters: () => call("DELETE", "counters"),
     timeline: (name) => call("GET", `${group(name)}/timeline`),

@@ -175,3 +175,10 @@ export interface AlarmView {
   stateUpdatedAt: string;
   faults: { unreadable: boolean };
 }
+
+/** `PUT /_sim/groups/NAME/timing`: simulated seconds for launches from now on. */
+export interface TimingRequest {
+  bootSeconds?: number;
+  healthySeconds?: number;
+  healthCheckDelaySeconds?: number;
+}

@@ -22,4 +22,5 @@ export type {
   TargetView,
   TimelineEventView,
   TimelineView,
+  TimingRequest,
 } from "./control-types.ts";

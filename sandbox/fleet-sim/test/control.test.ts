@@ -126,6 +126,19 @@ describe("control endpoint", () => {
     });
   });
 
+  it("changes a group's launch timing from now on, validating it", async () => {
+    await h.control.createGroup({ name: "slowing", desiredCapacity: 1, bootSeconds: 30 });
+    expect(await h.control.setTiming("slowing", { bootSeconds: 300 })).toEqual({
+      bootSeconds: 300,
+      healthySeconds: 5,
+      healthCheckDelaySeconds: 10,
+    });
+    const err: unknown = await h.control
+      .setTiming("slowing", { bootSeconds: -1 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, message: expect.stringContaining("bootSeconds") });
+  });
+
   it("answers 404 for an unknown group or route", async () => {
     await expect(h.control.timeline("ghost")).rejects.toMatchObject({ status: 404 });
     expect((await fetch(`${h.sim.url}/_sim/nothing`)).status).toBe(404);

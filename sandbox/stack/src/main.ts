@@ -4,6 +4,7 @@
  * starts the four services and waits for Ctrl-C; then stops the services first
  * (they drain against a Redis and SQS that are still there), then the stand-ins.
  */
+import { resolve } from "node:path";
 import { z } from "zod";
 import {
   ConfigError,
@@ -58,6 +59,11 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9_-]{1,40}$/)
     .default(defaultNamePrefix),
   SANDBOX_SERVICES: z.enum(["true", "false"], { error: "must be true or false" }).default("true"),
+  /**
+   * Where the sandbox keeps what must survive a restart (the history bucket, under
+   * `s3/`); `off` keeps everything in memory. Relative to the working directory.
+   */
+  SANDBOX_DATA_DIR: z.string().min(1).default(".sandbox/data"),
   /** Passed to the notifier. */
   DEFAULT_RECIPIENTS: envList(emailAddressSchema).default([sandboxRecipient]),
   /** Passed to the producer; unset, the job message's 10 s at the simulator's time scale. */
@@ -110,6 +116,7 @@ async function main(): Promise<void> {
     prefix: env.MACAQUE_NAME_PREFIX,
     redisUrl: env.REDIS_URL,
     timeScale: env.SANDBOX_TIME_SCALE,
+    ...(env.SANDBOX_DATA_DIR !== "off" && { dataDir: resolve(env.SANDBOX_DATA_DIR, "s3") }),
     ports: {
       fauxqs: env.SANDBOX_SQS_PORT,
       ses: env.SANDBOX_SES_PORT,
@@ -149,7 +156,8 @@ async function main(): Promise<void> {
   console.log(`
 macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot takes ${30 * env.SANDBOX_TIME_SCALE} s)
 
-  SQS + SNS (fauxqs)        ${e.sqs}
+  SQS + SNS + S3 (fauxqs)   ${e.sqs}
+  history bucket            ${stack.historyBucket} (${env.SANDBOX_DATA_DIR === "off" ? "in memory: SANDBOX_DATA_DIR=off" : `kept in ${resolve(env.SANDBOX_DATA_DIR)} (SANDBOX_DATA_DIR)`})
   SES                       ${e.ses}
   SES web inbox             ${e.inbox}
   EC2 + Auto Scaling + ELB  ${e.fleetSim}   control: ${e.fleetSim}/_sim/

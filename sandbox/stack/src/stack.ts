@@ -2,6 +2,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { awsClientConfig, ensureTopology, type Topology } from "@macaque/shared";
+import { createS3Client, ensureHistoryBucket, localHistoryBucket } from "@macaque/shared/history";
 import {
   readyUrl,
   startProcess,
@@ -28,6 +29,11 @@ export interface StackOptions {
   ports?: Partial<Record<StandInPort, number>>;
   /** Every output line of every child process. */
   onLine?: (process: string, line: string) => void;
+  /**
+   * Where fauxqs keeps S3 (the history bucket) across restarts; unset keeps it
+   * in memory. `npm run sandbox` passes SANDBOX_DATA_DIR.
+   */
+  dataDir?: string;
 }
 
 export interface StackEndpoints {
@@ -39,6 +45,8 @@ export interface StackEndpoints {
   ec2: string;
   fleetSim: string;
   redis: string;
+  /** fauxqs answers S3 on its SQS + SNS port. */
+  s3: string;
 }
 
 export interface Stack {
@@ -48,6 +56,8 @@ export interface Stack {
   /** The environment a macaque process needs to use this stack. */
   env: Record<string, string>;
   topology: Topology;
+  /** The experiment archive's bucket (HISTORY_BUCKET of the notifier and the monitor). */
+  historyBucket: string;
   /** Processes the stack started, by name. */
   processes: RunningProcess<string>[];
   /** Starts another child process that belongs to the stack and stops with it. */
@@ -118,6 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         "fauxqs",
         node("fauxqs", "sandbox/stack/src/fauxqs-process.ts", {
           FAUXQS_PORT: String(options.ports?.fauxqs ?? 0),
+          ...(options.dataDir && { FAUXQS_S3_DIR: options.dataDir }),
         }),
       ).then(track),
       // aws-ses-v2-local sends and shows mail; the front before it answers the
@@ -161,6 +172,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ec2: fleetSim!.ready,
       fleetSim: fleetSim!.ready,
       redis: options.redisUrl ?? redis!.ready,
+      s3: fauxqs!.ready,
     };
     const clientConfig = {
       ...awsClientConfig({ region }),
@@ -172,12 +184,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const { topology } = await ensureTopology({ sqs, sns, prefix });
     sqs.destroy();
     sns.destroy();
+    const historyBucket = localHistoryBucket(prefix);
+    const s3 = createS3Client({ region, endpoint: endpoints.s3, credentials: sandboxCredentials });
+    await ensureHistoryBucket(s3, historyBucket);
+    s3.destroy();
     return {
       endpoints,
       prefix,
       region,
-      env: stackEnv(endpoints, prefix, region),
+      env: { ...stackEnv(endpoints, prefix, region), HISTORY_BUCKET: historyBucket },
       topology,
+      historyBucket,
       processes: processes as RunningProcess<string>[],
       adopt: (p) => void adopted.push(p),
       stop: stopAll,
@@ -214,6 +231,7 @@ function stackEnv(
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.autoScaling,
     // And SSM Parameter Store (the kill switch and the aborts).
     AWS_ENDPOINT_URL_SSM: endpoints.fleetSim,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,
     MIN_MINUTES_BETWEEN_EXPERIMENTS: "0",

@@ -3,6 +3,7 @@ import {
   emailAddressSchema,
   envBoolean,
   envList,
+  historyEnvSchema,
   redisEnvSchema,
 } from "@macaque/shared";
 
@@ -18,4 +19,5 @@ export const notifierEnvSchema = commonEnvSchema
     /** Also send every report to the addresses enrolled with `macaque recipients add` (verified SES identities). Default true. */
     ENROLLED_RECIPIENTS: envBoolean(true),
   })
-  .extend(redisEnvSchema.shape);
+  .extend(redisEnvSchema.shape)
+  .extend(historyEnvSchema.shape);

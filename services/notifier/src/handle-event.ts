@@ -13,6 +13,8 @@ import {
   type MessageContext,
   ServiceName,
 } from "@macaque/shared";
+import type { ArchiveItem } from "@macaque/shared/history";
+import { buildArchiveItem } from "./archive-record.ts";
 import { publishReportSummary, sendReportEmail } from "./channels.ts";
 import type { ControlLog } from "./control-log.ts";
 import type { Deliveries, DeliveryOutcome } from "./deliveries.ts";
@@ -33,6 +35,11 @@ export interface EventHandlerOptions {
   counters: NotifierMetrics;
   /** Halts and resumes, kept so a recovery report can mention those while it was measured. */
   controlLog: ControlLog;
+  /**
+   * Writes the experiment's record to the history bucket (absent without
+   * HISTORY_BUCKET); resolves with the record's key.
+   */
+  archive?: (item: ArchiveItem) => Promise<string>;
 }
 
 /** Reads an event from the notifications queue and sends the report it calls for, once. */
@@ -40,7 +47,7 @@ export function createEventHandler(options: EventHandlerOptions) {
   return async (message: Message, context: MessageContext): Promise<void> => {
     const event = readEvent(message, QueueRole.notifications);
     const logger = context.logger.child({ experimentId: event.subject, eventType: event.type });
-    if (event.type === EventType.controlHalted || event.type === EventType.controlResumed) {
+    if (isControlEvent(event)) {
       await options.controlLog.record(event.data);
     }
     const controlChanges =
@@ -96,6 +103,15 @@ export function createEventHandler(options: EventHandlerOptions) {
       },
       delivery.message,
     );
+    // After the report: an S3 outage must not hold it up. A failed write throws,
+    // SQS redelivers, the recorded deliveries skip the e-mail and summary, and
+    // the write is tried again (then the DLQ keeps the event for a redrive).
+    // Halts and resumes are not experiments: their reports are not archived.
+    if (options.archive && !isControlEvent(event)) {
+      const key = await options.archive(buildArchiveItem(event, rendered));
+      options.counters.experimentsArchived.inc({ kind: report.kind });
+      logger.info({ event: "experiment.archived", key }, `archived the experiment as ${key}`);
+    }
   };
 }
 
@@ -169,4 +185,10 @@ async function publishReportSent(
     },
   });
   return publishEvent(options.sns, options.eventsTopicArn, event);
+}
+
+function isControlEvent<E extends { type: string }>(
+  event: E,
+): event is Extract<E, { type: typeof EventType.controlHalted | typeof EventType.controlResumed }> {
+  return event.type === EventType.controlHalted || event.type === EventType.controlResumed;
 }

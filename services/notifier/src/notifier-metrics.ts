@@ -19,6 +19,12 @@ export function createNotifierMetrics(registry: Registry) {
       labelNames: ["kind"] as const,
       registers: [registry],
     }),
+    experimentsArchived: new Counter({
+      name: "macaque_experiments_archived_total",
+      help: "Experiment records written to the history bucket (a redelivery writes the same objects again), by report kind.",
+      labelNames: ["kind"] as const,
+      registers: [registry],
+    }),
   };
 }
 export type NotifierMetrics = ReturnType<typeof createNotifierMetrics>;

@@ -12,6 +12,8 @@ import { idList, instanceColumns, instanceRow, requestFacts } from "./experiment
 import type { Fact, Report, Section, Tone } from "./report.ts";
 import { stopConditionSection, stopHeadline, stopSummary } from "./stop-report.ts";
 import { buildTimelineChart } from "./timeline.ts";
+import { changesLine, regressionLine } from "@macaque/shared/history";
+import { regressionFact, regressionSections } from "./regression-report.ts";
 
 type RecoveryCompleted = EventData<"macaque.recovery.completed">;
 
@@ -65,6 +67,7 @@ export function buildRecoveryReport(
       : []),
     { label: "Verdict", value: verdict.text, tone: verdict.tone },
     { label: "Time to recover", value: mttr },
+    ...(data.regression ? [regressionFact(data.regression)] : []),
     {
       label: "Terminated",
       value: `${plural(data.terminated.length, "instance")}: ${idList(data.terminated)}`,
@@ -110,6 +113,7 @@ export function buildRecoveryReport(
     },
     { kind: "list", title: "Replacements", items: replacements, empty: "no replacement seen" },
   ];
+  if (data.regression) sections.push(...regressionSections(data.regression, experiment.id));
   if (targetGroups.length > 0) sections.push(targetHealthSection(targetGroups, recovered));
   if (!recovered || stoppedBy) sections.push(...lastObservedSections(data.lastObserved));
   if (controlChanges.length > 0) sections.push(controlSection(controlChanges));
@@ -117,7 +121,10 @@ export function buildRecoveryReport(
   return {
     kind: "recovery",
     experimentId: experiment.id,
-    subject: subjectLine(experiment.asg, `${headline}${verdict.subject}`),
+    subject: subjectLine(
+      experiment.asg,
+      `${headline}${verdict.subject}${data.regression?.status === "regression" ? " - REGRESSION" : ""}`,
+    ),
     title: `Recovery report: ${experiment.asg}`,
     status: {
       label: stoppedBy
@@ -144,6 +151,8 @@ export function buildRecoveryReport(
         (c) => `macaque ${c.halted ? "halted" : "resumed"} meanwhile by ${c.by} at ${c.at}`,
       ),
       `Time to recover: ${mttr}`,
+      ...(data.regression ? [regressionLine(data.regression)] : []),
+      ...(data.regression && changesLine(data.regression) ? [changesLine(data.regression)!] : []),
       `Terminated (${experiment.mode}): ${idList(data.terminated)}`,
       `Replacements: ${idList(replacements, "none seen")}`,
       ...(recovered ? [] : targetGroups.map(targetGroupSummary)),

@@ -1,6 +1,7 @@
 import { formatDuration, formatOffset } from "@macaque/shared";
 import { escapeHtml as esc, printableLines } from "./escape.ts";
 import type { Fact, Report, Section, Tone } from "./report.ts";
+import type { Bar } from "./report.ts";
 import type { PhaseStyle, TimelineChart, TimelinePhase } from "./timeline.ts";
 
 /**
@@ -104,6 +105,8 @@ function sectionHtml(section: Section): string {
       return note(section.text);
     case "timeline":
       return timelineHtml(section.chart);
+    case "bars":
+      return barsHtml(section.bars, section.note);
   }
 }
 
@@ -122,6 +125,26 @@ function dataTable(columns: string[], rows: string[][]): string {
       `<tr>${r.map((c) => cell(esc(c), "padding-right:12px;word-break:break-word;")).join("")}</tr>`,
   );
   return table('width="100%"', `<tr>${th}</tr>${body.join("")}`);
+}
+
+/**
+ * A small bar chart as table cells: Gmail and Outlook drop inline SVG, but
+ * every mail client draws a cell with a width and a background colour.
+ */
+function barsHtml(bars: readonly Bar[], caption: string): string {
+  const rows = bars.map((b) => {
+    const colour = tones[b.tone].fg;
+    const fill = `<td class="run-bar" width="${b.percent}%" bgcolor="${colour}" style="width:${b.percent}%;background:${colour};height:10px;line-height:10px;font-size:1px;">&nbsp;</td>`;
+    const rest =
+      b.percent < 100
+        ? `<td width="${100 - b.percent}%" style="width:${100 - b.percent}%;font-size:1px;">&nbsp;</td>`
+        : "";
+    return `<tr>${cell(esc(b.label), "width:30%;font-size:12px;white-space:nowrap;vertical-align:middle;")}<td width="55%" style="padding:3px 0;vertical-align:middle;">${table(
+      'width="100%" bgcolor="#eef0f3" style="background:#eef0f3;border-collapse:collapse;table-layout:fixed;"',
+      `<tr>${fill}${rest}</tr>`,
+    )}</td>${cell(esc(b.value), "font-size:12px;white-space:nowrap;padding-left:8px;vertical-align:middle;")}</tr>`;
+  });
+  return table('width="100%"', rows.join("")) + (caption ? note(caption) : "");
 }
 
 /** One row per phase: label, a bar placed on a 100% track, and its times. */

@@ -41,6 +41,16 @@ function sectionLines(section: Section): string[] {
       return [section.text];
     case "timeline":
       return timelineLines(section.chart);
+    case "bars": {
+      const width = Math.max(0, ...section.bars.map((b) => b.label.length));
+      return [
+        ...section.bars.map((b) => {
+          const n = Math.round((b.percent / 100) * barColumns);
+          return `${b.label.padEnd(width)} |${(b.tone === "bad" ? "!" : "#").repeat(n).padEnd(barColumns)}| ${b.value}`;
+        }),
+        ...(section.note ? [section.note] : []),
+      ];
+    }
   }
 }
 

@@ -22,7 +22,16 @@ export type Section =
   | { kind: "table"; title: string; columns: string[]; rows: string[][]; empty: string }
   | { kind: "preformatted"; title: string; text: string }
   | { kind: "note"; title: string; text: string }
-  | { kind: "timeline"; title: string; chart: TimelineChart };
+  | { kind: "timeline"; title: string; chart: TimelineChart }
+  | { kind: "bars"; title: string; bars: Bar[]; note: string };
+
+/** One bar of a small chart: `percent` of the track, drawn with table cells in HTML. */
+export interface Bar {
+  label: string;
+  value: string;
+  percent: number;
+  tone: Tone;
+}
 
 export interface Report {
   kind: ReportKind;

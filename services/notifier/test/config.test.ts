@@ -28,6 +28,8 @@ describe("notifier configuration", () => {
       "DEFAULT_RECIPIENTS.1: must be an email address",
     ],
     [{ REDIS_URL: undefined }, "REDIS_URL: is required but not set"],
+    [{ HISTORY_BUCKET: "My_Bucket" }, "HISTORY_BUCKET: must be an S3 bucket name"],
+    [{ AWS_ENDPOINT_URL_S3: "not a url" }, "AWS_ENDPOINT_URL_S3: must be a URL"],
   ])("names the bad variable (%j)", (change, problem) => {
     try {
       parseEnv(notifierEnvSchema, { ...base, ...change });

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   chunk,
+  groupConfigurationOf,
   groupStateOf,
   targetGroupArnsOf,
   targetGroupHealthOf,
@@ -44,15 +45,18 @@ export async function describeGroup(
   const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) return undefined;
 
-  const [activities, tagsById, targetGroups] = await Promise.all([
+  const [activities, instancesById, targetGroups] = await Promise.all([
     describeRecentActivities(clients.autoScaling, name),
-    describeInstanceTags(
+    describeInstances(
       clients.ec2,
       (group.Instances ?? []).map((m) => m.InstanceId ?? ""),
     ),
     describeTargetGroups(clients.elb, targetGroupArnsOf(group)),
   ]);
-  return groupStateOf(name, group, activities, (id) => tagsById.get(id), targetGroups);
+  return {
+    ...groupStateOf(name, group, activities, (id) => instancesById.get(id)?.tags, targetGroups),
+    configuration: groupConfigurationOf(group, [...instancesById.values()]),
+  };
 }
 
 /**
@@ -69,15 +73,22 @@ async function describeRecentActivities(
   return out.Activities ?? [];
 }
 
+interface DescribedInstance {
+  tags: Record<string, string>;
+  imageId?: string;
+  instanceType?: string;
+}
+
 /**
- * A filter, unlike InstanceIds, does not fail the whole call when EC2 does not
- * know an id yet (eventual consistency); such an instance is left without tags.
+ * Tags, AMI and type of each instance. A filter, unlike InstanceIds, does not
+ * fail the whole call when EC2 does not know an id yet (eventual consistency);
+ * such an instance is left without tags.
  */
-async function describeInstanceTags(
+async function describeInstances(
   ec2: EC2Client,
   instanceIds: string[],
-): Promise<Map<string, Record<string, string>>> {
-  const tags = new Map<string, Record<string, string>>();
+): Promise<Map<string, DescribedInstance>> {
+  const described = new Map<string, DescribedInstance>();
   for (const ids of chunk(instanceIds, FILTER_VALUES_MAX)) {
     const pages = paginateDescribeInstances(
       { client: ec2 },
@@ -86,14 +97,15 @@ async function describeInstanceTags(
     for await (const page of pages) {
       for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
         if (!instance.InstanceId) continue;
-        tags.set(
-          instance.InstanceId,
-          Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
-        );
+        described.set(instance.InstanceId, {
+          tags: Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
+          ...(instance.ImageId && { imageId: instance.ImageId }),
+          ...(instance.InstanceType && { instanceType: instance.InstanceType }),
+        });
       }
     }
   }
-  return tags;
+  return described;
 }
 
 export async function describeTargetGroups(

@@ -1,3 +1,4 @@
+import { groupConfigurationOf, maxCarriedCandidates } from "@macaque/shared";
 import type {
   EventData,
   EventType,
@@ -69,6 +70,12 @@ export function planExperiment(input: PlanInput): PlanResult {
     instanceIdsAtPlan: group.instances.map((i) => i.instanceId).sort(),
     victims,
     ...(group.targetGroupArns?.length && { targetGroupArns: [...group.targetGroupArns] }),
+    plan: {
+      job: { ...job },
+      group: group.configuration ?? configurationFromState(group),
+      candidates: order.slice(0, maxCarriedCandidates),
+      candidateCount: order.length,
+    },
   };
   return {
     ok: true,
@@ -97,6 +104,16 @@ function snapshotGroup(group: GroupState): GroupSnapshot {
     }),
   };
 }
+
+/** A group read without its configuration (tests, older callers): what the state itself says. */
+const configurationFromState = (group: GroupState) =>
+  groupConfigurationOf({
+    DesiredCapacity: group.desiredCapacity,
+    MinSize: group.minSize,
+    MaxSize: group.maxSize,
+    SuspendedProcesses: group.suspendedProcesses.map((ProcessName) => ({ ProcessName })),
+    TargetGroupARNs: [...(group.targetGroupArns ?? [])],
+  });
 
 const snapshotOf = (i: InstanceState): InstanceSnapshot => ({
   instanceId: i.instanceId,

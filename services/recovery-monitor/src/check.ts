@@ -1,6 +1,13 @@
 import { DelayedError, type Job } from "bullmq";
 import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
-import type { AbortRecord, Logger, TargetGroupHealth } from "@macaque/shared";
+import {
+  EventType,
+  type AbortRecord,
+  type ExperimentContext,
+  type Logger,
+  type RegressionAssessment,
+  type TargetGroupHealth,
+} from "@macaque/shared";
 import { needsTargetHealth } from "./evaluate-recovery.ts";
 import {
   concludeCheck,
@@ -27,6 +34,11 @@ export interface CheckDependencies extends AlarmLookDependencies {
    */
   findAbort?(experimentId: string): Promise<AbortRecord | undefined>;
   publish(event: RecoveryEvent): Promise<void>;
+  /**
+   * Compares a recovered run with the group's history (assess-regression.ts);
+   * absent without an archive (HISTORY_BUCKET unset).
+   */
+  assessRegression?(experiment: ExperimentContext, seconds: number): Promise<RegressionAssessment>;
   logger: Logger;
   metrics: Pick<MonitorMetrics, "checks" | "recoverySeconds">;
   now(): Date;
@@ -60,7 +72,7 @@ export function createCheckProcessor(deps: CheckDependencies) {
         lookForAbort(deps, data, logger),
       ]);
       const decision = concludeCheck(data, look, deps.now(), stoppedBy, abort);
-      data = decision.job;
+      data = await withRegression(deps, decision, logger);
       await job.updateData(data);
       record(deps, decision, logger);
     }
@@ -83,6 +95,38 @@ export function createCheckProcessor(deps: CheckDependencies) {
     await job.moveToDelayed(data.nextCheckAt, token);
     throw new DelayedError(`next check at ${new Date(data.nextCheckAt).toISOString()}`);
   };
+}
+
+/**
+ * Before the outbox is saved, a recovered run's `recovery.completed` gets the
+ * comparison with the group's history; saved with it, a retry publishes the
+ * same judgement without asking S3 again.
+ */
+async function withRegression(
+  deps: CheckDependencies,
+  decision: CheckDecision,
+  logger: Logger,
+): Promise<MonitorJob> {
+  const seconds = decision.conclusion?.timeToRecoverSeconds;
+  if (!deps.assessRegression || seconds === null || seconds === undefined) return decision.job;
+  const regression = await deps.assessRegression(decision.job.experiment, seconds);
+  if (regression.status === "regression") {
+    logger.warn(
+      { event: "recovery.regression", seconds, medianSeconds: regression.medianSeconds },
+      `REGRESSION: ${seconds} s, median of the last ${regression.runs.length} runs ${regression.medianSeconds} s`,
+    );
+  } else if (regression.status === "history-unavailable") {
+    logger.warn(
+      { event: "recovery.history-unavailable", reason: regression.reason },
+      "not comparing with earlier runs: the archive could not be read",
+    );
+  }
+  const outbox = decision.job.outbox.map((event) =>
+    event.type === EventType.recoveryCompleted
+      ? { ...event, data: { ...event.data, regression } }
+      : event,
+  );
+  return { ...decision.job, outbox };
 }
 
 /**

@@ -1,9 +1,15 @@
-import { commonEnvSchema, controlEnvSchema, envPositiveInt, redisEnvSchema } from "@macaque/shared";
-
+import {
+  commonEnvSchema,
+  controlEnvSchema,
+  envPositiveInt,
+  historyEnvSchema,
+  redisEnvSchema,
+} from "@macaque/shared";
 /** The recovery-monitor's environment: the common and Redis variables plus its own. */
 export const monitorEnvSchema = commonEnvSchema
   .extend(redisEnvSchema.shape)
   .extend(controlEnvSchema.shape)
+  .extend(historyEnvSchema.shape)
   .extend({
     /**
      * How long the describe batcher waits for more group names before it calls

@@ -15,7 +15,10 @@ import {
 import { createAbandonReporter } from "./abandon.ts";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
+import { createS3Client } from "@macaque/shared/history";
+import { assessRegression } from "./assess-regression.ts";
 import { createCheckProcessor } from "./check.ts";
+import { createHistoryReader } from "./history-reader.ts";
 import { monitorEnvSchema } from "./config.ts";
 import { createDescribeBatcher } from "./describe-batcher.ts";
 import { describeGroups } from "./describe-groups.ts";
@@ -79,6 +82,14 @@ await runService({
       nameOf: (abort) => abort.experimentId,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
+    const s3 =
+      config.HISTORY_BUCKET === undefined
+        ? undefined
+        : createS3Client({
+            ...bus.aws,
+            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
+          });
+    const history = s3 && config.HISTORY_BUCKET && createHistoryReader(s3, config.HISTORY_BUCKET);
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
@@ -90,6 +101,9 @@ await runService({
         findAbort: (id) => abortBatcher.describeGroup(id),
         publish: (event) =>
           publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
+        ...(history && {
+          assessRegression: (experiment, seconds) => assessRegression(history, experiment, seconds),
+        }),
         logger,
         metrics: monitorMetrics,
         now,
@@ -161,6 +175,7 @@ await runService({
           elb.destroy();
           cloudwatch.destroy();
           controlStore.destroy();
+          s3?.destroy();
         }
       },
     };

@@ -15,6 +15,7 @@ import {
   type RecoveryTimeline,
   type TargetGroupHealth,
   type AlarmBreach,
+  type TerminationOutcome,
 } from "@macaque/shared";
 import { evaluateRecovery } from "./evaluate-recovery.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
@@ -29,6 +30,8 @@ export interface MonitorJob {
   terminatedAt: string;
   /** Instances the terminator did terminate (skipped and failed ones are not victims). */
   terminated: string[];
+  /** Each victim's outcome as the terminator reported it (absent in jobs saved before the archive). */
+  terminations?: TerminationOutcome[];
   timeline: RecoveryTimeline;
   /** Checks that observed the group. */
   checks: number;
@@ -98,6 +101,7 @@ export function startMonitorJob(
     terminated: data.terminations
       .filter((t) => t.outcome === "terminated")
       .map((t) => t.instanceId),
+    terminations: data.terminations,
     timeline: { terminatedAt: data.terminatedAt },
     checks: 0,
     missedChecks: 0,
@@ -234,6 +238,7 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Com
       ...(conclusion.reason && { reason: conclusion.reason }),
       ...(job.stoppedBy && { stoppedBy: job.stoppedBy }),
       ...(conclusion.abort && { abort: conclusion.abort }),
+      ...(job.terminations && { terminations: job.terminations }),
     },
   });
 }

@@ -1,0 +1,31 @@
+export {
+  encodeKeyPart,
+  entryName,
+  groupIndexPrefix,
+  idPointerKey,
+  indexKeys,
+  localHistoryBucket,
+  parseIndexKey,
+  recordKey,
+  type HistoryEntry,
+} from "./keys.ts";
+export {
+  createS3Client,
+  ensureHistoryBucket,
+  listHistory,
+  readRecord,
+  writeArchive,
+  type ArchiveItem,
+  type HistoryPage,
+  type HistoryQuery,
+} from "./store.ts";
+export {
+  defaultRegressionRule,
+  judgeRecoveryTime,
+  median,
+  percentile,
+  type RegressionRule,
+  type RegressionVerdict,
+} from "./regression.ts";
+export { describeChange, diffGroupConfiguration } from "./group-changes.ts";
+export { changesLine, plainSeconds, regressionLine } from "./wording.ts";
