@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { scheduleRecordSchema } from "./scheduled-run.ts";
 import { z } from "zod";
 import { reasonSchema, recoveryOptionsSchema } from "./job-message.ts";
 import { EventType, eventTypes, terminationOrderKind } from "./names.ts";
@@ -147,6 +148,8 @@ export const eventDataSchemas = {
     /** Eligible instances in shuffled order: with the seed, enough to replay the choice. */
     candidates: z.array(z.string()),
     excluded: z.array(z.object({ instanceId: z.string(), reason: z.string() })),
+    /** Set when a schedule asked: its slot, seed and (random mode) the day's draw. */
+    schedule: scheduleRecordSchema.optional(),
   }),
   [EventType.experimentRejected]: z.object({
     experimentId: z.string(),

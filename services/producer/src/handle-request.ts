@@ -23,6 +23,7 @@ import type { LeaseStore } from "./lease.ts";
 import { planExperiment, type Plan } from "./plan.ts";
 import type { PlanStore } from "./plan-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
+import { prepareRequest, type ScheduleRecord } from "./scheduled-request.ts";
 import {
   buildRejection,
   salvageRequestFields,
@@ -101,7 +102,13 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     }
   };
 
-  const planJob = async (job: JobMessage, requestId: string, logger: Logger, body: string) => {
+  const planJob = async (
+    job: JobMessage,
+    requestId: string,
+    logger: Logger,
+    body: string,
+    schedule?: ScheduleRecord,
+  ) => {
     const experimentId = experimentIdFor(requestId);
     const kept = await plans.get(experimentId);
     if (kept) {
@@ -145,9 +152,10 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     for (const notice of result.ignoredTags) {
       logger.warn({ event: "limit-tag.ignored", code: notice.code }, notice.message);
     }
+    const planned = schedule ? { ...result.plan, schedule } : result.plan;
     // Two copies of one request planned at once: the first kept plan wins for both.
-    const plan = await plans.keep(result.plan, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
-    if (plan === result.plan) {
+    const plan = await plans.keep(planned, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
+    if (plan === planned) {
       metrics.planned.inc({ dry_run: String(job.dryRun) });
       logger.info(
         {
@@ -175,13 +183,27 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       const rejection = { experimentId, requestId, fields };
       return reject(logger, rejection, stageOf(parsed.reasons), parsed.reasons, body);
     }
+    const request = prepareRequest(parsed.job, context.messageId);
+    if (request.kind === "skip") {
+      metrics.scheduleSlots.inc({ result: request.reason });
+      context.logger.debug({ event: "schedule.skipped", reason: request.reason }, request.message);
+      return;
+    }
+    const { requestId } = request;
     const { job } = parsed;
-    const requestId = job.requestId ?? context.messageId;
     const logger = context.logger.child({
       experimentId: experimentIdFor(requestId),
       requestId,
       asg: job.asg,
     });
-    return planJob(job, requestId, logger, body);
+    if (request.kind === "refuse") {
+      metrics.scheduleSlots.inc({ result: "refused" });
+      const fields = { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails };
+      const rejection = { experimentId: experimentIdFor(requestId), requestId, fields };
+      const reasons = [{ code: request.code, message: request.message }];
+      return reject(logger, rejection, "guardrail", reasons, body);
+    }
+    if (request.schedule) metrics.scheduleSlots.inc({ result: "run" });
+    return planJob(request.job, requestId, logger, body, request.schedule);
   };
 }

@@ -1,0 +1,2 @@
+export { startSchedulerSim, type SchedulerSim, type SchedulerSimOptions } from "./server.ts";
+export { createSimClock, type Firing, type SimClock } from "./firing.ts";
