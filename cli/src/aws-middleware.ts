@@ -10,7 +10,7 @@ import { InfrastructureError, InvalidInputError } from "./errors.ts";
  */
 
 export type AwsService =
-  "SQS" | "SNS" | "SES" | "Auto Scaling" | "Elastic Load Balancing V2" | "STS";
+  "SQS" | "SNS" | "SES" | "Auto Scaling" | "Elastic Load Balancing V2" | "STS" | "Scheduler";
 
 /** What the middleware needs of any SDK client. */
 export interface Pluggable {

@@ -3,6 +3,7 @@ import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balan
 import { SESClient } from "@aws-sdk/client-ses";
 import { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   TopologyError,
@@ -38,6 +39,8 @@ export interface Aws {
   /** Only for a group behind target groups: its target health, before asking. */
   elb(): ElasticLoadBalancingV2Client;
   ses(): SESClient;
+  /** EventBridge Scheduler: `macaque schedule`. */
+  scheduler(): SchedulerClient;
   /** The queues and topics, looked up once; missing ones are an InfrastructureError. */
   topology(): Promise<Topology>;
   /** The endpoint a service's last request went to, e.g. `http://127.0.0.1:4566`. */
@@ -115,6 +118,7 @@ export function createAws(config: CliConfig, region: string): Aws {
       createAwsClient(ElasticLoadBalancingV2Client, base),
     ),
     ses: lazy("SES", () => createAwsClient(SESClient, base)),
+    scheduler: lazy("Scheduler", () => createAwsClient(SchedulerClient, base)),
     topology: () =>
       (topology ??= resolveTopology({
         sqs: sqs(),

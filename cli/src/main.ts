@@ -19,10 +19,13 @@ import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.t
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
 import type { Terminal } from "./experiment.ts";
 import { askNumber, askYesNo } from "./prompt.ts";
+import { addScheduleCommands } from "./schedule-program.ts";
 
 const environmentHelp = `Environment (the services' own variables):
   AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region (AWS_PROFILE)
   AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING, _STS (the account shown)
+  AWS_ENDPOINT_URL_SCHEDULER     EventBridge Scheduler (macaque schedule)
+  MACAQUE_SCHEDULER_ROLE_ARN     the role schedules send with (default: <prefix>-scheduler)
   SENDER_EMAIL                   the notifier's sender: recipients never add or remove it
   MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
   MAX_INSTANCES_PER_EXPERIMENT, MAX_PERCENT_OF_GROUP, MIN_IN_SERVICE_AFTER, OPT_IN_TAG
@@ -36,7 +39,9 @@ const examples = `Examples:
   macaque send job.json --no-wait            # prints the experiment id
   macaque watch exp-1f3a9c0d2b4e6f80
   macaque watch --asg web                    # every experiment on web from now on
-  macaque recipients add ops@example.com`;
+  macaque recipients add ops@example.com
+  macaque schedule add weekday-web --asg web --count 1 --cron "0 10 ? * MON-FRI *" --time-zone Europe/Dublin
+  macaque schedule add monkey-web --asg web --count 1 --window 09:00-15:00 --mean-days-between 5`;
 
 /**
  * Standard output closed by its reader (`macaque run --json | head -1`): every
@@ -183,6 +188,8 @@ recipients
   .argument("<address>")
   .description("unsubscribe the address and delete its SES identity")
   .action(async (address: string) => done(await recipientsRemoveCommand(deps, address)));
+
+addScheduleCommands(program, deps, done);
 
 try {
   await program.parseAsync();

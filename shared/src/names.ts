@@ -130,3 +130,8 @@ export const eventSource = (service: ServiceName): string => `urn:macaque:${serv
 
 /** The `kind` of the one message that is not an event: the producer's order to the terminator. */
 export const terminationOrderKind = "macaque.termination.ordered" as const;
+
+/** EventBridge Scheduler: the schedule group macaque's schedules live in (the CDK stack creates it). */
+export const scheduleGroupName = (prefix: string): string => `${prefix}-schedules`;
+/** The role EventBridge Scheduler assumes to send a schedule's job message (sqs:SendMessage only). */
+export const schedulerRoleName = (prefix: string): string => `${prefix}-scheduler`;

@@ -31,3 +31,4 @@ export {
   type ScheduleExpression,
 } from "./schedule-expression.ts";
 export { scheduleNamePattern, scheduledRunSchema, scheduleRecordSchema } from "./scheduled-run.ts";
+export { scheduleGroupName, schedulerRoleName } from "./names.ts";

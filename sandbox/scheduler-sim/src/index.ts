@@ -1,2 +1,3 @@
 export { startSchedulerSim, type SchedulerSim, type SchedulerSimOptions } from "./server.ts";
 export { createSimClock, type Firing, type SimClock } from "./firing.ts";
+export { createSchedulerSimControl, type SchedulerSimControl } from "./control-client.ts";

@@ -11,6 +11,11 @@ const configSchema = z.object({
   SCHEDULER_SIM_HOST: z.string().default("127.0.0.1"),
   SCHEDULER_SIM_TIME_SCALE: z.coerce.number().positive().max(1000).default(1),
   AWS_REGION: z.string().default("us-east-1"),
+  /** Schedule groups to create at start, comma-separated (the CDK stack's, in production). */
+  SCHEDULER_SIM_GROUPS: z
+    .string()
+    .default("")
+    .transform((text) => text.split(",").map((g) => g.trim()).filter(Boolean)),
 });
 
 async function main(): Promise<void> {
@@ -21,8 +26,9 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   const config = parsed.data;
-  // The SDK finds the queue endpoint in AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL itself.
-  const sqs = new SQSClient({ region: config.AWS_REGION });
+  // The SDK finds the endpoint in AWS_ENDPOINT_URL_SQS / AWS_ENDPOINT_URL itself; a
+  // stand-in's queue URL may name a host that does not resolve (sqs.<region>.localhost).
+  const sqs = new SQSClient({ region: config.AWS_REGION, useQueueUrlAsEndpoint: false });
   const sim = await startSchedulerSim({
     port: config.SCHEDULER_SIM_PORT,
     host: config.SCHEDULER_SIM_HOST,
@@ -30,6 +36,7 @@ async function main(): Promise<void> {
     region: config.AWS_REGION,
     sqs,
     logger,
+    groups: config.SCHEDULER_SIM_GROUPS,
   });
   const stop = (signal: string): void => {
     logger.info({ event: "scheduler-sim.stopping", signal }, "stopping");

@@ -30,6 +30,8 @@ export interface SchedulerSimOptions {
   /** How often the clock is checked for due slots, in wall-clock ms (default 200). */
   tickMs?: number;
   clock?: SimClock;
+  /** Schedule groups that exist from the start (besides `default`). */
+  groups?: string[];
 }
 
 export interface SchedulerSim {
@@ -42,6 +44,7 @@ const account = "000000000000";
 export async function startSchedulerSim(options: SchedulerSimOptions): Promise<SchedulerSim> {
   const clock = options.clock ?? createSimClock(options.timeScale ?? 1);
   const store = createStore({ region: options.region, account, now: clock.now });
+  for (const group of options.groups ?? []) store.createGroup(group);
   const firing = createFiring({ store, clock, sqs: options.sqs, logger: options.logger });
 
   const route = async (method: string, url: URL, body: unknown): Promise<unknown> => {

@@ -2,6 +2,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { awsClientConfig, ensureTopology, type Topology } from "@macaque/shared";
+import { scheduleGroupName } from "@macaque/shared/schedule";
 import {
   readyUrl,
   startProcess,
@@ -156,6 +157,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         node("scheduler-sim", "sandbox/scheduler-sim/src/main.ts", {
           SCHEDULER_SIM_PORT: String(options.ports?.scheduler ?? 0),
           SCHEDULER_SIM_TIME_SCALE: String(options.timeScale ?? 1),
+          SCHEDULER_SIM_GROUPS: scheduleGroupName(prefix),
           AWS_REGION: region,
           AWS_ENDPOINT_URL_SQS: fauxqs.ready,
           AWS_ACCESS_KEY_ID: sandboxCredentials.accessKeyId,
