@@ -1,4 +1,5 @@
 import {
+  blackoutCovering,
   decideSlot,
   drawDay,
   fireTimes,
@@ -67,10 +68,9 @@ export function previewSchedule(input: PreviewInput): PreviewEntry[] {
   }
   const window = parseWindow(run.random.window);
   return [...byDate].map(([date, ticks]): PreviewEntry => {
-    const running = ticks.find((at) => decideSlot({ ...run, slot: slotText(at) }, asg).kind === "run");
-    const first = decideSlot({ ...run, slot: slotText(ticks[0]!) }, asg);
-    if (first.kind === "skip" && first.reason === "blackout") {
-      return { date, outcome: "blackout", why: first.message };
+    const blackout = blackoutCovering(date, run.blackouts);
+    if (blackout) {
+      return { date, outcome: "blackout", why: `in the blackout ${blackout.from}..${blackout.to}: no draw` };
     }
     const draw = drawDay({
       seed: run.seed,
@@ -81,10 +81,13 @@ export function previewSchedule(input: PreviewInput): PreviewEntry[] {
       window,
     });
     const odds = `roll ${draw.roll.toFixed(3)} ${draw.drawn ? "<" : "≥"} 1/${run.random!.meanDaysBetween} = ${draw.probability.toFixed(3)}`;
-    if (running) {
-      return { date, slot: slotText(running), outcome: "runs", draw, why: `drawn: ${odds}, minute ${draw.at}` };
+    // The tick at the drawn minute, confirmed by the producer's own decision.
+    const tick = ticks.find((at) => formatMinute(localTimeOf(at, run.timeZone).minute) === draw.at);
+    const runs = draw.drawn && tick && decideSlot({ ...run, slot: slotText(tick) }, asg).kind === "run";
+    if (runs) {
+      return { date, slot: slotText(tick), outcome: "runs", draw, why: `drawn: ${odds}, minute ${draw.at}` };
     }
-    const missing = draw.drawn ? `; drawn for ${draw.at}, outside the ticks that remain` : "";
+    const missing = draw.drawn ? `; drawn for ${draw.at}, which is not among the ticks ahead` : "";
     return { date, outcome: "not-drawn", draw, why: `not drawn: ${odds}${missing}` };
   });
 }

@@ -218,14 +218,15 @@ function preview(schedule: LoadedSchedule, from: Date, days: number): PreviewEnt
   });
 }
 
-/** The next slot that runs an experiment: random mode looks ahead for the next drawn day. */
+/** The next slot that runs an experiment (random mode: the next drawn day), within a year. */
 function nextRun(schedule: LoadedSchedule, now: Date): string | undefined {
   if (schedule.state !== "ENABLED") return undefined;
-  if (!schedule.job.schedule?.random) {
-    const next = preview(schedule, now, 366).find((e) => e.outcome === "runs");
-    return next?.slot;
+  // Near horizons first: a schedule that runs soon is not previewed a year ahead.
+  for (const days of [8, 62, 366]) {
+    const next = preview(schedule, now, days).find((e) => e.outcome === "runs");
+    if (next) return next.slot;
   }
-  return preview(schedule, now, 60).find((e) => e.outcome === "runs")?.slot;
+  return undefined;
 }
 
 function summaryOf(schedule: LoadedSchedule) {
