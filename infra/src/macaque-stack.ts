@@ -20,6 +20,7 @@ import { Cache } from "./cache.ts";
 import { Messaging } from "./messaging.ts";
 import { grantServiceAccess } from "./permissions.ts";
 import { serviceNames } from "@macaque/shared";
+import { Schedules } from "./schedules.ts";
 import { serviceEnvironment } from "./service-environment.ts";
 import type { Settings } from "./settings.ts";
 import { WorkerService } from "./worker-service.ts";
@@ -111,6 +112,10 @@ export class MacaqueStack extends Stack {
     });
     new CfnOutput(this, "EventsTopicArn", { value: this.messaging.topics.events.topicArn });
     new CfnOutput(this, "ClusterName", { value: cluster.clusterName });
+    new Schedules(this, "Schedules", {
+      prefix: settings.namePrefix,
+      requestQueue: this.messaging.queues.requests.queue,
+    });
   }
 
   private network(settings: Settings): {
