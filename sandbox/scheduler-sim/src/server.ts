@@ -110,6 +110,7 @@ export async function startSchedulerSim(options: SchedulerSimOptions): Promise<S
 
   const control = async (method: string, path: (string | undefined)[], body: unknown) => {
     const [what, group, name, action] = path;
+    if (what === "health" && method === "GET") return { ok: true };
     if (what === "clock" && method === "GET") return { now: new Date(clock.now()).toISOString() };
     if (what === "clock" && group === "advance" && method === "POST") {
       const { seconds } = z.object({ seconds: z.number().positive() }).parse(body);
