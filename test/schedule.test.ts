@@ -80,8 +80,14 @@ describe("a fixed schedule", () => {
   it("runs nothing on a blackout day: the slot is refused with blackout, naming it", async () => {
     const asg = await p.createGroup({ desiredCapacity: 3, minSize: 1, maxSize: 6 });
     const name = await addSchedule(
-      "--asg", asg, "--count", "1", ...farCron, ...fast,
-      "--blackout", "2031-12-24..2032-01-02",
+      "--asg",
+      asg,
+      "--count",
+      "1",
+      ...farCron,
+      ...fast,
+      "--blackout",
+      "2031-12-24..2032-01-02",
     );
     const slot = "2031-12-29T10:00:00Z";
     await control.fire(group, name, slot);
@@ -117,23 +123,56 @@ describe("random mode", () => {
   it("runs the drawn slot that preview names, and skips the others quietly", async () => {
     const asg = await p.createGroup({ desiredCapacity: 3, minSize: 1, maxSize: 6 });
     const name = await addSchedule(
-      "--asg", asg, "--count", "1", ...fast, "--seed", "e2e-seed",
-      "--window", "09:00-15:00", "--mean-days-between", "2", "--time-zone", "Europe/Dublin",
+      "--asg",
+      asg,
+      "--count",
+      "1",
+      ...fast,
+      "--seed",
+      "e2e-seed",
+      "--window",
+      "09:00-15:00",
+      "--mean-days-between",
+      "2",
+      "--time-zone",
+      "Europe/Dublin",
     );
     const preview = await macaque(
-      "schedule", "preview", name, "--from", "2031-01-06T00:00:00Z", "--days", "14", "--json",
+      "schedule",
+      "preview",
+      name,
+      "--from",
+      "2031-01-06T00:00:00Z",
+      "--days",
+      "14",
+      "--json",
     );
     expect(preview.code).toBe(0);
-    const entries = JSON.parse(preview.out) as { outcome: string; slot?: string; draw?: { at: string } }[];
+    const entries = JSON.parse(preview.out) as {
+      outcome: string;
+      slot?: string;
+      draw?: { at: string };
+    }[];
     expect(entries).toHaveLength(10); // ten working days
     const drawn = entries.find((e) => e.outcome === "runs")!;
     expect(drawn.slot).toBeDefined();
     // A tick one minute off the drawn minute is skipped; the drawn one runs.
     const offBy = new Date(Date.parse(drawn.slot!) + 60_000).toISOString().replace(".000Z", "Z");
-    const skippedBefore = await p.metric("producer", "macaque_producer_schedule_slots_total", 'result="not-drawn"');
+    const skippedBefore = await p.metric(
+      "producer",
+      "macaque_producer_schedule_slots_total",
+      'result="not-drawn"',
+    );
     await control.fire(group, name, offBy);
-    await waitUntil("the off-minute tick to be skipped", async () =>
-      (await p.metric("producer", "macaque_producer_schedule_slots_total", 'result="not-drawn"')) > skippedBefore);
+    await waitUntil(
+      "the off-minute tick to be skipped",
+      async () =>
+        (await p.metric(
+          "producer",
+          "macaque_producer_schedule_slots_total",
+          'result="not-drawn"',
+        )) > skippedBefore,
+    );
     expect(p.eventsOf(experimentIdFor(scheduleRequestId(name, offBy)))).toEqual([]);
     await control.fire(group, name, drawn.slot!);
     const id = experimentIdFor(scheduleRequestId(name, drawn.slot!));
@@ -146,9 +185,19 @@ describe("random mode", () => {
 describe("the schedule commands against the stand-in", () => {
   it("list shows each schedule with its next run; show and remove find it by name", async () => {
     const asg = await p.createGroup({ desiredCapacity: 2 });
-    const name = await addSchedule("--asg", asg, "--percent", "50", "--cron", "0 10 ? * MON-FRI *", "--dry-run");
+    const name = await addSchedule(
+      "--asg",
+      asg,
+      "--percent",
+      "50",
+      "--cron",
+      "0 10 ? * MON-FRI *",
+      "--dry-run",
+    );
     const listed = await macaque("schedule", "list", "--json");
-    const row = (JSON.parse(listed.out) as { name: string; next?: string; state: string }[]).find((r) => r.name === name);
+    const row = (JSON.parse(listed.out) as { name: string; next?: string; state: string }[]).find(
+      (r) => r.name === name,
+    );
     expect(row).toMatchObject({ state: "ENABLED", when: "cron(0 10 ? * MON-FRI *)" });
     expect(new Date(row!.next!).getUTCHours()).toBe(10);
     const shown = await macaque("schedule", "show", name);
@@ -161,16 +210,32 @@ describe("the schedule commands against the stand-in", () => {
 
   it.each([
     [["--cron", "0 10 * * MON-FRI *"], "put ? in exactly one of day-of-month"],
-    [["--rate", "1d", "--time-zone", "Mars/Olympus"], "--time-zone: \"Mars/Olympus\" is not an IANA time zone"],
+    [
+      ["--rate", "1d", "--time-zone", "Mars/Olympus"],
+      '--time-zone: "Mars/Olympus" is not an IANA time zone',
+    ],
     [["--rate", "1d", "--blackout", "2026-12-24..2026-12-01"], "--blackout"],
     [["--window", "15:00-09:00", "--mean-days-between", "5"], "--window"],
     [["--rate", "1d", "--cron", "0 10 ? * MON-FRI *"], "give exactly one of --cron, --rate"],
-  ])("refuses %j before anything is made, saying why (exit 2)", async (args, why) => {
-    const result = await macaque("schedule", "add", "bad-one", "--asg", "web", "--count", "1", ...args);
-    expect(result.code).toBe(2);
-    expect(result.err).toContain(why);
-    expect((await macaque("schedule", "show", "bad-one")).code).toBe(2);
-  }, 30_000);
+  ])(
+    "refuses %j before anything is made, saying why (exit 2)",
+    async (args, why) => {
+      const result = await macaque(
+        "schedule",
+        "add",
+        "bad-one",
+        "--asg",
+        "web",
+        "--count",
+        "1",
+        ...args,
+      );
+      expect(result.code).toBe(2);
+      expect(result.err).toContain(why);
+      expect((await macaque("schedule", "show", "bad-one")).code).toBe(2);
+    },
+    30_000,
+  );
 });
 
 // The kill switch (`macaque halt`) lands separately: a halted system refuses a scheduled

@@ -57,7 +57,12 @@ export function previewSchedule(input: PreviewInput): PreviewEntry[] {
       const { date } = localTimeOf(at, run.timeZone);
       return decision.kind === "run"
         ? { date, slot: slotText(at), outcome: "runs", why: `requestId ${decision.requestId}` }
-        : { date, slot: slotText(at), outcome: "blackout", why: "message" in decision ? decision.message : "" };
+        : {
+            date,
+            slot: slotText(at),
+            outcome: "blackout",
+            why: "message" in decision ? decision.message : "",
+          };
     });
   }
   // Random mode: one entry per day that has ticks, with the day's draw.
@@ -70,7 +75,11 @@ export function previewSchedule(input: PreviewInput): PreviewEntry[] {
   return [...byDate].map(([date, ticks]): PreviewEntry => {
     const blackout = blackoutCovering(date, run.blackouts);
     if (blackout) {
-      return { date, outcome: "blackout", why: `in the blackout ${blackout.from}..${blackout.to}: no draw` };
+      return {
+        date,
+        outcome: "blackout",
+        why: `in the blackout ${blackout.from}..${blackout.to}: no draw`,
+      };
     }
     const draw = drawDay({
       seed: run.seed,
@@ -83,9 +92,16 @@ export function previewSchedule(input: PreviewInput): PreviewEntry[] {
     const odds = `roll ${draw.roll.toFixed(3)} ${draw.drawn ? "<" : "≥"} 1/${run.random!.meanDaysBetween} = ${draw.probability.toFixed(3)}`;
     // The tick at the drawn minute, confirmed by the producer's own decision.
     const tick = ticks.find((at) => formatMinute(localTimeOf(at, run.timeZone).minute) === draw.at);
-    const runs = draw.drawn && tick && decideSlot({ ...run, slot: slotText(tick) }, asg).kind === "run";
+    const runs =
+      draw.drawn && tick && decideSlot({ ...run, slot: slotText(tick) }, asg).kind === "run";
     if (runs) {
-      return { date, slot: slotText(tick), outcome: "runs", draw, why: `drawn: ${odds}, minute ${draw.at}` };
+      return {
+        date,
+        slot: slotText(tick),
+        outcome: "runs",
+        draw,
+        why: `drawn: ${odds}, minute ${draw.at}`,
+      };
     }
     const missing = draw.drawn ? `; drawn for ${draw.at}, which is not among the ticks ahead` : "";
     return { date, outcome: "not-drawn", draw, why: `not drawn: ${odds}${missing}` };

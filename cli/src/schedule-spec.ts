@@ -95,7 +95,8 @@ export function checkScheduleFlags(name: string, flags: ScheduleFlags, seed: str
     );
   }
   const timeZone = flags.timeZone ?? "UTC";
-  if (!isTimeZone(timeZone)) fail("time-zone", `"${timeZone}" is not an IANA time zone such as Europe/Dublin`);
+  if (!isTimeZone(timeZone))
+    fail("time-zone", `"${timeZone}" is not an IANA time zone such as Europe/Dublin`);
 
   let expressionText: string | undefined;
   let randomPart: ScheduledRun["random"];
@@ -124,7 +125,10 @@ export function checkScheduleFlags(name: string, flags: ScheduleFlags, seed: str
     try {
       expression = parseScheduleExpression(expressionText);
     } catch (err) {
-      fail(flags.cron !== undefined ? "cron" : flags.rate !== undefined ? "rate" : "days", (err as Error).message);
+      fail(
+        flags.cron !== undefined ? "cron" : flags.rate !== undefined ? "rate" : "days",
+        (err as Error).message,
+      );
     }
   }
   const blackouts = [];
@@ -184,5 +188,8 @@ export function describeSchedule(
     ? `random mode: ${random.window} ${timeZone}, 1 day in ${random.meanDaysBetween}`
     : `${expression.text} ${timeZone}`;
   const blackouts = job.schedule?.blackouts.length ?? 0;
-  return `macaque: terminate ${how} of ${job.asg} (${job.mode}); ${when}${blackouts ? `; ${blackouts} blackout(s)` : ""}`.slice(0, 512);
+  return `macaque: terminate ${how} of ${job.asg} (${job.mode}); ${when}${blackouts ? `; ${blackouts} blackout(s)` : ""}`.slice(
+    0,
+    512,
+  );
 }

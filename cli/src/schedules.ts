@@ -74,7 +74,10 @@ export async function scheduleAddCommand(
         Target: { Arn: queue.arn, RoleArn: roleArn, Input: spec.input, RetryPolicy: RETRY_POLICY },
       }),
     );
-    const next = nextFireTime(spec.expression, { timeZone: spec.timeZone, after: new Date(deps.terminal.now()) });
+    const next = nextFireTime(spec.expression, {
+      timeZone: spec.timeZone,
+      after: new Date(deps.terminal.now()),
+    });
     deps.terminal.out.write(
       `schedule ${spec.name} added to ${group}${flags.paused ? " (paused)" : ""}: ${spec.description}\n` +
         `  sends to ${queue.name} as ${roleArn}; next slot ${next ? next.toISOString() : "none within a year"}\n` +
@@ -91,7 +94,10 @@ export async function scheduleListCommand(deps: CliDeps, flags: { json?: boolean
     await requireGroup(aws, group);
     const now = new Date(deps.terminal.now());
     const rows = [];
-    for await (const page of paginateListSchedules({ client: aws.scheduler() }, { GroupName: group })) {
+    for await (const page of paginateListSchedules(
+      { client: aws.scheduler() },
+      { GroupName: group },
+    )) {
       for (const summary of page.Schedules ?? []) {
         const schedule = await loadSchedule(aws, group, summary.Name!);
         rows.push({ ...summaryOf(schedule), next: nextRun(schedule, now) });
@@ -112,7 +118,11 @@ export async function scheduleListCommand(deps: CliDeps, flags: { json?: boolean
   });
 }
 
-export async function scheduleShowCommand(deps: CliDeps, name: string, flags: { json?: boolean | undefined }) {
+export async function scheduleShowCommand(
+  deps: CliDeps,
+  name: string,
+  flags: { json?: boolean | undefined },
+) {
   const config = loadCliConfig(deps.env);
   const group = scheduleGroupName(config.MACAQUE_NAME_PREFIX);
   return withAws(config, async (aws) => {
@@ -121,7 +131,9 @@ export async function scheduleShowCommand(deps: CliDeps, name: string, flags: { 
     const summary = { ...summaryOf(schedule), next: nextRun(schedule, now) };
     if (flags.json) {
       const { schedule: run, ...job } = schedule.job;
-      deps.terminal.out.write(`${JSON.stringify({ ...summary, schedule: run, job, target: schedule.raw.Target })}\n`);
+      deps.terminal.out.write(
+        `${JSON.stringify({ ...summary, schedule: run, job, target: schedule.raw.Target })}\n`,
+      );
       return ExitCode.recovered;
     }
     const run = schedule.job.schedule!;
@@ -152,7 +164,11 @@ export async function scheduleRemoveCommand(deps: CliDeps, name: string) {
 }
 
 /** Pause or resume: UpdateSchedule replaces the whole schedule, so everything else is sent back as it was. */
-export async function scheduleStateCommand(deps: CliDeps, name: string, state: "ENABLED" | "DISABLED") {
+export async function scheduleStateCommand(
+  deps: CliDeps,
+  name: string,
+  state: "ENABLED" | "DISABLED",
+) {
   const config = loadCliConfig(deps.env);
   const group = scheduleGroupName(config.MACAQUE_NAME_PREFIX);
   return withAws(config, async (aws) => {
@@ -172,7 +188,10 @@ export async function scheduleStateCommand(deps: CliDeps, name: string, state: "
         ActionAfterCompletion: raw.ActionAfterCompletion,
       }),
     );
-    const word = state === "ENABLED" ? "resumed: it fires from its next slot on (missed slots are not fired)" : "paused: it fires nothing until resumed";
+    const word =
+      state === "ENABLED"
+        ? "resumed: it fires from its next slot on (missed slots are not fired)"
+        : "paused: it fires nothing until resumed";
     deps.terminal.out.write(`schedule ${name} ${word}\n`);
     return ExitCode.recovered;
   });
@@ -186,7 +205,9 @@ export async function schedulePreviewCommand(
   const config = loadCliConfig(deps.env);
   const days = Number(flags.days ?? "30");
   if (!Number.isInteger(days) || days < 1 || days > 366) {
-    throw new InvalidInputError(`--days: "${flags.days}" is not a whole number of days from 1 to 366`);
+    throw new InvalidInputError(
+      `--days: "${flags.days}" is not a whole number of days from 1 to 366`,
+    );
   }
   const from = flags.from === undefined ? new Date(deps.terminal.now()) : new Date(flags.from);
   if (Number.isNaN(from.getTime())) {
@@ -234,7 +255,13 @@ function summaryOf(schedule: LoadedSchedule) {
   const when = random
     ? `random ${random.window}, 1 day in ${random.meanDaysBetween} (${schedule.expression.text})`
     : schedule.expression.text;
-  return { name: schedule.name, state: schedule.state, asg: schedule.job.asg, when, timeZone: schedule.timeZone };
+  return {
+    name: schedule.name,
+    state: schedule.state,
+    asg: schedule.job.asg,
+    when,
+    timeZone: schedule.timeZone,
+  };
 }
 
 function jobLine(job: JobMessage): string {
@@ -260,14 +287,20 @@ async function loadSchedule(aws: Aws, group: string, name: string): Promise<Load
     raw = await aws.scheduler().send(new GetScheduleCommand({ Name: name, GroupName: group }));
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
-    throw new InvalidInputError(`no schedule ${name} in ${group} (macaque schedule list shows them)`, [], {
-      cause: err,
-    });
+    throw new InvalidInputError(
+      `no schedule ${name} in ${group} (macaque schedule list shows them)`,
+      [],
+      {
+        cause: err,
+      },
+    );
   }
   const input = (raw.Target?.Input ?? "").replaceAll(slotPlaceholder, "2030-01-01T00:00:00Z");
   const parsed = parseJobMessage(input);
   if (!parsed.ok || !parsed.job.schedule) {
-    throw new InvalidInputError(`schedule ${name} in ${group} was not made by macaque schedule add: its target input is not a scheduled job message`);
+    throw new InvalidInputError(
+      `schedule ${name} in ${group} was not made by macaque schedule add: its target input is not a scheduled job message`,
+    );
   }
   return {
     name,

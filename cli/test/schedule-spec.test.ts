@@ -22,7 +22,13 @@ describe("schedule add flags", () => {
   it("puts the job, the schedule field and the slot placeholder in the target input", () => {
     const checked = checkScheduleFlags(
       "weekday-web",
-      { asg: "web", count: "1", cron: "0 10 ? * MON-FRI *", timeZone: "Europe/Dublin", blackout: ["2026-12-24..2027-01-02"] },
+      {
+        asg: "web",
+        count: "1",
+        cron: "0 10 ? * MON-FRI *",
+        timeZone: "Europe/Dublin",
+        blackout: ["2026-12-24..2027-01-02"],
+      },
       "seed-1",
     );
     expect(checked.ok).toBe(true);
@@ -47,7 +53,13 @@ describe("schedule add flags", () => {
   it("names every problem at once, in flag terms", () => {
     const checked = checkScheduleFlags(
       "no spaces allowed",
-      { asg: "web", window: "09:00-15:00", meanDaysBetween: "0", timeZone: "Nowhere", deadline: "soon" },
+      {
+        asg: "web",
+        window: "09:00-15:00",
+        meanDaysBetween: "0",
+        timeZone: "Nowhere",
+        deadline: "soon",
+      },
       "s",
     );
     expect(checked.ok).toBe(false);
@@ -81,7 +93,9 @@ describe("schedule preview", () => {
       ["2026-12-24", "blackout"],
       ["2026-12-25", "blackout"],
     ]);
-    expect(formatPreview(entries, "web", "Europe/Dublin")).toContain("10:00 local (2026-12-22T10:00:00Z)");
+    expect(formatPreview(entries, "web", "Europe/Dublin")).toContain(
+      "10:00 local (2026-12-22T10:00:00Z)",
+    );
   });
 
   it("gives random mode one line a day with its draw, the drawn ones at their minute", () => {

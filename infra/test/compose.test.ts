@@ -100,7 +100,9 @@ describe.each([
     const environment = environmentOf(compose.services["scheduler-sim"]!);
     const config = loadSchedulerSimConfig(environment);
     expect(config).toMatchObject({ SCHEDULER_SIM_HOST: "0.0.0.0", SCHEDULER_SIM_PORT: 4600 });
-    expect(config.SCHEDULER_SIM_GROUPS).toEqual([`${shell.MACAQUE_NAME_PREFIX ?? "chaos"}-schedules`]);
+    expect(config.SCHEDULER_SIM_GROUPS).toEqual([
+      `${shell.MACAQUE_NAME_PREFIX ?? "chaos"}-schedules`,
+    ]);
     expect(environment.AWS_ENDPOINT_URL_SQS).toBe("http://localstack:4566");
   });
 

@@ -2,7 +2,13 @@ import { Match, type Template } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { queueName, QueueRole } from "@macaque/shared";
 import { scheduleGroupName, schedulerRoleName } from "@macaque/shared/schedule";
-import { ofType, statementsByRole, synthesise, testEnv, type Resource } from "./support/template.ts";
+import {
+  ofType,
+  statementsByRole,
+  synthesise,
+  testEnv,
+  type Resource,
+} from "./support/template.ts";
 
 let template: Template;
 let resources: Record<string, Resource>;

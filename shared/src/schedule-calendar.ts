@@ -49,7 +49,10 @@ export function localTimeOf(instant: Date, timeZone: string): LocalTime {
 }
 
 /** The blackout that covers a local date, if any. */
-export function blackoutCovering(date: string, blackouts: readonly Blackout[]): Blackout | undefined {
+export function blackoutCovering(
+  date: string,
+  blackouts: readonly Blackout[],
+): Blackout | undefined {
   return blackouts.find((b) => b.from <= date && date <= b.to);
 }
 
@@ -57,7 +60,9 @@ export function blackoutCovering(date: string, blackouts: readonly Blackout[]): 
 export function parseBlackout(text: string): Blackout {
   const [from = "", to = from, extra] = text.trim().split("..");
   if (extra !== undefined || !from) {
-    throw new Error(`"${text}" is not a blackout: write FROM..TO as dates, e.g. 2026-12-24..2027-01-02`);
+    throw new Error(
+      `"${text}" is not a blackout: write FROM..TO as dates, e.g. 2026-12-24..2027-01-02`,
+    );
   }
   for (const date of [from, to]) {
     if (!isCalendarDate(date)) {

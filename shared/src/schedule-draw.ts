@@ -86,7 +86,13 @@ export function drawDay(input: {
   const { startMinute, endMinute } = input.window;
   const minute = startMinute + Math.floor(spot * (endMinute - startMinute));
   const probability = 1 / input.meanDaysBetween;
-  return { date: input.date, roll, probability, drawn: roll < probability, at: formatMinute(minute) };
+  return {
+    date: input.date,
+    roll,
+    probability,
+    drawn: roll < probability,
+    at: formatMinute(minute),
+  };
 }
 
 /** Whether this slot of the schedule runs an experiment on the group, and if not, why. */

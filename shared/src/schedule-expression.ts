@@ -125,7 +125,7 @@ export function fireTimes(expression: ScheduleExpression, options: FireTimesOpti
   if (expression.kind === "rate") {
     const anchor = (options.anchor ?? after).getTime();
     const k = Math.max(0, Math.floor((after.getTime() - anchor) / expression.everyMs) + 1);
-    for (let t = anchor + k * expression.everyMs; t <= until.getTime() && out.length < limit; ) {
+    for (let t = anchor + k * expression.everyMs; t <= until.getTime() && out.length < limit;) {
       out.push(new Date(t));
       t += expression.everyMs;
     }

@@ -53,10 +53,7 @@ export const scheduledRunSchema = z
             return false;
           }
         }, "must be HH:MM-HH:MM, ending after it starts"),
-        meanDaysBetween: z
-          .number()
-          .min(1, "must be at least 1")
-          .max(365, "must be at most 365"),
+        meanDaysBetween: z.number().min(1, "must be at least 1").max(365, "must be at most 365"),
       })
       .optional()
       .describe("Random mode: drawn with probability 1/meanDaysBetween a day, at a random minute."),

@@ -202,7 +202,14 @@ describe("random mode over a simulated month", () => {
     let drawn = 0;
     for (let day = 0; day < 20_000; day++) {
       const date = new Date(Date.UTC(2000, 0, 1 + day)).toISOString().slice(0, 10);
-      const draw = drawDay({ seed: "s", schedule: "m", asg: "web", date, meanDaysBetween: 5, window });
+      const draw = drawDay({
+        seed: "s",
+        schedule: "m",
+        asg: "web",
+        date,
+        meanDaysBetween: 5,
+        window,
+      });
       if (draw.drawn) drawn++;
     }
     // sd of the share = sqrt(0.2 x 0.8 / 20000) = 0.0028; 4 sd either side.

@@ -24,7 +24,9 @@ export class SchedulerSimConfigError extends Error {
   override name = "SchedulerSimConfigError";
 }
 
-export function loadSchedulerSimConfig(env: Record<string, string | undefined>): SchedulerSimConfig {
+export function loadSchedulerSimConfig(
+  env: Record<string, string | undefined>,
+): SchedulerSimConfig {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
   );

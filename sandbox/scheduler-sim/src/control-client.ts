@@ -9,13 +9,18 @@ export function createSchedulerSimControl(url: string) {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const json = (await response.json()) as T & { Message?: string };
-    if (!response.ok) throw new Error(`${method} /_sim/${path}: ${json.Message ?? response.status}`);
+    if (!response.ok)
+      throw new Error(`${method} /_sim/${path}: ${json.Message ?? response.status}`);
     return json;
   };
   return {
     /** Fires one slot of a schedule now (as the Scheduler would at that slot, or on a retry). */
     fire: (group: string, name: string, slot: string) =>
-      call<Firing>("POST", `schedules/${encodeURIComponent(group)}/${encodeURIComponent(name)}/fire`, { slot }),
+      call<Firing>(
+        "POST",
+        `schedules/${encodeURIComponent(group)}/${encodeURIComponent(name)}/fire`,
+        { slot },
+      ),
     /** Moves the clock forward, firing every slot it passes; returns what it fired. */
     advance: (seconds: number) =>
       call<{ now: string; fired: Firing[] }>("POST", "clock/advance", { seconds }),

@@ -70,7 +70,10 @@ export function createFiring(options: {
   const fire = async (schedule: StoredSchedule, slot: string): Promise<Firing> => {
     const body = fillContext(schedule.Target.Input ?? "{}", schedule, slot);
     const { MessageId } = await sqs.send(
-      new SendMessageCommand({ QueueUrl: await queueUrlOf(schedule.Target.Arn), MessageBody: body }),
+      new SendMessageCommand({
+        QueueUrl: await queueUrlOf(schedule.Target.Arn),
+        MessageBody: body,
+      }),
     );
     const firing: Firing = {
       group: schedule.GroupName,
@@ -101,17 +104,19 @@ export function createFiring(options: {
   let running: Promise<Firing[]> = Promise.resolve([]);
   /** Fires every slot due by the clock's now; calls run one after another. */
   const catchUp = (): Promise<Firing[]> => {
-    running = running.catch(() => []).then(async () => {
-      const until = clock.now();
-      const out: Firing[] = [];
-      const due = store
-        .list()
-        .flatMap((s) => dueSlots(s, until).map((at) => ({ s, at })))
-        .sort((a, b) => a.at.getTime() - b.at.getTime());
-      for (const { s, at } of due) out.push(await fire(s, slotText(at)));
-      for (const s of store.list()) s.firedUntil = Math.max(s.firedUntil, until);
-      return out;
-    });
+    running = running
+      .catch(() => [])
+      .then(async () => {
+        const until = clock.now();
+        const out: Firing[] = [];
+        const due = store
+          .list()
+          .flatMap((s) => dueSlots(s, until).map((at) => ({ s, at })))
+          .sort((a, b) => a.at.getTime() - b.at.getTime());
+        for (const { s, at } of due) out.push(await fire(s, slotText(at)));
+        for (const s of store.list()) s.firedUntil = Math.max(s.firedUntil, until);
+        return out;
+      });
     return running;
   };
 

@@ -73,9 +73,19 @@ export async function startSchedulerSim(options: SchedulerSimOptions): Promise<S
       if (method === "PUT") return { ScheduleArn: store.update(name, parsed.data).Arn };
     }
     if (root === "schedules" && name === undefined && method === "GET") {
-      return listSchedules(q("ScheduleGroup"), q("NamePrefix"), q("State"), q("NextToken"), q("MaxResults"));
+      return listSchedules(
+        q("ScheduleGroup"),
+        q("NamePrefix"),
+        q("State"),
+        q("NextToken"),
+        q("MaxResults"),
+      );
     }
-    throw new SchedulerApiError("ValidationException", 400, `no such operation: ${method} ${url.pathname}`);
+    throw new SchedulerApiError(
+      "ValidationException",
+      400,
+      `no such operation: ${method} ${url.pathname}`,
+    );
   };
 
   const listSchedules = (
@@ -87,9 +97,12 @@ export async function startSchedulerSim(options: SchedulerSimOptions): Promise<S
   ) => {
     const all = store
       .list()
-      .filter((s) => (group === undefined || s.GroupName === group) &&
-        (prefix === undefined || s.Name.startsWith(prefix)) &&
-        (state === undefined || s.State === state))
+      .filter(
+        (s) =>
+          (group === undefined || s.GroupName === group) &&
+          (prefix === undefined || s.Name.startsWith(prefix)) &&
+          (state === undefined || s.State === state),
+      )
       .sort((a, b) => a.Name.localeCompare(b.Name));
     const from = token === undefined ? 0 : Number(token);
     const size = max === undefined ? 100 : Math.min(100, Math.max(1, Number(max)));
@@ -125,7 +138,11 @@ export async function startSchedulerSim(options: SchedulerSimOptions): Promise<S
         .parse(body);
       return firing.fireSlot(store.get(name, group), slot);
     }
-    throw new SchedulerApiError("ValidationException", 400, `no such control call: ${method} /_sim/${path.join("/")}`);
+    throw new SchedulerApiError(
+      "ValidationException",
+      400,
+      `no such control call: ${method} /_sim/${path.join("/")}`,
+    );
   };
 
   const server = createServer((req, res) => void handle(req, res));
@@ -155,11 +172,15 @@ export async function startSchedulerSim(options: SchedulerSimOptions): Promise<S
     }
   };
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve));
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve),
+  );
   const ticker = setInterval(() => {
-    firing.catchUp().catch((err: unknown) =>
-      options.logger.warn({ event: "schedule.fire-failed", err }, "could not fire; retrying"),
-    );
+    firing
+      .catchUp()
+      .catch((err: unknown) =>
+        options.logger.warn({ event: "schedule.fire-failed", err }, "could not fire; retrying"),
+      );
   }, options.tickMs ?? 200);
   const { port } = server.address() as AddressInfo;
   return {
