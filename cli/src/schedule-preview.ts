@@ -113,10 +113,10 @@ export function formatPreview(entries: PreviewEntry[], asg: string, timeZone: st
   const lines = entries.map((e) => {
     const at = e.slot ? `${localClock(e.slot, timeZone)} (${e.slot})` : "-";
     const what = e.outcome === "runs" ? `runs on ${asg}` : e.outcome;
-    return `${e.date}  ${at.padEnd(28)}  ${what.padEnd(16)}  ${e.why}`;
+    return `${e.date}  ${at.padEnd(34)}  ${what.padEnd(16)}  ${e.why}`;
   });
   const runs = entries.filter((e) => e.outcome === "runs").length;
-  return `${lines.join("\n")}\n${runs} run(s) in ${entries.length} slot day(s)\n`;
+  return `${lines.join("\n")}\n${runs} run(s) in ${entries.length} day(s) with slots\n`;
 }
 
 function localClock(slot: string, timeZone: string): string {
