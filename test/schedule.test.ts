@@ -42,12 +42,18 @@ async function addSchedule(...args: string[]) {
   return name;
 }
 
+/** A fresh 3-instance group and a schedule on it that terminates one instance per run. */
+async function groupWithSchedule(...args: string[]) {
+  const asg = await p.createGroup({ desiredCapacity: 3, minSize: 1, maxSize: 6 });
+  const name = await addSchedule("--asg", asg, "--count", "1", ...fast, ...args);
+  return { asg, name };
+}
+
 const terminatedTotal = () => p.metric("terminator", "macaque_instances_terminated_total");
 
 describe("a fixed schedule", () => {
   it("fires in the sandbox: the experiment runs end to end as requestedBy schedule:NAME", async () => {
-    const asg = await p.createGroup({ desiredCapacity: 3, minSize: 1, maxSize: 6 });
-    const name = await addSchedule("--asg", asg, "--count", "1", ...farCron, ...fast);
+    const { name } = await groupWithSchedule(...farCron);
     // Monday 6 January 2031, 10:00 in Dublin (GMT).
     const slot = "2031-01-06T10:00:00Z";
     await control.fire(group, name, slot);
@@ -62,8 +68,7 @@ describe("a fixed schedule", () => {
   }, 90_000);
 
   it("terminates once when one slot fires twice", async () => {
-    const asg = await p.createGroup({ desiredCapacity: 3, minSize: 1, maxSize: 6 });
-    const name = await addSchedule("--asg", asg, "--count", "1", ...farCron, ...fast);
+    const { asg, name } = await groupWithSchedule(...farCron);
     const slot = "2031-01-07T10:00:00Z";
     const before = await terminatedTotal();
     await control.fire(group, name, slot);
@@ -78,14 +83,8 @@ describe("a fixed schedule", () => {
   }, 90_000);
 
   it("runs nothing on a blackout day: the slot is refused with blackout, naming it", async () => {
-    const asg = await p.createGroup({ desiredCapacity: 3, minSize: 1, maxSize: 6 });
-    const name = await addSchedule(
-      "--asg",
-      asg,
-      "--count",
-      "1",
+    const { asg, name } = await groupWithSchedule(
       ...farCron,
-      ...fast,
       "--blackout",
       "2031-12-24..2032-01-02",
     );
@@ -121,13 +120,7 @@ describe("pause and resume", () => {
 
 describe("random mode", () => {
   it("runs the drawn slot that preview names, and skips the others quietly", async () => {
-    const asg = await p.createGroup({ desiredCapacity: 3, minSize: 1, maxSize: 6 });
-    const name = await addSchedule(
-      "--asg",
-      asg,
-      "--count",
-      "1",
-      ...fast,
+    const { name } = await groupWithSchedule(
       "--seed",
       "e2e-seed",
       "--window",

@@ -1,4 +1,5 @@
 /** The process environment, read once by main.ts. */
+import { parseEnv } from "@macaque/shared";
 import { z } from "zod";
 
 const envSchema = z.object({
@@ -20,22 +21,9 @@ const envSchema = z.object({
 });
 export type SchedulerSimConfig = Readonly<z.output<typeof envSchema>>;
 
-export class SchedulerSimConfigError extends Error {
-  override name = "SchedulerSimConfigError";
-}
-
+/** Parses the environment; a bad variable throws ConfigError naming it (main.ts prints it). */
 export function loadSchedulerSimConfig(
   env: Record<string, string | undefined>,
 ): SchedulerSimConfig {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, v]) => v !== undefined && v !== ""),
-  );
-  const result = envSchema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map(
-      (i) => `${String(i.path[0])}=${JSON.stringify(env[String(i.path[0])])}: ${i.message}`,
-    );
-    throw new SchedulerSimConfigError(`invalid environment: ${problems.join("; ")}`);
-  }
-  return Object.freeze(result.data);
+  return parseEnv(envSchema, env);
 }

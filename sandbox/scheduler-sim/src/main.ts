@@ -1,7 +1,8 @@
 /** Process entry: read the environment, start the Scheduler stand-in, stop on a signal. */
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { pino } from "pino";
-import { loadSchedulerSimConfig, SchedulerSimConfigError } from "./config.ts";
+import { ConfigError } from "@macaque/shared";
+import { loadSchedulerSimConfig } from "./config.ts";
 import { startSchedulerSim } from "./server.ts";
 
 const logger = pino({ base: { service: "scheduler-sim" } });
@@ -36,10 +37,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof SchedulerSimConfigError) {
+  if (err instanceof ConfigError) {
+    // EX_CONFIG, as the services stop on a bad variable.
     process.stderr.write(`scheduler-sim: ${err.message}\n`);
-  } else {
-    logger.error({ event: "scheduler-sim.failed", err }, "scheduler stand-in failed");
+    process.exit(78);
   }
+  logger.error({ event: "scheduler-sim.failed", err }, "scheduler stand-in failed");
   process.exit(1);
 });
