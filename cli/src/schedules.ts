@@ -10,7 +10,6 @@ import {
 } from "@aws-sdk/client-scheduler";
 import { parseJobMessage, type JobMessage } from "@macaque/shared";
 import {
-  nextFireTime,
   parseScheduleExpression,
   scheduleGroupName,
   schedulerRoleName,
@@ -18,11 +17,16 @@ import {
 } from "@macaque/shared/schedule";
 import { randomBytes } from "node:crypto";
 import type { Aws } from "./aws.ts";
-import { invalidJob, withAws, type CliDeps } from "./commands.ts";
+import { withAws, type CliDeps } from "./commands.ts";
 import { loadCliConfig } from "./config.ts";
 import { InfrastructureError, InvalidInputError } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
-import { formatPreview, previewSchedule, type PreviewEntry } from "./schedule-preview.ts";
+import {
+  formatPreview,
+  previewSchedule,
+  type PreviewEntry,
+  type PreviewInput,
+} from "./schedule-preview.ts";
 import { checkScheduleFlags, slotPlaceholder, type ScheduleFlags } from "./schedule-spec.ts";
 
 /**
@@ -52,7 +56,12 @@ export async function scheduleAddCommand(
 ): Promise<ExitCode> {
   const config = loadCliConfig(deps.env);
   const checked = checkScheduleFlags(name, flags, randomBytes(8).toString("hex"));
-  if (!checked.ok) throw invalidJob(checked.reasons);
+  if (!checked.ok) {
+    throw new InvalidInputError(
+      "invalid schedule; nothing was created",
+      checked.reasons.map((r) => r.message),
+    );
+  }
   const { spec } = checked;
   const group = scheduleGroupName(config.MACAQUE_NAME_PREFIX);
   return withAws(config, async (aws) => {
@@ -74,13 +83,15 @@ export async function scheduleAddCommand(
         Target: { Arn: queue.arn, RoleArn: roleArn, Input: spec.input, RetryPolicy: RETRY_POLICY },
       }),
     );
-    const next = nextFireTime(spec.expression, {
-      timeZone: spec.timeZone,
-      after: new Date(deps.terminal.now()),
-    });
+    const { slot: _slot, ...run } = spec.job.schedule!;
+    const now = new Date(deps.terminal.now());
+    const next = nextRunOf(
+      { expression: spec.expression, run, asg: spec.job.asg, anchor: now },
+      now,
+    );
     deps.terminal.out.write(
       `schedule ${spec.name} added to ${group}${flags.paused ? " (paused)" : ""}: ${spec.description}\n` +
-        `  sends to ${queue.name} as ${roleArn}; next slot ${next ? next.toISOString() : "none within a year"}\n` +
+        `  sends to ${queue.name} as ${roleArn}; next run ${next ?? "none within a year"}\n` +
         `  macaque schedule preview ${spec.name} --days 30   # what it will do, slot by slot\n`,
     );
     return ExitCode.recovered;
@@ -228,23 +239,29 @@ export async function schedulePreviewCommand(
 }
 
 function preview(schedule: LoadedSchedule, from: Date, days: number): PreviewEntry[] {
+  return previewSchedule({ ...previewSubject(schedule), from, days });
+}
+
+function previewSubject(schedule: LoadedSchedule): Omit<PreviewInput, "from" | "days"> {
   const { slot: _slot, ...run } = schedule.job.schedule!;
-  return previewSchedule({
+  return {
     expression: schedule.expression,
     run,
     asg: schedule.job.asg,
-    from,
-    days,
     anchor: schedule.raw.StartDate ?? schedule.created,
-  });
+  };
 }
 
 /** The next slot that runs an experiment (random mode: the next drawn day), within a year. */
 function nextRun(schedule: LoadedSchedule, now: Date): string | undefined {
   if (schedule.state !== "ENABLED") return undefined;
+  return nextRunOf(previewSubject(schedule), now);
+}
+
+function nextRunOf(subject: Omit<PreviewInput, "from" | "days">, now: Date): string | undefined {
   // Near horizons first: a schedule that runs soon is not previewed a year ahead.
   for (const days of [8, 62, 366]) {
-    const next = preview(schedule, now, days).find((e) => e.outcome === "runs");
+    const next = previewSchedule({ ...subject, from: now, days }).find((e) => e.outcome === "runs");
     if (next) return next.slot;
   }
   return undefined;
