@@ -201,6 +201,12 @@ describe("the schedule commands against the stand-in", () => {
     expect(gone.err).toContain(`no schedule ${name}`);
   }, 60_000);
 
+  it("names the missing schedule group and exits 3 when the stack has none", async () => {
+    const run = runCli(["schedule", "list"], { ...p.stack.env, MACAQUE_NAME_PREFIX: "nostack" });
+    expect(await run.exited).toBe(3);
+    expect(run.stderr()).toContain("schedule group nostack-schedules does not exist");
+  }, 30_000);
+
   it.each([
     [["--cron", "0 10 * * MON-FRI *"], "put ? in exactly one of day-of-month"],
     [

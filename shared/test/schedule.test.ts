@@ -197,6 +197,29 @@ describe("random mode over a simulated month", () => {
     );
   });
 
+  it("keeps the window on local time across the October change", () => {
+    const always = { ...run("x"), random: { window: "09:00-15:00", meanDaysBetween: 1 } };
+    const october = fireTimes(parseScheduleExpression("cron(* 9-14 ? * MON-FRI *)"), {
+      timeZone: "Europe/Dublin",
+      after: new Date("2026-10-22T23:00:00Z"),
+      until: new Date("2026-10-26T23:00:00Z"),
+    });
+    const ran = october.filter(
+      (t) => decideSlot({ ...always, slot: t.toISOString() }, "web").kind === "run",
+    );
+    // Friday 23 (IST, UTC+1) and Monday 26 (GMT): one run each, inside 09:00-15:00 local.
+    expect(ran.map((t) => localTimeOf(t, "Europe/Dublin").date)).toEqual([
+      "2026-10-23",
+      "2026-10-26",
+    ]);
+    for (const t of ran) {
+      const { minute } = localTimeOf(t, "Europe/Dublin");
+      expect(minute >= 540 && minute < 900).toBe(true);
+    }
+    expect(october[0]!.toISOString()).toBe("2026-10-23T08:00:00.000Z");
+    expect(october.at(-1)!.toISOString()).toBe("2026-10-26T14:59:00.000Z");
+  });
+
   it("draws each day with probability 1/meanDaysBetween over many days", () => {
     const window = parseWindow("09:00-15:00");
     let drawn = 0;
