@@ -7,6 +7,7 @@
 #   node services/recovery-monitor/dist/main.js
 #   node services/notifier/dist/main.js
 #   node sandbox/fleet-sim/dist/main.js       (EC2 + Auto Scaling stand-in, for compose)
+#   node sandbox/scheduler-sim/dist/main.js   (EventBridge Scheduler stand-in, for compose)
 #   node deploy/init.ts                       (compose's one-shot topology set-up)
 
 ARG NODE_IMAGE=node:24-bookworm-slim
@@ -21,6 +22,7 @@ COPY shared/package.json shared/
 COPY sandbox/fleet-sim/package.json sandbox/fleet-sim/
 COPY sandbox/stack/package.json sandbox/stack/
 COPY sandbox/ses-front/package.json sandbox/ses-front/
+COPY sandbox/scheduler-sim/package.json sandbox/scheduler-sim/
 COPY services/producer/package.json services/producer/
 COPY services/terminator/package.json services/terminator/
 COPY services/recovery-monitor/package.json services/recovery-monitor/
@@ -47,7 +49,7 @@ RUN npm pkg delete devDependencies \
       -w services/producer -w services/terminator \
       -w services/recovery-monitor -w services/notifier \
  && npm ci --omit=dev --no-audit --no-fund \
-      -w shared -w sandbox/fleet-sim \
+      -w shared -w sandbox/fleet-sim -w sandbox/scheduler-sim \
       -w services/producer -w services/terminator \
       -w services/recovery-monitor -w services/notifier \
  && npm cache clean --force
@@ -66,6 +68,7 @@ WORKDIR /app
 COPY --from=deps /app ./
 COPY --from=build /app/shared/dist shared/dist
 COPY --from=build /app/sandbox/fleet-sim/dist sandbox/fleet-sim/dist
+COPY --from=build /app/sandbox/scheduler-sim/dist sandbox/scheduler-sim/dist
 COPY --from=build /app/services/producer/dist services/producer/dist
 COPY --from=build /app/services/terminator/dist services/terminator/dist
 COPY --from=build /app/services/recovery-monitor/dist services/recovery-monitor/dist

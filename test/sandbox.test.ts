@@ -37,6 +37,7 @@ function startSandbox(env: Record<string, string>): Sandbox {
       SANDBOX_SES_PORT: "0",
       SANDBOX_INBOX_PORT: "0",
       SANDBOX_FLEET_SIM_PORT: "0",
+      SANDBOX_SCHEDULER_PORT: "0",
       MACAQUE_NAME_PREFIX: `t-sandbox-${randomBytes(3).toString("hex")}`,
       SANDBOX_DATA_DIR: "off",
       ...env,

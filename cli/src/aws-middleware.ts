@@ -10,7 +10,15 @@ import { InfrastructureError, InvalidInputError } from "./errors.ts";
  */
 
 export type AwsService =
-  "SQS" | "SNS" | "SES" | "Auto Scaling" | "Elastic Load Balancing V2" | "STS" | "SSM" | "S3";
+  | "SQS"
+  | "SNS"
+  | "SES"
+  | "Auto Scaling"
+  | "Elastic Load Balancing V2"
+  | "STS"
+  | "SSM"
+  | "S3"
+  | "Scheduler";
 
 /** What the middleware needs of any SDK client. */
 export interface Pluggable {

@@ -4,6 +4,7 @@ import { SESClient } from "@aws-sdk/client-ses";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   TopologyError,
@@ -41,6 +42,8 @@ export interface Aws {
   ses(): SESClient;
   /** Parameter Store: the kill switch, the aborts and the in-flight notes. */
   ssm(): SSMClient;
+  /** EventBridge Scheduler: `macaque schedule`. */
+  scheduler(): SchedulerClient;
   /** The queues and topics, looked up once; missing ones are an InfrastructureError. */
   topology(): Promise<Topology>;
   /** The endpoint a service's last request went to, e.g. `http://127.0.0.1:4566`. */
@@ -119,6 +122,7 @@ export function createAws(config: CliConfig, region: string): Aws {
     ),
     ses: lazy("SES", () => createAwsClient(SESClient, base)),
     ssm: lazy("SSM", () => createAwsClient(SSMClient, base)),
+    scheduler: lazy("Scheduler", () => createAwsClient(SchedulerClient, base)),
     topology: () =>
       (topology ??= resolveTopology({
         sqs: sqs(),

@@ -65,7 +65,7 @@ export function checkFlags(
   return check;
 }
 
-function jobInputFromFlags(
+export function jobInputFromFlags(
   flags: RunFlags,
   ids: { requestId: string; requestedBy?: string | undefined },
 ): { input: Record<string, unknown>; reasons: Reason[] } {
@@ -153,7 +153,7 @@ const flagOfField: Record<string, string> = {
 };
 
 /** Schema reasons in the words of `macaque run`: `--deadline (recovery.deadlineSeconds): ...`. */
-function inFlagTerms(reasons: readonly Reason[]): Reason[] {
+export function inFlagTerms(reasons: readonly Reason[]): Reason[] {
   return reasons.map((reason) => {
     if (reason.path === undefined || reason.code !== "invalid-field") return reason;
     const field = reason.path.startsWith("notify.") ? "notify" : reason.path;

@@ -313,7 +313,7 @@ function withControl<T>(deps: CliDeps, use: (c: control.ControlDeps) => Promise<
   );
 }
 
-async function withAws<T>(config: CliConfig, use: (aws: Aws) => Promise<T>): Promise<T> {
+export async function withAws<T>(config: CliConfig, use: (aws: Aws) => Promise<T>): Promise<T> {
   const aws = createAws(config, await resolveRegion(config));
   try {
     return await use(aws);
@@ -355,7 +355,7 @@ function timeoutMs(text: string): number {
   return seconds * 1_000;
 }
 
-function invalidJob(reasons: readonly { message: string }[]): InvalidInputError {
+export function invalidJob(reasons: readonly { message: string }[]): InvalidInputError {
   return new InvalidInputError(
     "invalid job message; nothing was sent",
     reasons.map((r) => r.message),

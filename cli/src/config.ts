@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import {
   ConfigError,
   commonEnvSchema,
@@ -31,6 +31,11 @@ export const cliEnvSchema = commonEnvSchema
     AWS_DEFAULT_REGION: regionSchema,
     /** The notifier's From address: `recipients` never enrols or removes it. Optional here. */
     SENDER_EMAIL: emailAddressSchema.optional(),
+    /** The role EventBridge Scheduler sends with; default `<prefix>-scheduler` in the queue's account. */
+    MACAQUE_SCHEDULER_ROLE_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, "must be an IAM role ARN")
+      .optional(),
   });
 export type CliConfig = z.output<typeof cliEnvSchema>;
 

@@ -26,10 +26,13 @@ import { InterruptedError, InvalidInputError, exitCodeOfError } from "./errors.t
 import { ExitCode, exitCodeHelp } from "./exit-codes.ts";
 import type { Terminal } from "./experiment.ts";
 import { askNumber, askYesNo } from "./prompt.ts";
+import { addScheduleCommands } from "./schedule-program.ts";
 
 const environmentHelp = `Environment (the services' own variables):
   AWS_REGION, else AWS_DEFAULT_REGION, else the profile's region (AWS_PROFILE)
   AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_SQS, _SNS, _SES, _AUTO_SCALING, _SSM, _STS (the account shown)
+  AWS_ENDPOINT_URL_SCHEDULER     EventBridge Scheduler (macaque schedule)
+  MACAQUE_SCHEDULER_ROLE_ARN     the role schedules send with (default: <prefix>-scheduler)
   SENDER_EMAIL                   the notifier's sender: recipients never add or remove it
   MACAQUE_NAME_PREFIX            queue and topic names (default chaos)
   CONTROL_PARAMETER_PATH         SSM path of the kill switch and aborts (default /macaque)
@@ -52,7 +55,9 @@ const examples = `Examples:
   macaque status                             # the switch and the experiments in flight
   macaque abort exp-1f3a9c0d2b4e6f80 --reason "wrong group"
   macaque history --asg web --since 30d      # archived experiments, newest first
-  macaque trend --asg web --html trend.html  # time to recover over time`;
+  macaque trend --asg web --html trend.html  # time to recover over time
+  macaque schedule add weekday-web --asg web --count 1 --cron "0 10 ? * MON-FRI *" --time-zone Europe/Dublin
+  macaque schedule add monkey-web --asg web --count 1 --window 09:00-15:00 --mean-days-between 5`;
 
 /**
  * Standard output closed by its reader (`macaque run --json | head -1`): every
@@ -272,6 +277,7 @@ program
   .addOption(new Option("--mode <mode>", "only this termination mode").choices(["ec2", "asg"]))
   .option("--html <file>", "also write a page with the chart (inline SVG)")
   .action(async (flags) => done(await trendCommand(deps, flags)));
+addScheduleCommands(program, deps, done);
 
 try {
   await program.parseAsync();

@@ -22,6 +22,7 @@ import { Messaging } from "./messaging.ts";
 import { History } from "./history.ts";
 import { grantServiceAccess } from "./permissions.ts";
 import { serviceNames } from "@macaque/shared";
+import { Schedules } from "./schedules.ts";
 import { serviceEnvironment } from "./service-environment.ts";
 import type { Settings } from "./settings.ts";
 import { WorkerService } from "./worker-service.ts";
@@ -141,6 +142,10 @@ export class MacaqueStack extends Stack {
     new CfnOutput(this, "HistoryAthenaTable", {
       value: `${this.history.database.ref}.experiments`,
       description: "Athena table over the archive (partition projection on asg and day)",
+    });
+    new Schedules(this, "Schedules", {
+      prefix: settings.namePrefix,
+      requestQueue: this.messaging.queues.requests.queue,
     });
   }
 

@@ -4,6 +4,7 @@ import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import { serviceNames } from "@macaque/shared";
 import { loadConfig as loadFleetSimConfig } from "../../sandbox/fleet-sim/src/config.ts";
+import { loadSchedulerSimConfig } from "../../sandbox/scheduler-sim/src/config.ts";
 import { demoGroups } from "@macaque/sandbox";
 import { initEnvSchema } from "../../deploy/init.ts";
 import { checkEnvironment, serviceSchemas } from "./support/environment.ts";
@@ -93,6 +94,16 @@ describe.each([
     const inRepo = config.seedFile!.replace(/^\/app\//, "");
     expect(imageFiles()).toContain(inRepo);
     expect(JSON.parse(repoFile(inRepo))).toEqual(demoGroups);
+  });
+
+  it("gives the Scheduler stand-in an environment it accepts, with the stack's schedule group", () => {
+    const environment = environmentOf(compose.services["scheduler-sim"]!);
+    const config = loadSchedulerSimConfig(environment);
+    expect(config).toMatchObject({ SCHEDULER_SIM_HOST: "0.0.0.0", SCHEDULER_SIM_PORT: 4600 });
+    expect(config.SCHEDULER_SIM_GROUPS).toEqual([
+      `${shell.MACAQUE_NAME_PREFIX ?? "chaos"}-schedules`,
+    ]);
+    expect(environment.AWS_ENDPOINT_URL_SQS).toBe("http://localstack:4566");
   });
 
   it("points EC2, Auto Scaling and ELB at the fleet simulator unless told otherwise", () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { scheduleRecordSchema } from "./scheduled-run.ts";
 import { z } from "zod";
 import { abortRecordSchema, haltRecordSchema } from "./control.ts";
 import { reasonSchema, recoveryOptionsSchema } from "./job-message.ts";
@@ -275,6 +276,8 @@ export const eventDataSchemas = {
     excluded: z.array(z.object({ instanceId: z.string(), reason: z.string() })),
     /** How many were not eligible, when `excluded` lists only the first of them. */
     excludedCount: z.number().int().nonnegative().optional(),
+    /** Set when a schedule asked: its slot, seed and (random mode) the day's draw. */
+    schedule: scheduleRecordSchema.optional(),
   }),
   [EventType.experimentRejected]: z.object({
     experimentId: z.string(),

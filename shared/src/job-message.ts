@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { emailAddressSchema } from "./email.ts";
+import { scheduledRunSchema } from "./scheduled-run.ts";
 
 /**
  * The job message, v1: the public API. Strict on purpose: an unknown field is far
@@ -157,6 +158,7 @@ export const jobMessageSchema = z
       .transform(String)
       .optional()
       .describe("Makes the victim choice reproducible; every plan records the seed it used."),
+    schedule: scheduledRunSchema.optional(),
   })
   .superRefine((job, ctx) => {
     if (job.count === undefined && job.percent === undefined) {
@@ -168,6 +170,18 @@ export const jobMessageSchema = z
         path: ["percent"],
         message: "give either count or percent, not both",
       });
+    }
+    if (job.schedule) {
+      // A schedule's runs are named by their slot (one slot, one experiment), never by the sender.
+      for (const field of ["requestId", "seed"] as const) {
+        if (job[field] !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: "is derived from schedule.name and schedule.slot: leave it out",
+          });
+        }
+      }
     }
     const { deadlineSeconds, checkIntervalSeconds, targetSeconds } = job.recovery;
     if (checkIntervalSeconds >= deadlineSeconds) {

@@ -139,3 +139,7 @@ export const terminationOrderKind = "macaque.termination.ordered" as const;
 
 /** CloudEvents `source` of what an operator does from the CLI (halt, resume). */
 export const operatorEventSource = "urn:macaque:cli";
+/** EventBridge Scheduler: the schedule group macaque's schedules live in (the CDK stack creates it). */
+export const scheduleGroupName = (prefix: string): string => `${prefix}-schedules`;
+/** The role EventBridge Scheduler assumes to send a schedule's job message (sqs:SendMessage only). */
+export const schedulerRoleName = (prefix: string): string => `${prefix}-scheduler`;

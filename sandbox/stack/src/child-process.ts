@@ -114,7 +114,8 @@ export function readyUrl(line: string): string | undefined {
     const json = JSON.parse(line) as { event?: string; url?: string };
     return json.event === "ready" ||
       json.event === "service.ready" ||
-      json.event === "fleet-sim.listening"
+      json.event === "fleet-sim.listening" ||
+      json.event === "scheduler-sim.listening"
       ? json.url
       : undefined;
   } catch {

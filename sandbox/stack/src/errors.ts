@@ -19,7 +19,7 @@ export class ProcessStartError extends Error {
 }
 
 /** The stand-ins whose port the caller may fix (`StackOptions.ports`). */
-export type StandInPort = "fauxqs" | "ses" | "inbox" | "fleetSim";
+export type StandInPort = "fauxqs" | "ses" | "inbox" | "fleetSim" | "scheduler";
 
 /** A stand-in could not listen on the fixed port it was given: something else holds it. */
 export class PortInUseError extends Error {

@@ -41,6 +41,7 @@ const portVariables = {
   ses: { variable: "SANDBOX_SES_PORT", what: "SES" },
   inbox: { variable: "SANDBOX_INBOX_PORT", what: "the SES web inbox" },
   fleetSim: { variable: "SANDBOX_FLEET_SIM_PORT", what: "the EC2 + Auto Scaling simulator" },
+  scheduler: { variable: "SANDBOX_SCHEDULER_PORT", what: "the EventBridge Scheduler stand-in" },
 } as const satisfies Record<StandInPort, { variable: string; what: string }>;
 
 const envSchema = z.object({
@@ -48,6 +49,7 @@ const envSchema = z.object({
   SANDBOX_SES_PORT: port(8005),
   SANDBOX_INBOX_PORT: port(8006),
   SANDBOX_FLEET_SIM_PORT: port(4599),
+  SANDBOX_SCHEDULER_PORT: port(4600),
   SANDBOX_TIME_SCALE: z.coerce
     .number({ error: "must be a number" })
     .positive("must be greater than 0")
@@ -122,6 +124,7 @@ async function main(): Promise<void> {
       ses: env.SANDBOX_SES_PORT,
       inbox: env.SANDBOX_INBOX_PORT,
       fleetSim: env.SANDBOX_FLEET_SIM_PORT,
+      scheduler: env.SANDBOX_SCHEDULER_PORT,
     },
   });
   if (signalled) return stop(signalled);
@@ -163,6 +166,7 @@ macaque sandbox is ready (time scale ${env.SANDBOX_TIME_SCALE}: a 30 s boot take
   EC2 + Auto Scaling + ELB  ${e.fleetSim}   control: ${e.fleetSim}/_sim/
   CloudWatch alarms         ${e.fleetSim}   control: ${e.fleetSim}/_sim/alarms
   SSM Parameter Store       ${e.fleetSim}   (the kill switch: macaque halt / resume / status)
+  EventBridge Scheduler     ${e.scheduler}   control: ${e.scheduler}/_sim/
   Redis                     ${e.redis}
   request queue             ${requestQueueUrl}
   events topic              ${stack.topology.topics.events.arn}

@@ -3,6 +3,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { awsClientConfig, ensureTopology, type Topology } from "@macaque/shared";
 import { createS3Client, ensureHistoryBucket, localHistoryBucket } from "@macaque/shared/history";
+import { scheduleGroupName } from "@macaque/shared/schedule";
 import {
   readyUrl,
   startProcess,
@@ -44,6 +45,8 @@ export interface StackEndpoints {
   autoScaling: string;
   ec2: string;
   fleetSim: string;
+  /** The EventBridge Scheduler stand-in (fires schedules onto the request queue). */
+  scheduler: string;
   redis: string;
   /** fauxqs answers S3 on its SQS + SNS port. */
   s3: string;
@@ -87,7 +90,7 @@ export const sandboxCredentials = { accessKeyId: "test", secretAccessKey: "test"
 /**
  * Starts the local stand-ins for AWS as child processes — fauxqs (SQS + SNS),
  * aws-ses-v2-local (SES) behind the identity front, the fleet simulator (EC2 +
- * Auto Scaling) — plus a
+ * Auto Scaling), the EventBridge Scheduler stand-in — plus a
  * redis-server unless a Redis URL is given, and provisions the topology.
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -159,10 +162,25 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ).then(track),
       options.redisUrl ? Promise.resolve(undefined) : startRedisServer().then(track),
     ] as const;
+    const scheduler = starts[0].then((fauxqs) =>
+      onPort(
+        "scheduler",
+        node("scheduler-sim", "sandbox/scheduler-sim/src/main.ts", {
+          SCHEDULER_SIM_PORT: String(options.ports?.scheduler ?? 0),
+          SCHEDULER_SIM_TIME_SCALE: String(options.timeScale ?? 1),
+          SCHEDULER_SIM_GROUPS: scheduleGroupName(prefix),
+          AWS_REGION: region,
+          AWS_ENDPOINT_URL_SQS: fauxqs.ready,
+          AWS_ACCESS_KEY_ID: sandboxCredentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: sandboxCredentials.secretAccessKey,
+        }),
+      ).then(track),
+    );
     // Every start settles (and its process is tracked) before a failure is
     // thrown, so the catch below can stop whatever did start.
-    await Promise.allSettled(starts);
+    await Promise.allSettled([...starts, scheduler]);
     const [fauxqs, ses, fleetSim, redis] = await Promise.all(starts);
+    const schedulerSim = await scheduler;
     const endpoints: StackEndpoints = {
       sqs: fauxqs!.ready,
       sns: fauxqs!.ready,
@@ -171,6 +189,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       autoScaling: fleetSim!.ready,
       ec2: fleetSim!.ready,
       fleetSim: fleetSim!.ready,
+      scheduler: schedulerSim.ready,
       redis: options.redisUrl ?? redis!.ready,
       s3: fauxqs!.ready,
     };
@@ -232,6 +251,7 @@ function stackEnv(
     // And SSM Parameter Store (the kill switch and the aborts).
     AWS_ENDPOINT_URL_SSM: endpoints.fleetSim,
     AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_ENDPOINT_URL_SCHEDULER: endpoints.scheduler,
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,
     MIN_MINUTES_BETWEEN_EXPERIMENTS: "0",

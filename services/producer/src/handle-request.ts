@@ -26,6 +26,7 @@ import { boundPlan } from "./plan-size.ts";
 import type { Decision, DecisionStore } from "./decision-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
 import { withStopConditions, type StopConditionCheck } from "./stop-conditions.ts";
+import { prepareRequest, type ScheduleRecord } from "./scheduled-request.ts";
 import {
   buildRejection,
   salvageRequestFields,
@@ -138,7 +139,13 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       : publishRejection(decision.rejection);
   };
 
-  const planJob = async (job: JobMessage, requestId: string, logger: Logger, body: string) => {
+  const planJob = async (
+    job: JobMessage,
+    requestId: string,
+    logger: Logger,
+    body: string,
+    schedule?: ScheduleRecord,
+  ) => {
     const experimentId = experimentIdFor(requestId);
     const kept = await decisions.get(experimentId);
     if (kept) return replay(kept, logger);
@@ -184,7 +191,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       }
     }
     // Two copies of one request decided at once: the first decision wins for both.
-    const decision: Decision = { kind: "planned", plan: bounded.plan };
+    const planned = schedule ? { ...bounded.plan, schedule } : bounded.plan;
+    const decision: Decision = { kind: "planned", plan: planned };
     const decided = await decisions.keep(experimentId, decision, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
     if (decided.kind === "rejected") {
       // The other copy was refused first: this one gives the lease back and says the same.
@@ -228,13 +236,27 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       const rejection = { experimentId, requestId, fields };
       return reject(logger, rejection, stageOf(parsed.reasons), parsed.reasons, body);
     }
+    const request = prepareRequest(parsed.job, context.messageId);
+    if (request.kind === "skip") {
+      metrics.scheduleSlots.inc({ result: request.reason });
+      context.logger.debug({ event: "schedule.skipped", reason: request.reason }, request.message);
+      return;
+    }
+    const { requestId } = request;
     const { job } = parsed;
-    const requestId = job.requestId ?? context.messageId;
     const logger = context.logger.child({
       experimentId: experimentIdFor(requestId),
       requestId,
       asg: job.asg,
     });
-    return planJob(job, requestId, logger, body);
+    if (request.kind === "refuse") {
+      metrics.scheduleSlots.inc({ result: "refused" });
+      const fields = { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails };
+      const rejection = { experimentId: experimentIdFor(requestId), requestId, fields };
+      const reasons = [{ code: request.code, message: request.message }];
+      return reject(logger, rejection, "guardrail", reasons, body);
+    }
+    if (request.schedule) metrics.scheduleSlots.inc({ result: "run" });
+    return planJob(request.job, requestId, logger, body, request.schedule);
   };
 }

@@ -19,6 +19,12 @@ export function createProducerMetrics(registry: Registry) {
       help: "Group leases released early by an outcome event.",
       registers: [registry],
     }),
+    scheduleSlots: new Counter({
+      name: "macaque_producer_schedule_slots_total",
+      help: "Slots of schedules received, by result: run, refused (blackout), not-drawn or blackout (skipped).",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
   };
 }
 export type ProducerMetrics = ReturnType<typeof createProducerMetrics>;
