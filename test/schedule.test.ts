@@ -237,6 +237,22 @@ describe("the schedule commands against the stand-in", () => {
   );
 });
 
-// The kill switch (`macaque halt`) lands separately: a halted system refuses a scheduled
-// request with `halted` like any other. Its test belongs here, once halt is on main:
-// fire a slot of a schedule while halted and expect experiment.rejected with code `halted`.
+describe("a halted system", () => {
+  it("refuses a scheduled slot with halted, like any request, and terminates nothing", async () => {
+    const { name } = await groupWithSchedule(...farCron);
+    const slot = "2031-01-08T10:00:00Z";
+    const before = await terminatedTotal();
+    const halted = await macaque("halt", "--reason", "schedule test");
+    expect(halted.code).toBe(0);
+    try {
+      await control.fire(group, name, slot);
+      const id = experimentIdFor(scheduleRequestId(name, slot));
+      const rejected = await p.waitForEvent(id, EventType.experimentRejected);
+      expect(rejected.data.reasons.map((r) => r.code)).toEqual(["halted"]);
+      expect(rejected.data.requestedBy).toBe(`schedule:${name}`);
+      expect((await terminatedTotal()) - before).toBe(0);
+    } finally {
+      expect((await macaque("resume", "--reason", "schedule test over")).code).toBe(0);
+    }
+  }, 60_000);
+});
