@@ -46,7 +46,7 @@ COPY --from=manifests /app ./
 # --omit=dev alone would still bring the sandbox (fauxqs, aws-ses-v2-local) in.
 # Dropping them from the manifests first leaves exactly the runtime tree.
 RUN npm pkg delete devDependencies \
-      -w services/producer -w services/terminator \
+      -w sandbox/scheduler-sim -w services/producer -w services/terminator \
       -w services/recovery-monitor -w services/notifier \
  && npm ci --omit=dev --no-audit --no-fund \
       -w shared -w sandbox/fleet-sim -w sandbox/scheduler-sim \

@@ -39,7 +39,7 @@ describe("startStack", () => {
     const services = Object.values(await startServices(stack, { env: { LOG_LEVEL: "warn" } }));
     const standIns = [...stack.processes];
     expect(standIns.map((p) => p.name).sort()).toEqual(
-      ["fauxqs", "fleet-sim", "redis-server", "ses", "ses-front"].sort(),
+      ["fauxqs", "fleet-sim", "redis-server", "scheduler-sim", "ses", "ses-front"].sort(),
     );
     await stack.stop();
     for (const p of [...services, ...standIns]) expect(gone(p.child), p.name).toBe(true);
