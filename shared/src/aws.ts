@@ -16,6 +16,11 @@ export interface AwsClientOptions {
   connectionTimeoutMs?: number;
   /** Time for a whole request and response; default 10000 ms. Long polls need more. */
   requestTimeoutMs?: number;
+  /**
+   * Put in the user agent (`app/<id>`), so CloudTrail, and the fleet simulator's
+   * call counters, tell which service made a call; e.g. `macaque-producer`.
+   */
+  appId?: string;
 }
 
 export interface AwsClientBaseConfig {
@@ -23,6 +28,7 @@ export interface AwsClientBaseConfig {
   retryMode: "adaptive";
   maxAttempts: number;
   requestHandler: NodeHttpHandler;
+  userAgentAppId?: string;
 }
 
 export function awsClientConfig(options: AwsClientOptions): AwsClientBaseConfig {
@@ -35,6 +41,7 @@ export function awsClientConfig(options: AwsClientOptions): AwsClientBaseConfig 
       requestTimeout: options.requestTimeoutMs ?? 10_000,
       throwOnRequestTimeout: true,
     }),
+    ...(options.appId !== undefined && { userAgentAppId: options.appId }),
   };
 }
 

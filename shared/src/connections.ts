@@ -51,6 +51,7 @@ export async function connectService(options: {
     region: config.AWS_REGION,
     maxAttempts: config.AWS_MAX_ATTEMPTS,
     requestTimeoutMs: config.AWS_REQUEST_TIMEOUT_MS,
+    appId: `macaque-${options.service}`,
   };
   const sqs = createSqsClient(aws);
   const sns = createAwsClient(SNSClient, aws);

@@ -53,6 +53,8 @@ export interface TestServiceOptions {
   senderEmail?: string;
   /** Also print its lines to the console; default when `SERVICE_LOGS=1` is set. */
   echo?: boolean;
+  /** Run the production build (`dist/`, after `npm run build`) instead of the source. */
+  build?: "source" | "dist";
 }
 
 /** Starts one service as its own process. Stop it yourself, or with `stack.adopt(service.process)`. */
@@ -108,6 +110,7 @@ function serviceOptions(options: TestServiceOptions) {
   return {
     ...(options.env ? { env: options.env } : {}),
     ...(options.senderEmail ? { senderEmail: options.senderEmail } : {}),
+    ...(options.build ? { build: options.build } : {}),
   };
 }
 

@@ -29,7 +29,7 @@ export interface AwsHandlerDeps {
 
 export function createAwsHandler(
   deps: AwsHandlerDeps,
-): (params: Record<string, string>) => AwsReply {
+): (params: Record<string, string>, caller?: string) => AwsReply {
   const { services, fleet, counters, globalFaults, random, ids, logger } = deps;
   const fallback = [...services.values()][0] as ApiService;
 
@@ -39,7 +39,7 @@ export function createAwsHandler(
     return Math.max(globalFaults.throttleRate, ...rates);
   };
 
-  return (params) => {
+  return (params, caller) => {
     const requestId = ids.uuid();
     const version = params.Version ?? "";
     const action = params.Action ?? "";
@@ -64,7 +64,7 @@ export function createAwsHandler(
         new SimError("InvalidAction", `The action ${action} is not valid for this web service.`),
       );
     }
-    counters.call(action);
+    counters.call(action, caller);
     try {
       // A malformed call is refused before throttling is considered.
       const call = definition.parse(toTree(params));

@@ -136,7 +136,7 @@ export function createCloudWatchApi(deps: {
     );
 
   /** `target` is the X-Amz-Target header, `text` the JSON body. */
-  return function handle(target: string, text: string): JsonReply {
+  return function handle(target: string, text: string, caller?: string): JsonReply {
     const requestId = deps.requestId();
     const action = target.slice(CLOUDWATCH_TARGET_PREFIX.length);
     if (action !== "DescribeAlarms") {
@@ -145,7 +145,7 @@ export function createCloudWatchApi(deps: {
         requestId,
       );
     }
-    counters.call(action);
+    counters.call(action, caller);
     let json: unknown;
     try {
       json = text === "" ? {} : JSON.parse(text);

@@ -16,7 +16,7 @@ import { createAlarms } from "./alarms.ts";
 import { createAwsHandler } from "./aws-handler.ts";
 import { CLOUDWATCH_TARGET_PREFIX, createCloudWatchApi } from "./cloudwatch-api.ts";
 import { createControlApi } from "./control-api.ts";
-import { createCounters } from "./counters.ts";
+import { callerOf, createCounters } from "./counters.ts";
 import { createEc2Api, EC2_VERSION } from "./ec2-api.ts";
 import { createElbApi, ELB_VERSION } from "./elb-api.ts";
 import { ConfigError, SimError } from "./errors.ts";
@@ -113,7 +113,9 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
     const url = new URL(req.url ?? "/", "http://fleet-sim");
     const text = await readBody(req);
     const target = req.headers["x-amz-target"];
+    const caller = callerOf(req.headers["user-agent"]);
     if (typeof target === "string" && target.startsWith(SSM_TARGET_PREFIX)) {
+      counters.call(target.slice(SSM_TARGET_PREFIX.length), caller);
       const reply = ssm.handle(target, text, regionOfAuthorization(req.headers.authorization));
       logger.debug({ event: "fleet-sim.call", target, status: reply.status }, "SSM call");
       res.writeHead(reply.status, {
@@ -148,12 +150,12 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
       return;
     }
     if (typeof target === "string" && target.startsWith(CLOUDWATCH_TARGET_PREFIX)) {
-      const reply = cloudwatch(target, text);
+      const reply = cloudwatch(target, text, caller);
       res.writeHead(reply.status, reply.headers).end(reply.body);
       return;
     }
     const params = { ...Object.fromEntries(url.searchParams), ...parseForm(text) };
-    const reply = aws(params);
+    const reply = aws(params, caller);
     logger.debug(
       { event: "fleet-sim.call", action: params.Action, status: reply.status },
       "API call",

@@ -150,11 +150,17 @@ describe("control endpoint", () => {
     await h.autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
     expect(await h.control.counters()).toEqual({
       calls: { DescribeAutoScalingGroups: 2 },
+      byCaller: { unknown: { DescribeAutoScalingGroups: 2 } },
       throttled: {},
       terminateCalls: [],
     });
     await h.control.resetCounters();
-    expect(await h.control.counters()).toEqual({ calls: {}, throttled: {}, terminateCalls: [] });
+    expect(await h.control.counters()).toEqual({
+      calls: {},
+      byCaller: {},
+      throttled: {},
+      terminateCalls: [],
+    });
   });
 
   it("records when each terminate call arrived", async () => {

@@ -8,6 +8,11 @@ export interface ServiceOptions {
   /** Sender of report emails; default `macaque@example.com`. */
   senderEmail?: string;
   onLine?: (service: string, line: string) => void;
+  /**
+   * Run the production build (`services/<name>/dist/main.js`, after `tsc -b`)
+   * instead of the TypeScript source; the benchmark measures memory and CPU so.
+   */
+  build?: "source" | "dist";
 }
 
 /** Environment of one service process running against the stack. */
@@ -31,7 +36,9 @@ export function startService(
   options: ServiceOptions = {},
 ): Promise<RunningProcess<string>> {
   return startProcess({
-    ...nodeProcess(`services/${name}/src/main.ts`),
+    ...(options.build === "dist"
+      ? nodeProcess(`services/${name}/dist/main.js`, { source: false })
+      : nodeProcess(`services/${name}/src/main.ts`)),
     name,
     env: { ...process.env, ...serviceEnv(stack, options) },
     onLine: (line) => options.onLine?.(name, line),

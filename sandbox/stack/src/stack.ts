@@ -70,14 +70,17 @@ export interface Stack {
 
 /**
  * How the stack starts a Node entry of this repository: from its TypeScript
- * source, with a stdin pipe whose end (this process gone) stops it.
+ * source (or, with `source: false`, a built `dist/` file that imports the other
+ * packages' `dist/` as production does), with a stdin pipe whose end (this
+ * process gone) stops it.
  */
 export const nodeProcess = (
   file: string,
+  { source = true }: { source?: boolean } = {},
 ): Pick<StartProcessOptions<string>, "command" | "args" | "stdinPipe" | "readyWhen"> => ({
   command: process.execPath,
   args: [
-    "--conditions=source",
+    ...(source ? ["--conditions=source"] : []),
     "--import",
     pathToFileURL(sourceFile("sandbox/stack/src/exit-with-parent.ts")).href,
     sourceFile(file),
