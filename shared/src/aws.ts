@@ -1,5 +1,7 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { MiddlewareStack } from "@smithy/types";
+import type { RateLimiter } from "./rate-limit.ts";
 
 /**
  * Every AWS client is built here, with the SDK's own endpoint resolution
@@ -67,4 +69,23 @@ export function createSqsClient(options: AwsClientOptions): SQSClient {
     }),
     useQueueUrlAsEndpoint: false,
   });
+}
+
+/**
+ * Makes every request of a client (`limitCalls(client.middlewareStack, limiter)`)
+ * wait for `limiter` first. It sits after the retry step, so each attempt takes
+ * a slot: a throttled call retried three times costs three, as it does in the
+ * account's budget.
+ */
+export function limitCalls<I extends object, O extends object>(
+  stack: MiddlewareStack<I, O>,
+  limiter: RateLimiter,
+): void {
+  stack.add(
+    (next) => async (args) => {
+      await limiter.take();
+      return next(args);
+    },
+    { step: "finalizeRequest", name: "macaqueRateLimit" },
+  );
 }

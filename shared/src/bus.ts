@@ -128,8 +128,12 @@ export interface QueueConsumerOptions {
   visibilityTimeoutSeconds?: number;
   /** Long-poll length; also the longest a stop waits for an idle poll. Default 10. */
   waitTimeSeconds?: number;
-  /** Default 5. */
-  batchSize?: number;
+  /**
+   * Messages handled at the same time. sqs-consumer handles one receive (at most
+   * 10 messages) at a time, so ceil(concurrency / 10) of them poll side by side.
+   * Default 10.
+   */
+  concurrency?: number;
   /** Longest wait for in-flight messages when stopping. Default 20000. */
   shutdownTimeoutMs?: number;
   /**
@@ -207,99 +211,115 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     }
   };
   const handleMessageTimeoutSeconds = options.handleMessageTimeoutSeconds ?? 300;
-  const consumer = Consumer.create({
-    queueUrl: options.queueUrl,
-    sqs: options.sqs,
-    batchSize: options.batchSize ?? 5,
-    waitTimeSeconds: options.waitTimeSeconds ?? 10,
-    visibilityTimeout,
-    heartbeatInterval: Math.max(1, Math.floor(visibilityTimeout / 3)),
-    pollingCompleteWaitTimeMs: options.shutdownTimeoutMs ?? 20_000,
-    handleMessageTimeout: handleMessageTimeoutSeconds * 1000,
-    messageSystemAttributeNames: ["ApproximateReceiveCount"],
-    messageAttributeNames: ["All"],
-    terminateVisibilityTimeout: (messages) => retryDelaySeconds(receiveCountOf(messages[0])),
-    handleMessage: async (message) => {
-      inFlight++;
-      const receiveCount = receiveCountOf(message);
-      const messageId = message.MessageId ?? "";
-      const logger = options.logger.child({ queue: options.name, messageId });
-      const stopTimer = options.metrics.handlerSeconds.startTimer({ queue: options.name });
-      try {
-        await options.handle(message, { logger, receiveCount, messageId });
-        options.metrics.messagesHandled.inc({ queue: options.name, outcome: "done" });
-        return message;
-      } catch (err) {
-        if (err instanceof PoisonMessageError && options.deadLetterQueueUrl) {
-          await sendToDeadLetterQueue(options.sqs, options.deadLetterQueueUrl, message, err);
-          logger.warn(
-            { event: "message.dead-lettered", err },
-            `moved to the dead-letter queue without retrying: ${err.message}`,
+  const concurrency = options.concurrency ?? 10;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  }
+  const pollers = receiveSizes(concurrency).map((batchSize) => createPoller(batchSize));
+  function createPoller(batchSize: number): Consumer {
+    const consumer = Consumer.create({
+      queueUrl: options.queueUrl,
+      sqs: options.sqs,
+      batchSize,
+      waitTimeSeconds: options.waitTimeSeconds ?? 10,
+      visibilityTimeout,
+      heartbeatInterval: Math.max(1, Math.floor(visibilityTimeout / 3)),
+      pollingCompleteWaitTimeMs: options.shutdownTimeoutMs ?? 20_000,
+      handleMessageTimeout: handleMessageTimeoutSeconds * 1000,
+      messageSystemAttributeNames: ["ApproximateReceiveCount"],
+      messageAttributeNames: ["All"],
+      terminateVisibilityTimeout: (messages) => retryDelaySeconds(receiveCountOf(messages[0])),
+      handleMessage: async (message) => {
+        inFlight++;
+        const receiveCount = receiveCountOf(message);
+        const messageId = message.MessageId ?? "";
+        const logger = options.logger.child({ queue: options.name, messageId });
+        const stopTimer = options.metrics.handlerSeconds.startTimer({ queue: options.name });
+        try {
+          await options.handle(message, { logger, receiveCount, messageId });
+          options.metrics.messagesHandled.inc({ queue: options.name, outcome: "done" });
+          return message;
+        } catch (err) {
+          if (err instanceof PoisonMessageError && options.deadLetterQueueUrl) {
+            await sendToDeadLetterQueue(options.sqs, options.deadLetterQueueUrl, message, err);
+            logger.warn(
+              { event: "message.dead-lettered", err },
+              `moved to the dead-letter queue without retrying: ${err.message}`,
+            );
+            options.metrics.messagesHandled.inc({ queue: options.name, outcome: "poison" });
+            await deadLettered(message, "poison", err, logger);
+            return message;
+          }
+          if (err instanceof PermanentError) {
+            logger.warn({ event: "message.dropped", err }, `not retrying: ${err.message}`);
+            options.metrics.messagesHandled.inc({ queue: options.name, outcome: "rejected" });
+            return message;
+          }
+          const last = receiveCount >= maxReceiveCount;
+          logger.error(
+            { event: last ? "message.dead-lettered" : "message.retry", err, receiveCount },
+            last
+              ? `handler failed on the last of ${maxReceiveCount} receives; SQS moves it to the dead-letter queue`
+              : `handler failed (receive ${receiveCount} of ${maxReceiveCount}); SQS will redeliver in ${retryDelaySeconds(receiveCount)} s`,
           );
-          options.metrics.messagesHandled.inc({ queue: options.name, outcome: "poison" });
-          await deadLettered(message, "poison", err, logger);
-          return message;
+          options.metrics.messagesHandled.inc({ queue: options.name, outcome: "retried" });
+          if (last) await deadLettered(message, "retries-exhausted", err, logger);
+          throw err;
+        } finally {
+          inFlight--;
+          stopTimer();
         }
-        if (err instanceof PermanentError) {
-          logger.warn({ event: "message.dropped", err }, `not retrying: ${err.message}`);
-          options.metrics.messagesHandled.inc({ queue: options.name, outcome: "rejected" });
-          return message;
-        }
-        const last = receiveCount >= maxReceiveCount;
-        logger.error(
-          { event: last ? "message.dead-lettered" : "message.retry", err, receiveCount },
-          last
-            ? `handler failed on the last of ${maxReceiveCount} receives; SQS moves it to the dead-letter queue`
-            : `handler failed (receive ${receiveCount} of ${maxReceiveCount}); SQS will redeliver in ${retryDelaySeconds(receiveCount)} s`,
-        );
-        options.metrics.messagesHandled.inc({ queue: options.name, outcome: "retried" });
-        if (last) await deadLettered(message, "retries-exhausted", err, logger);
-        throw err;
-      } finally {
-        inFlight--;
-        stopTimer();
-      }
-    },
-  });
-  // Handler failures are logged above (sqs-consumer emits them as processing_error).
-  // "error" carries SQS failures: without a message, a receive; with one, a delete
-  // or a visibility change (a heartbeat or the redelivery backoff).
-  consumer.on("error", (err, message) => {
-    const messageIds = (Array.isArray(message) ? message : message ? [message] : []).map(
-      (m) => m.MessageId,
-    );
-    if (messageIds.length === 0) {
-      options.logger.error(
-        { event: "consumer.receive-failed", queue: options.name, err },
-        "SQS receive failed",
+      },
+    });
+    // Handler failures are logged above (sqs-consumer emits them as processing_error).
+    // "error" carries SQS failures: without a message, a receive; with one, a delete
+    // or a visibility change (a heartbeat or the redelivery backoff).
+    consumer.on("error", (err, message) => {
+      const messageIds = (Array.isArray(message) ? message : message ? [message] : []).map(
+        (m) => m.MessageId,
       );
-      return;
-    }
-    options.logger.error(
-      { event: "consumer.ack-failed", queue: options.name, messageIds, err },
-      "SQS delete or visibility change failed; the message may be delivered again",
-    );
-  });
-  consumer.on("timeout_error", (err, message) => {
-    options.logger.error(
-      { event: "message.timed-out", queue: options.name, messageId: message.MessageId, err },
-      `handler still running after ${handleMessageTimeoutSeconds} s; SQS will redeliver`,
-    );
-    options.metrics.messagesHandled.inc({ queue: options.name, outcome: "timed-out" });
-  });
+      if (messageIds.length === 0) {
+        options.logger.error(
+          { event: "consumer.receive-failed", queue: options.name, err },
+          "SQS receive failed",
+        );
+        return;
+      }
+      options.logger.error(
+        { event: "consumer.ack-failed", queue: options.name, messageIds, err },
+        "SQS delete or visibility change failed; the message may be delivered again",
+      );
+    });
+    consumer.on("timeout_error", (err, message) => {
+      options.logger.error(
+        { event: "message.timed-out", queue: options.name, messageId: message.MessageId, err },
+        `handler still running after ${handleMessageTimeoutSeconds} s; SQS will redeliver`,
+      );
+      options.metrics.messagesHandled.inc({ queue: options.name, outcome: "timed-out" });
+    });
+    return consumer;
+  }
   return {
-    start: () => consumer.start(),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (!consumer.status.isRunning) return resolve();
-        consumer.once("stopped", () => resolve());
-        // Not aborted: an abandoned long poll can still be handed a message (fauxqs
-        // does this), which then stays invisible for a whole visibility timeout.
-        // Stopping waits for the poll to end instead: at most waitTimeSeconds.
-        consumer.stop();
-      }),
+    start: () => {
+      for (const consumer of pollers) consumer.start();
+    },
+    stop: async () => {
+      await Promise.all(
+        pollers.map(
+          (consumer) =>
+            new Promise<void>((resolve) => {
+              if (!consumer.status.isRunning) return resolve();
+              consumer.once("stopped", () => resolve());
+              // Not aborted: an abandoned long poll can still be handed a message (fauxqs
+              // does this), which then stays invisible for a whole visibility timeout.
+              // Stopping waits for the poll to end instead: at most waitTimeSeconds.
+              consumer.stop();
+            }),
+        ),
+      );
+    },
     get isRunning() {
-      return consumer.status.isRunning;
+      return pollers.some((consumer) => consumer.status.isRunning);
     },
     get inFlight() {
       return inFlight;
@@ -326,6 +346,16 @@ async function sendToDeadLetterQueue(
   );
 }
 
+/** SQS's most messages per receive. */
+const receiveMax = 10;
+
+/** The receive sizes that add up to `concurrency`: 25 → [10, 10, 5]. */
+export function receiveSizes(concurrency: number): number[] {
+  return Array.from({ length: Math.ceil(concurrency / receiveMax) }, (_, i) =>
+    Math.min(receiveMax, concurrency - i * receiveMax),
+  );
+}
+
 function receiveCountOf(message: Message | undefined): number {
   return Number(message?.Attributes?.ApproximateReceiveCount ?? "1") || 1;
 }
@@ -335,10 +365,12 @@ export const consumerSettings = (config: {
   SQS_WAIT_TIME_SECONDS: number;
   SHUTDOWN_TIMEOUT_MS: number;
   HANDLE_MESSAGE_TIMEOUT_SECONDS: number;
+  QUEUE_CONCURRENCY: number;
 }): Pick<
   QueueConsumerOptions,
-  "waitTimeSeconds" | "shutdownTimeoutMs" | "handleMessageTimeoutSeconds"
+  "waitTimeSeconds" | "shutdownTimeoutMs" | "handleMessageTimeoutSeconds" | "concurrency"
 > => ({
+  concurrency: config.QUEUE_CONCURRENCY,
   waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   handleMessageTimeoutSeconds: config.HANDLE_MESSAGE_TIMEOUT_SECONDS,

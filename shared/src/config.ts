@@ -71,6 +71,18 @@ export const commonEnvSchema = z.object({
     .min(1, "must be 1-43200")
     .max(43_200, "must be 1-43200")
     .default(300),
+  /**
+   * Messages of one queue handled at the same time (SQS hands out at most 10 per
+   * receive, so this many / 10 receives poll side by side). Concurrent requests
+   * share their describe calls, so a burst is planned in a few batches rather
+   * than five messages at a time. 1-1000.
+   */
+  QUEUE_CONCURRENCY: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be 1-1000")
+    .max(1000, "must be 1-1000")
+    .default(100),
   /** How long a stopping service waits for in-flight messages. */
   SHUTDOWN_TIMEOUT_MS: positiveInt(20_000),
   AWS_MAX_ATTEMPTS: positiveInt(5),
@@ -123,6 +135,19 @@ export const envBoolean = (fallback: boolean) =>
     .transform((v) => v === "true" || v === "1");
 
 export const envPositiveInt = positiveInt;
+
+/**
+ * Most Auto Scaling and EC2 calls per second of one service process (the
+ * producer's, the terminator's), shared by all its concurrent messages: both
+ * APIs' budgets are account-wide, shared with every other tool in the account,
+ * so a burst of experiments waits its turn here instead of throttling them all.
+ */
+export const awsCallBudgetEnvSchema = z.object({
+  /** DescribeAutoScalingGroups, DescribeScalingActivities, Terminate... Default 20. */
+  AUTOSCALING_CALLS_PER_SECOND: positiveInt(20),
+  /** DescribeInstances, TerminateInstances. Default 20 (EC2's describe refill rate). */
+  EC2_CALLS_PER_SECOND: positiveInt(20),
+});
 
 /** A tag to match, e.g. the opt-in tag `macaque:enabled=true`. */
 export interface Tag {
@@ -215,3 +240,18 @@ export function loadConfig<S extends z.ZodType>(
     process.exit(78);
   }
 }
+
+export const haltReadEnvSchema = z.object({
+  /**
+   * How long one read of the kill switch (and, in the terminator, of the aborts)
+   * serves the requests and orders that follow it; 0: each reads its own. The
+   * terminator reads the switch again right before each terminate call, whatever
+   * this says, so a halt is never late for a terminate call. Default 1000.
+   */
+  HALT_READ_WINDOW_MS: z.coerce
+    .number({ error: "must be a number of milliseconds" })
+    .int("must be a whole number of milliseconds")
+    .min(0, "must be 0-60000 ms")
+    .max(60_000, "must be 0-60000 ms")
+    .default(1000),
+});

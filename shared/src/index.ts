@@ -1,4 +1,10 @@
-export { awsClientConfig, createAwsClient, createSqsClient, type AwsClientOptions } from "./aws.ts";
+export {
+  awsClientConfig,
+  createAwsClient,
+  createSqsClient,
+  limitCalls,
+  type AwsClientOptions,
+} from "./aws.ts";
 export {
   createQueueConsumer,
   isEventOf,
@@ -15,11 +21,20 @@ export {
 } from "./bus.ts";
 export { chunk } from "./chunk.ts";
 export {
+  createDescribeBatcher,
+  type DescribeBatcher,
+  type DescribeBatcherOptions,
+} from "./describe-batcher.ts";
+export { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
+export { shareRecentRead } from "./shared-read.ts";
+export {
   commonEnvSchema,
   envBoolean,
   envCheckIntervalSeconds,
   envList,
   envPositiveInt,
+  awsCallBudgetEnvSchema,
+  haltReadEnvSchema,
   guardrailEnvSchema,
   historyEnvSchema,
   loadConfig,

@@ -1,11 +1,13 @@
 import { z } from "zod";
 import {
   alarmRefSchema,
+  awsCallBudgetEnvSchema,
   commonEnvSchema,
   envList,
   controlEnvSchema,
   envCheckIntervalSeconds,
   guardrailEnvSchema,
+  haltReadEnvSchema,
   recoveryDefaults,
   redisEnvSchema,
   type JobDefaults,
@@ -37,6 +39,8 @@ export const producerEnvSchema = commonEnvSchema
       recoveryDefaults.checkIntervalSeconds,
     ),
   })
+  .extend(awsCallBudgetEnvSchema.shape)
+  .extend(haltReadEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(controlEnvSchema.shape);
 

@@ -11,6 +11,7 @@ import {
   type HaltRecord,
   type Logger,
   type Reason,
+  shareRecentRead,
 } from "@macaque/shared";
 import type { ControlStore } from "@macaque/shared/control-store";
 
@@ -32,9 +33,10 @@ export function haltedReason(halt: HaltRecord): Reason {
 
 export function createProducerControls(
   store: Pick<ControlStore, "readHalt" | "noteInFlight" | "forgetInFlight">,
+  options: { haltReadWindowMs?: number; now?: () => number } = {},
 ): ProducerControls {
   return {
-    readHalt: () => store.readHalt(),
+    readHalt: shareRecentRead(() => store.readHalt(), options.haltReadWindowMs ?? 0, options.now),
     async noteInFlight(experiment, leaseTtlMs, logger) {
       const endsBy = new Date(Date.parse(experiment.plannedAt) + leaseTtlMs).toISOString();
       try {

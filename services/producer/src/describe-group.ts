@@ -1,8 +1,9 @@
 import {
-  DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
+  paginateDescribeAutoScalingGroups,
   type Activity,
   type AutoScalingClient,
+  type AutoScalingGroup,
 } from "@aws-sdk/client-auto-scaling";
 import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
 import {
@@ -11,6 +12,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   chunk,
+  createDescribeBatcher,
   groupConfigurationOf,
   groupStateOf,
   targetGroupArnsOf,
@@ -29,34 +31,64 @@ export interface DescribeClients {
 }
 
 /**
- * Reads one group, its unfinished scaling activities, its instances' tags and
- * the target health of its load-balancer target groups (one DescribeTargetHealth
+ * Reads a group, its unfinished scaling activities, its instances' tags and the
+ * target health of its load-balancer target groups (one DescribeTargetHealth
  * each; a group behind none costs no ELB call).
- * Undefined means Auto Scaling has no group by that name; AWS faults are thrown
- * for the caller's retry policy.
  */
-export async function describeGroup(
-  clients: DescribeClients,
-  name: string,
-): Promise<GroupState | undefined> {
-  const described = await clients.autoScaling.send(
-    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
-  );
-  const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
-  if (!group) return undefined;
+export type DescribeGroup = (name: string) => Promise<GroupState | undefined>;
 
-  const [activities, instancesById, targetGroups] = await Promise.all([
-    describeRecentActivities(clients.autoScaling, name),
-    describeInstances(
-      clients.ec2,
-      (group.Instances ?? []).map((m) => m.InstanceId ?? ""),
-    ),
-    describeTargetGroups(clients.elb, targetGroupArnsOf(group)),
-  ]);
-  return {
-    ...groupStateOf(name, group, activities, (id) => instancesById.get(id)?.tags, targetGroups),
-    configuration: groupConfigurationOf(group, [...instancesById.values()]),
+/**
+ * Requests that arrive together share their calls: the groups asked for within
+ * `windowMs` go out in one DescribeAutoScalingGroups (100 names a call), their
+ * instances in one DescribeInstances (200 ids a call). DescribeScalingActivities
+ * takes one group a call, so it stays one per request.
+ * Undefined means Auto Scaling has no group by that name; AWS faults are thrown
+ * for the caller's retry policy (every request of a failed batch gets the error).
+ */
+export function createGroupDescriber(
+  clients: DescribeClients,
+  options: { windowMs?: number } = {},
+): DescribeGroup {
+  const groups = createDescribeBatcher({
+    describe: (names) => describeGroups(clients.autoScaling, names),
+    nameOf: (group) => group.AutoScalingGroupName,
+    ...options,
+  });
+  const instances = createDescribeBatcher({
+    describe: (ids) => describeInstances(clients.ec2, ids),
+    nameOf: (instance) => instance.instanceId,
+    maxBatch: FILTER_VALUES_MAX,
+    ...options,
+  });
+  return async (name) => {
+    const group = await groups.describeGroup(name);
+    if (!group) return undefined;
+    const ids = (group.Instances ?? []).flatMap((m) => (m.InstanceId ? [m.InstanceId] : []));
+    const [activities, described, targetGroups] = await Promise.all([
+      describeRecentActivities(clients.autoScaling, name),
+      Promise.all(ids.map((id) => instances.describeGroup(id))),
+      describeTargetGroups(clients.elb, targetGroupArnsOf(group)),
+    ]);
+    const instancesById = new Map(described.flatMap((i) => (i ? [[i.instanceId, i]] : [])));
+    return {
+      ...groupStateOf(name, group, activities, (id) => instancesById.get(id)?.tags, targetGroups),
+      configuration: groupConfigurationOf(group, [...instancesById.values()]),
+    };
   };
+}
+
+/** Up to 100 groups by name, in one call: MaxRecords (default 50) is raised to 100. */
+async function describeGroups(
+  autoScaling: AutoScalingClient,
+  names: string[],
+): Promise<AutoScalingGroup[]> {
+  const found: AutoScalingGroup[] = [];
+  const pages = paginateDescribeAutoScalingGroups(
+    { client: autoScaling, pageSize: 100 },
+    { AutoScalingGroupNames: names },
+  );
+  for await (const page of pages) found.push(...(page.AutoScalingGroups ?? []));
+  return found;
 }
 
 /**
@@ -74,6 +106,7 @@ async function describeRecentActivities(
 }
 
 interface DescribedInstance {
+  instanceId: string;
   tags: Record<string, string>;
   imageId?: string;
   instanceType?: string;
@@ -87,8 +120,8 @@ interface DescribedInstance {
 async function describeInstances(
   ec2: EC2Client,
   instanceIds: string[],
-): Promise<Map<string, DescribedInstance>> {
-  const described = new Map<string, DescribedInstance>();
+): Promise<DescribedInstance[]> {
+  const described: DescribedInstance[] = [];
   for (const ids of chunk(instanceIds, FILTER_VALUES_MAX)) {
     const pages = paginateDescribeInstances(
       { client: ec2 },
@@ -97,7 +130,8 @@ async function describeInstances(
     for await (const page of pages) {
       for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
         if (!instance.InstanceId) continue;
-        described.set(instance.InstanceId, {
+        described.push({
+          instanceId: instance.InstanceId,
           tags: Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
           ...(instance.ImageId && { imageId: instance.ImageId }),
           ...(instance.InstanceType && { instanceType: instance.InstanceType }),

@@ -62,7 +62,7 @@ export interface RequestHandlerOptions {
   metrics: ProducerMetrics;
   /** Reads and judges the job's alarms and STOP_ALARMS (stop-conditions.ts). */
   checkStopConditions(job: JobMessage): Promise<StopConditionCheck>;
-  /** The kill switch (read for every new request) and the in-flight notes `macaque status` lists. */
+  /** The kill switch (read for each new request, or once a window) and the in-flight notes `macaque status` lists. */
   controls: ProducerControls;
 }
 
@@ -154,7 +154,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       requestId,
       fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
     };
-    // Read for every new request, never cached; unreadable, it throws and SQS redelivers.
+    // One read serves the requests of a short window (HALT_READ_WINDOW_MS); unreadable,
+    // it throws and SQS redelivers.
     const halt = await options.controls.readHalt();
     if (halt?.halted) return reject(logger, rejection, "guardrail", [haltedReason(halt)], body);
     const [group, leaseHolder, lastEndedAt, stop] = await Promise.all([

@@ -8,6 +8,8 @@ import {
   ServiceName,
   connectService,
   createAwsClient,
+  createRateLimiter,
+  limitCalls,
   loadConfig,
   pingRedis,
   publishEvent,
@@ -18,7 +20,7 @@ import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
 import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { createProducerControls } from "./controls.ts";
-import { describeGroup } from "./describe-group.ts";
+import { createGroupDescriber } from "./describe-group.ts";
 import { createExperimentEndStore } from "./experiment-ends.ts";
 import { createOutcomeHandler } from "./handle-outcome.ts";
 import { createRequestHandler } from "./handle-request.ts";
@@ -35,8 +37,15 @@ await runService({
   async start({ logger, metrics }) {
     const bus = await connectService({ service: ServiceName.producer, config, logger, metrics });
     const { sqs, sns, redis, topology } = bus;
+    // Every Auto Scaling and EC2 call of this process, whichever request makes it,
+    // takes a slot of the budget (AUTOSCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     const ec2 = createAwsClient(EC2Client, bus.aws);
+    limitCalls(
+      autoScaling.middlewareStack,
+      createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND }),
+    );
+    limitCalls(ec2.middlewareStack, createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND }));
     const elb = createAwsClient(ElasticLoadBalancingV2Client, bus.aws);
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const leases = createLeaseStore(redis, config.REDIS_KEY_PREFIX);
@@ -44,10 +53,12 @@ await runService({
     const producerMetrics = createProducerMetrics(metrics.registry);
     const now = () => new Date();
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
-    const controls = createProducerControls(controlStore);
+    const controls = createProducerControls(controlStore, {
+      haltReadWindowMs: config.HALT_READ_WINDOW_MS,
+    });
 
     const handleRequest = createRequestHandler({
-      describeGroup: (name) => describeGroup({ autoScaling, ec2, elb }, name),
+      describeGroup: createGroupDescriber({ autoScaling, ec2, elb }),
       leases,
       ends,
       decisions: createDecisionStore(redis, config.REDIS_KEY_PREFIX),

@@ -67,9 +67,8 @@ export function createOrderCarrier(options: CarryOutOptions) {
     if (tooOld !== undefined) {
       outcomes = skipAll(remaining.map(stale));
     } else {
-      // Read before anything else is done for the order; read again before each call.
-      run.refusal =
-        remaining.length > 0 ? await options.controls.refusal(experiment.id) : undefined;
+      // Screened before anything else is done for the order; read again before each call.
+      run.refusal = remaining.length > 0 ? await options.controls.screen(experiment.id) : undefined;
       if (!run.refusal && remaining.length > 0) {
         // The experiment's alarms, read right before terminating.
         const breaches = await options.stopConditions(experiment);

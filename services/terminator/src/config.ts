@@ -1,7 +1,9 @@
 import {
+  awsCallBudgetEnvSchema,
   commonEnvSchema,
   controlEnvSchema,
   guardrailEnvSchema,
+  haltReadEnvSchema,
   redisEnvSchema,
 } from "@macaque/shared";
 
@@ -10,5 +12,7 @@ export const terminatorEnvSchema = commonEnvSchema
     /** Instances carrying this tag are never terminated, even when an order names them. Default `macaque:exclude=true`. */
     EXCLUDE_TAG: guardrailEnvSchema.shape.EXCLUDE_TAG,
   })
+  .extend(awsCallBudgetEnvSchema.shape)
+  .extend(haltReadEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(controlEnvSchema.shape);

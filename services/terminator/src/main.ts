@@ -6,6 +6,8 @@ import {
   ServiceName,
   connectService,
   createAwsClient,
+  createRateLimiter,
+  limitCalls,
   loadConfig,
   pingRedis,
   publishEvent,
@@ -32,6 +34,13 @@ await runService({
     const { sns, redis, topology } = bus;
     const ec2 = createAwsClient(EC2Client, bus.aws);
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
+    // Every Auto Scaling and EC2 call of this process, whichever order makes it,
+    // takes a slot of the budget (AUTOSCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
+    limitCalls(
+      autoScaling.middlewareStack,
+      createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND }),
+    );
+    limitCalls(ec2.middlewareStack, createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND }));
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const now = () => new Date();
@@ -50,7 +59,9 @@ await runService({
       now,
       metrics: createTerminatorMetrics(metrics.registry),
       stopConditions: createStopConditionGate((names) => readAlarms(cloudwatch, names)),
-      controls: createOrderControls(controlStore),
+      controls: createOrderControls(controlStore, {
+        screenWindowMs: config.HALT_READ_WINDOW_MS,
+      }),
     });
     return {
       consumers: [bus.consume(QueueRole.terminations, handle)],

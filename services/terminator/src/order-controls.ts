@@ -1,13 +1,14 @@
 /**
  * The operator can stop an order the terminator has not carried out yet: the
  * kill switch stops every order, an abort stops one experiment's. Both are read
- * together (one GetParameters) before the order and again right before each
- * terminate call, never cached, so a halt that lands mid-order stops the next
- * call. A switch that cannot be read throws ControlUnreadableError, which is not
- * permanent: the order is redelivered and nothing is terminated until the switch
- * can be read, or the order's window passes and it fails as stale (fail closed).
+ * together before the order (a read shared by the orders of a short window) and
+ * again right before each terminate call (one GetParameters, never shared), so a
+ * halt that lands mid-order stops the next call. A switch that cannot be read
+ * throws ControlUnreadableError, which is not permanent: the order is redelivered
+ * and nothing is terminated until the switch can be read, or the order's window
+ * passes and it fails as stale (fail closed).
  */
-import { orderRefusal } from "@macaque/shared";
+import { orderRefusal, shareRecentRead } from "@macaque/shared";
 import type { ControlStore } from "@macaque/shared/control-store";
 import type { Refusal } from "./errors.ts";
 
@@ -16,13 +17,31 @@ export type { Refusal };
 export interface OrderControls {
   /** Why this experiment's order must not be carried out, or undefined when nothing stops it. */
   refusal(experimentId: string): Promise<Refusal | undefined>;
+  /**
+   * The same question before an order is started, from a read shared by the
+   * orders of one window (`screenWindowMs`): the switch and every abort. Only a
+   * first screen: `refusal` is asked again right before each terminate call.
+   */
+  screen(experimentId: string): Promise<Refusal | undefined>;
 }
 
-export function createOrderControls(store: Pick<ControlStore, "readOrderControls">): OrderControls {
+export function createOrderControls(
+  store: Pick<ControlStore, "readOrderControls" | "readHalt" | "readAborts">,
+  options: { screenWindowMs?: number; now?: () => number } = {},
+): OrderControls {
+  const readAll = shareRecentRead(
+    () => Promise.all([store.readHalt(), store.readAborts()]),
+    options.screenWindowMs ?? 0,
+    options.now,
+  );
   return {
     async refusal(experimentId) {
       const { halt, abort } = await store.readOrderControls(experimentId);
       return orderRefusal(halt, abort);
+    },
+    async screen(experimentId) {
+      const [halt, aborts] = await readAll();
+      return orderRefusal(halt, aborts.get(experimentId));
     },
   };
 }

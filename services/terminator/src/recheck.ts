@@ -3,7 +3,7 @@ import {
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
-import { chunk } from "@macaque/shared";
+import { chunk, createDescribeBatcher } from "@macaque/shared";
 import type { VictimFacts } from "./victim-decisions.ts";
 
 /** Looks the victims (each named once) up again, right now; any AWS error is thrown (the order is retried). */
@@ -14,23 +14,41 @@ const autoScalingBatch = 50;
 /** EC2 filters take at most 200 values. */
 const ec2Batch = 200;
 
+/**
+ * Orders carried out together share their calls: the victims asked for within
+ * `windowMs` go out in one DescribeAutoScalingInstances (50 ids a call) and one
+ * DescribeInstances (200 ids a call). Each call is still made after its orders
+ * asked, so what they learn is no older than if each had called alone.
+ */
 export function createRecheck(options: {
   autoScaling: AutoScalingClient;
   ec2: EC2Client;
+  windowMs?: number;
 }): Recheck {
   const { autoScaling, ec2 } = options;
-  return async (instanceIds) => {
-    if (instanceIds.length === 0) return [];
-    const [memberships, instances] = await Promise.all([
-      describeMemberships(autoScaling, instanceIds),
-      describeInstances(ec2, instanceIds),
-    ]);
-    return instanceIds.map((instanceId) => ({
-      instanceId,
-      membership: memberships.get(instanceId),
-      instance: instances.get(instanceId),
-    }));
-  };
+  const window = options.windowMs === undefined ? {} : { windowMs: options.windowMs };
+  const memberships = createDescribeBatcher({
+    describe: async (ids) => [...(await describeMemberships(autoScaling, ids))],
+    nameOf: ([id]) => id,
+    maxBatch: autoScalingBatch,
+    ...window,
+  });
+  const instances = createDescribeBatcher({
+    describe: async (ids) => [...(await describeInstances(ec2, ids))],
+    nameOf: ([id]) => id,
+    maxBatch: ec2Batch,
+    ...window,
+  });
+  return (instanceIds) =>
+    Promise.all(
+      instanceIds.map(async (instanceId) => {
+        const [membership, instance] = await Promise.all([
+          memberships.describeGroup(instanceId),
+          instances.describeGroup(instanceId),
+        ]);
+        return { instanceId, membership: membership?.[1], instance: instance?.[1] };
+      }),
+    );
 }
 
 async function describeMemberships(
