@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
 import { awsClientConfig } from "@macaque/shared";
+import { createEc2Query } from "@macaque/shared/ec2-query";
 import { sandboxCredentials } from "@macaque/sandbox";
 
 /** A name prefix no other test run uses. */
@@ -37,6 +38,13 @@ export function sandboxClient<C>(
 export const sqsAt = (endpoint: string) =>
   sandboxClient(SQSClient, endpoint, { useQueueUrlAsEndpoint: false });
 export const snsAt = (endpoint: string) => sandboxClient(SNSClient, endpoint);
+/** macaque's own EC2 client (shared/src/ec2-query.ts) on a sandbox endpoint. */
+export const ec2QueryAt = (endpoint: string) =>
+  createEc2Query({
+    region: "us-east-1",
+    endpoint,
+    credentials: async () => sandboxCredentials,
+  });
 
 /** Kept here for the tests that import it from this file; it lives in wait.ts. */
 export { waitFor } from "./wait.ts";

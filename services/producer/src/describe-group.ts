@@ -5,7 +5,6 @@ import {
   type AutoScalingClient,
   type AutoScalingGroup,
 } from "@aws-sdk/client-auto-scaling";
-import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
 import {
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
@@ -20,13 +19,14 @@ import {
   type GroupState,
   type TargetGroupHealth,
 } from "@macaque/shared";
+import type { Ec2Instance, Ec2Query } from "@macaque/shared/ec2-query";
 
 /** EC2 accepts at most 200 values per filter. */
 const FILTER_VALUES_MAX = 200;
 
 export interface DescribeClients {
   autoScaling: AutoScalingClient;
-  ec2: EC2Client;
+  ec2: Ec2Query;
   elb: ElasticLoadBalancingV2Client;
 }
 
@@ -105,39 +105,15 @@ async function describeRecentActivities(
   return out.Activities ?? [];
 }
 
-interface DescribedInstance {
-  instanceId: string;
-  tags: Record<string, string>;
-  imageId?: string;
-  instanceType?: string;
-}
-
 /**
  * Tags, AMI and type of each instance. A filter, unlike InstanceIds, does not
  * fail the whole call when EC2 does not know an id yet (eventual consistency);
  * such an instance is left without tags.
  */
-async function describeInstances(
-  ec2: EC2Client,
-  instanceIds: string[],
-): Promise<DescribedInstance[]> {
-  const described: DescribedInstance[] = [];
+async function describeInstances(ec2: Ec2Query, instanceIds: string[]): Promise<Ec2Instance[]> {
+  const described: Ec2Instance[] = [];
   for (const ids of chunk(instanceIds, FILTER_VALUES_MAX)) {
-    const pages = paginateDescribeInstances(
-      { client: ec2 },
-      { Filters: [{ Name: "instance-id", Values: ids }] },
-    );
-    for await (const page of pages) {
-      for (const instance of (page.Reservations ?? []).flatMap((r) => r.Instances ?? [])) {
-        if (!instance.InstanceId) continue;
-        described.push({
-          instanceId: instance.InstanceId,
-          tags: Object.fromEntries((instance.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""])),
-          ...(instance.ImageId && { imageId: instance.ImageId }),
-          ...(instance.InstanceType && { instanceType: instance.InstanceType }),
-        });
-      }
-    }
+    described.push(...(await ec2.describeInstances([{ name: "instance-id", values: ids }])));
   }
   return described;
 }

@@ -1,6 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { EC2Client } from "@aws-sdk/client-ec2";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { randomBytes } from "node:crypto";
 import {
@@ -16,6 +15,7 @@ import {
   runService,
   sendJson,
 } from "@macaque/shared";
+import { configuredEc2Endpoint, createEc2Query } from "@macaque/shared/ec2-query";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
 import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
@@ -40,12 +40,15 @@ await runService({
     // Every Auto Scaling and EC2 call of this process, whichever request makes it,
     // takes a slot of the budget (AUTOSCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
-    const ec2 = createAwsClient(EC2Client, bus.aws);
     limitCalls(
       autoScaling.middlewareStack,
       createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND }),
     );
-    limitCalls(ec2.middlewareStack, createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND }));
+    const ec2 = createEc2Query({
+      ...bus.aws,
+      endpoint: configuredEc2Endpoint(process.env),
+      limiter: createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND }),
+    });
     const elb = createAwsClient(ElasticLoadBalancingV2Client, bus.aws);
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const leases = createLeaseStore(redis, config.REDIS_KEY_PREFIX);
@@ -90,7 +93,6 @@ await runService({
       async close() {
         await bus.close();
         autoScaling.destroy();
-        ec2.destroy();
         elb.destroy();
         cloudwatch.destroy();
         controlStore.destroy();

@@ -1,6 +1,5 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import { EC2Client } from "@aws-sdk/client-ec2";
 import {
   QueueRole,
   ServiceName,
@@ -13,6 +12,7 @@ import {
   publishEvent,
   runService,
 } from "@macaque/shared";
+import { configuredEc2Endpoint, createEc2Query } from "@macaque/shared/ec2-query";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
 import { terminatorEnvSchema } from "./config.ts";
@@ -32,7 +32,6 @@ await runService({
   async start({ logger, metrics }) {
     const bus = await connectService({ service: ServiceName.terminator, config, logger, metrics });
     const { sns, redis, topology } = bus;
-    const ec2 = createAwsClient(EC2Client, bus.aws);
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     // Every Auto Scaling and EC2 call of this process, whichever order makes it,
     // takes a slot of the budget (AUTOSCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
@@ -40,7 +39,11 @@ await runService({
       autoScaling.middlewareStack,
       createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND }),
     );
-    limitCalls(ec2.middlewareStack, createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND }));
+    const ec2 = createEc2Query({
+      ...bus.aws,
+      endpoint: configuredEc2Endpoint(process.env),
+      limiter: createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND }),
+    });
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const now = () => new Date();
@@ -68,7 +71,6 @@ await runService({
       ready: () => pingRedis(redis),
       async close() {
         await bus.close();
-        ec2.destroy();
         autoScaling.destroy();
         cloudwatch.destroy();
         controlStore.destroy();

@@ -29,8 +29,14 @@ export function createOrderControls(
   store: Pick<ControlStore, "readOrderControls" | "readHalt" | "readAborts">,
   options: { screenWindowMs?: number; now?: () => number } = {},
 ): OrderControls {
+  // Both read at once; when both fail, the switch's error is the one to tell.
   const readAll = shareRecentRead(
-    () => Promise.all([store.readHalt(), store.readAborts()]),
+    async () => {
+      const [halt, aborts] = await Promise.allSettled([store.readHalt(), store.readAborts()]);
+      if (halt.status === "rejected") throw halt.reason;
+      if (aborts.status === "rejected") throw aborts.reason;
+      return [halt.value, aborts.value] as const;
+    },
     options.screenWindowMs ?? 0,
     options.now,
   );

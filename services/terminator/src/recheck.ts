@@ -2,8 +2,8 @@ import {
   paginateDescribeAutoScalingInstances,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
-import { paginateDescribeInstances, type EC2Client } from "@aws-sdk/client-ec2";
 import { chunk, createDescribeBatcher } from "@macaque/shared";
+import type { Ec2Query } from "@macaque/shared/ec2-query";
 import type { VictimFacts } from "./victim-decisions.ts";
 
 /** Looks the victims (each named once) up again, right now; any AWS error is thrown (the order is retried). */
@@ -22,7 +22,7 @@ const ec2Batch = 200;
  */
 export function createRecheck(options: {
   autoScaling: AutoScalingClient;
-  ec2: EC2Client;
+  ec2: Ec2Query;
   windowMs?: number;
 }): Recheck {
   const { autoScaling, ec2 } = options;
@@ -79,25 +79,16 @@ async function describeMemberships(
  * longer knows fails the whole call; with the filter it is simply absent.
  */
 async function describeInstances(
-  ec2: EC2Client,
+  ec2: Ec2Query,
   ids: readonly string[],
 ): Promise<Map<string, NonNullable<VictimFacts["instance"]>>> {
   const found = new Map<string, NonNullable<VictimFacts["instance"]>>();
   for (const batch of chunk(ids, ec2Batch)) {
-    const pages = paginateDescribeInstances(
-      { client: ec2 },
-      { Filters: [{ Name: "instance-id", Values: batch }] },
-    );
-    for await (const page of pages) {
-      for (const reservation of page.Reservations ?? []) {
-        for (const i of reservation.Instances ?? []) {
-          if (!i.InstanceId) continue;
-          found.set(i.InstanceId, {
-            state: i.State?.Name ?? "unknown",
-            tags: (i.Tags ?? []).map((t) => ({ key: t.Key ?? "", value: t.Value ?? "" })),
-          });
-        }
-      }
+    for (const i of await ec2.describeInstances([{ name: "instance-id", values: batch }])) {
+      found.set(i.instanceId, {
+        state: i.state ?? "unknown",
+        tags: Object.entries(i.tags).map(([key, value]) => ({ key, value })),
+      });
     }
   }
   return found;

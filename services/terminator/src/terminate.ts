@@ -2,8 +2,8 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
-import { TerminateInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { ExperimentContext, TerminationOutcome } from "@macaque/shared";
+import type { Ec2Query } from "@macaque/shared/ec2-query";
 import { describeAwsError, isPermanentAwsError } from "./aws-errors.ts";
 
 export type Mode = ExperimentContext["mode"];
@@ -42,16 +42,15 @@ const failed = (instanceId: string, reason: string, at: Date): TerminationOutcom
 });
 
 /** `ec2`: EC2 TerminateInstances, as if the instances crashed; the group finds out by its health check. */
-export function createEc2Termination(options: { ec2: EC2Client; now: Clock }): Termination {
+export function createEc2Termination(options: { ec2: Ec2Query; now: Clock }): Termination {
   const { ec2, now } = options;
   const terminateAll = async (request: TerminateRequest): Promise<TerminationOutcome[]> => {
     const ids = [...request.instanceIds];
     if (ids.length === 0) return [];
     await request.onAttempt(ids);
     try {
-      const out = await ec2.send(new TerminateInstancesCommand({ InstanceIds: ids }));
+      const reported = new Set(await ec2.terminateInstances(ids));
       const at = now();
-      const reported = new Set(out.TerminatingInstances?.map((i) => i.InstanceId));
       const outcomes = ids.map((id) =>
         reported.has(id) ? terminated(id, at) : failed(id, "EC2 did not report it terminating", at),
       );

@@ -9,7 +9,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
-import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { Ec2Query } from "@macaque/shared/ec2-query";
 import type { Message } from "@aws-sdk/client-sqs";
 import { Registry, type Counter } from "prom-client";
 import { startFleetSim, type FleetSim } from "@macaque/fleet-sim";
@@ -38,7 +38,7 @@ import {
   type Mode,
   type Termination,
 } from "../src/terminate.ts";
-import { sandboxClient, uniquePrefix } from "../../../test/support/aws.ts";
+import { ec2QueryAt, sandboxClient, uniquePrefix } from "../../../test/support/aws.ts";
 import { fleetOf, orderFor, plannedExperiment } from "./harness.ts";
 
 let sim: FleetSim;
@@ -46,7 +46,7 @@ let redisServer: RunningProcess<string>;
 let redis: Redis;
 let autoScaling: AutoScalingClient;
 let fleet: ReturnType<typeof fleetOf>;
-let ec2: EC2Client;
+let ec2: Ec2Query;
 let cloudwatch: CloudWatchClient;
 let ssm: SSMClient;
 
@@ -58,7 +58,7 @@ beforeAll(async () => {
   redis = createRedis(redisServer.ready, "terminator-test");
   autoScaling = sandboxClient(AutoScalingClient, sim.url);
   fleet = fleetOf(sim.url);
-  ec2 = fleet.ec2;
+  ec2 = ec2QueryAt(sim.url);
   // Two attempts: an unreadable alarm fails after one retry rather than the default back-off.
   cloudwatch = sandboxClient(CloudWatchClient, sim.url, { maxAttempts: 2 });
   ssm = sandboxClient(SSMClient, sim.url);
