@@ -12,6 +12,7 @@ export {
   readEvent,
   type QueueEvent,
   publishEvent,
+  receiveSizes,
   retryDelaySeconds,
   type DeadLetterNotice,
   sendJson,

@@ -44,6 +44,7 @@ async function consume(
     deadLetterQueueUrl?: string;
     handleMessageTimeoutSeconds?: number;
     maxReceiveCount?: number;
+    concurrency?: number;
   } = {},
 ) {
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: uniquePrefix("bus") }));
@@ -52,6 +53,7 @@ async function consume(
   const announced: DeadLetterNotice[] = [];
   const consumer = createQueueConsumer({
     ...(options.maxReceiveCount ? { maxReceiveCount: options.maxReceiveCount } : {}),
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
     announceDeadLetter: async (notice) => void announced.push(notice),
     name: "test",
     sqs,
@@ -102,6 +104,25 @@ describe("createQueueConsumer", () => {
     expect(counted).toEqual([
       expect.objectContaining({ labels: { queue: "test", why: "retries-exhausted" }, value: 1 }),
     ]);
+  });
+
+  it("handles up to `concurrency` messages at once, more than one receive holds", async () => {
+    const release = deferred();
+    let running = 0;
+    const run = await consume(
+      async () => {
+        running++;
+        await release.promise;
+      },
+      { concurrency: 25 },
+    );
+    await Promise.all(Array.from({ length: 25 }, (_, i) => run.send(`m${i}`)));
+    // All 25 handlers run at the same time: 10, 10 and 5 from three receives side by side.
+    await waitUntil("25 handlers running at once", () => running === 25);
+    release.resolve();
+    await waitUntil("25 messages done", async () => (await run.outcomes()).done === 25);
+    await run.consumer.stop();
+    expect(run.consumer.isRunning).toBe(false);
   });
 
   it("deletes a message once the handler resolves", async () => {

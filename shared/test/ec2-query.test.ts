@@ -1,0 +1,164 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFleetSimControl, startFleetSim, type FleetSim } from "@macaque/fleet-sim";
+import { awsClientConfig, createRateLimiter, limitCalls, type RateLimiter } from "@macaque/shared";
+import {
+  Ec2Error,
+  configuredEc2Endpoint,
+  createEc2Query,
+  ec2Endpoint,
+  type Ec2QueryOptions,
+} from "@macaque/shared/ec2-query";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+let sim: FleetSim;
+let control: ReturnType<typeof createFleetSimControl>;
+
+beforeAll(async () => {
+  sim = await startFleetSim({ port: 0, timeScale: 0.01 });
+  control = createFleetSimControl(sim.url);
+});
+afterAll(() => sim?.close());
+
+const queryWith = (options: Partial<Ec2QueryOptions> = {}) =>
+  createEc2Query({
+    region: "us-east-1",
+    endpoint: sim.url,
+    credentials: async () => credentials,
+    ...options,
+  });
+
+/** Counts the slots taken, and holds each until `release()` when `hold` is set. */
+function countingLimiter(hold = false) {
+  let taken = 0;
+  const waiting: (() => void)[] = [];
+  const limiter: RateLimiter = {
+    take: () => {
+      taken++;
+      return hold ? new Promise<void>((resolve) => waiting.push(resolve)) : Promise.resolve();
+    },
+  };
+  return {
+    limiter,
+    taken: () => taken,
+    release: () => waiting.splice(0).forEach((resolve) => resolve()),
+  };
+}
+
+describe("the EC2 query client", () => {
+  it("describes instances by filter with their state, AMI, type and tags", async () => {
+    await control.createGroup({ name: "ec2q-describe", desiredCapacity: 3, bootSeconds: 0 });
+    const ids = (await control.group("ec2q-describe")).instances.map((i) => i.instanceId);
+    const found = await queryWith().describeInstances([
+      { name: "instance-id", values: [...ids.slice(0, 2), "i-0123456789abcdef0"] },
+    ]);
+    expect(found.map((i) => i.instanceId).sort()).toEqual(ids.slice(0, 2).sort());
+    for (const instance of found) {
+      expect(instance.state).toMatch(/^(pending|running)$/);
+      expect(instance.imageId).toMatch(/^ami-/);
+      expect(instance.instanceType).toBeTruthy();
+      expect(instance.tags["aws:autoscaling:groupName"]).toBe("ec2q-describe");
+    }
+  });
+
+  it("terminates instances and returns the ids EC2 reports terminating", async () => {
+    await control.createGroup({ name: "ec2q-terminate", desiredCapacity: 2, bootSeconds: 0 });
+    const [victim] = (await control.group("ec2q-terminate")).instances.map((i) => i.instanceId);
+    expect(await queryWith().terminateInstances([victim!])).toEqual([victim]);
+  });
+
+  it("throws EC2's error code as the error's name, with its status, without retrying it", async () => {
+    const slots = countingLimiter();
+    const err: unknown = await queryWith({ limiter: slots.limiter })
+      .terminateInstances(["i-0fedcba9876543210"])
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Ec2Error);
+    expect(err).toMatchObject({
+      name: expect.stringMatching(/^InvalidInstanceID/),
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(slots.taken()).toBe(1);
+  });
+
+  it("retries a throttled call, taking a slot of the limiter for each attempt", async () => {
+    await control.setGlobalFaults({ throttleRate: 1 });
+    const slots = countingLimiter();
+    try {
+      const err: unknown = await queryWith({
+        limiter: slots.limiter,
+        maxAttempts: 3,
+        sleep: async () => undefined,
+      })
+        .describeInstances([{ name: "instance-id", values: ["i-1"] }])
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: "RequestLimitExceeded" });
+    } finally {
+      await control.setGlobalFaults({ throttleRate: 0 });
+    }
+    expect(slots.taken()).toBe(3);
+  });
+
+  it("names its service in the user agent, as the SDK clients do", async () => {
+    await control.resetCounters();
+    await queryWith({ appId: "macaque-test" }).describeInstances([
+      { name: "instance-id", values: ["i-1"] },
+    ]);
+    expect((await control.counters()).byCaller).toEqual({
+      "macaque-test": { DescribeInstances: 1 },
+    });
+  });
+
+  it("takes its endpoint from the SDK's variables, as the SDK does", () => {
+    expect(
+      configuredEc2Endpoint({ AWS_ENDPOINT_URL: "http://a", AWS_ENDPOINT_URL_EC2: "http://b" }),
+    ).toBe("http://b");
+    expect(configuredEc2Endpoint({ AWS_ENDPOINT_URL: "http://a" })).toBe("http://a");
+    expect(
+      configuredEc2Endpoint({
+        AWS_ENDPOINT_URL: "http://a",
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true",
+      }),
+    ).toBeUndefined();
+    expect(ec2Endpoint("eu-west-1")).toBe("https://ec2.eu-west-1.amazonaws.com");
+    expect(ec2Endpoint("cn-north-1")).toBe("https://ec2.cn-north-1.amazonaws.com.cn");
+  });
+});
+
+describe("limitCalls", () => {
+  it("holds each SDK request until the limiter gives it a slot", async () => {
+    const client = new AutoScalingClient({
+      ...awsClientConfig({ region: "us-east-1" }),
+      endpoint: sim.url,
+      credentials,
+    });
+    const slots = countingLimiter(true);
+    limitCalls(client.middlewareStack, slots.limiter);
+    await control.resetCounters();
+    const call = client.send(new DescribeAutoScalingGroupsCommand({}));
+    await expect.poll(() => slots.taken()).toBe(1);
+    expect((await control.counters()).calls).toEqual({});
+    slots.release();
+    await call;
+    expect((await control.counters()).calls).toEqual({ DescribeAutoScalingGroups: 1 });
+    client.destroy();
+  });
+
+  it("spaces real calls by the budget", async () => {
+    let now = 0;
+    const limiter = createRateLimiter({
+      perSecond: 10,
+      now: () => now,
+      sleep: async (ms) => void (now += ms),
+    });
+    const client = new AutoScalingClient({
+      ...awsClientConfig({ region: "us-east-1" }),
+      endpoint: sim.url,
+      credentials,
+    });
+    limitCalls(client.middlewareStack, limiter);
+    for (let i = 0; i < 3; i++) await client.send(new DescribeAutoScalingGroupsCommand({}));
+    expect(now).toBe(200);
+    client.destroy();
+  });
+});
