@@ -61,8 +61,12 @@ FROM ${NODE_IMAGE} AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*
+# A 1 MB young generation (V8's default is 16): each service's resident memory
+# stays near 115 MiB idle instead of ~135, for a few more, shorter scavenges
+# (`npm run bench` measures both; the sandbox runs dist/ with the same flag).
 ENV NODE_ENV=production \
-    HTTP_PORT=8080
+    HTTP_PORT=8080 \
+    NODE_OPTIONS=--max-semi-space-size=1
 WORKDIR /app
 # Root-owned and read-only for the `node` user that runs everything.
 COPY --from=deps /app ./

@@ -15,7 +15,9 @@
  *
  * Options (environment): BENCH_SIZES (default 10,100,1000), BENCH_MAX_N (drops
  * larger sizes, for quick runs), BENCH_CHECK_INTERVAL seconds (default 1),
- * BENCH_TIME_SCALE (default 0.01), BENCH_SERVING_EXPERIMENTS (default 10).
+ * BENCH_TIME_SCALE (default 0.01), BENCH_SERVING_EXPERIMENTS (default 10),
+ * BENCH_SERVICE_ENV (`NAME=value,...` for every service), BENCH_EXTRAS=0 (only the
+ * start-up and scale figures: no target groups, no history).
  */
 import { EventType, serviceNames, type ServiceName } from "@macaque/shared";
 import { startPipeline, type Pipeline } from "../support/pipeline.ts";
@@ -30,7 +32,15 @@ const sizes = (process.env.BENCH_SIZES ?? "10,100,1000")
   .filter((n) => n > 0 && n <= maxN);
 const checkInterval = Number(process.env.BENCH_CHECK_INTERVAL ?? "1");
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? "0.01");
-const build = { build: "dist" } as const;
+// The services' environment beyond the sandbox's: BENCH_SERVICE_ENV=A=1,B=2 (for
+// example AUTOSCALING_CALLS_PER_SECOND=1000 to measure past the default budget).
+const serviceEnv = Object.fromEntries(
+  (process.env.BENCH_SERVICE_ENV ?? "")
+    .split(",")
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+);
+const build = { build: "dist", env: serviceEnv } as const;
 
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -50,7 +60,22 @@ interface ScaleRun {
   /** Calls by caller (app id), then action, per experiment. */
   calls: Record<string, Record<string, number>>;
   stats: Record<ServiceName, { cpuSeconds: number; peakRssBytes: number }>;
+  /** Mean time a message's handler ran, ms: what is not waiting in a queue. */
+  handlerMs: { requests: number; terminations: number };
 }
+
+/** Sum and count of a queue's handler-time histogram on a service's /metrics. */
+const handlerTotals = async (p: Pipeline, service: ServiceName, queue: string) => {
+  const part = `queue="${queue}"`;
+  return {
+    sum: await p.metric(service, "macaque_message_handler_seconds_sum", part),
+    count: await p.metric(service, "macaque_message_handler_seconds_count", part),
+  };
+};
+const handlerMean = (
+  before: { sum: number; count: number },
+  after: { sum: number; count: number },
+) => ((after.sum - before.sum) * 1000) / Math.max(1, after.count - before.count);
 
 const statsOf = async (p: Pipeline) =>
   Object.fromEntries(
@@ -70,6 +95,8 @@ async function runScale(p: Pipeline, n: number): Promise<ScaleRun> {
   }
   await p.sim.resetCounters();
   const before = await statsOf(p);
+  const requestsBefore = await handlerTotals(p, "producer", "requests");
+  const ordersBefore = await handlerTotals(p, "terminator", "terminations");
   const startedAt = Date.now();
   const sent = new Map<string, number>();
   const ids: string[] = [];
@@ -105,6 +132,10 @@ async function runScale(p: Pipeline, n: number): Promise<ScaleRun> {
     });
   }
   const after = await statsOf(p);
+  const handlerMs = {
+    requests: handlerMean(requestsBefore, await handlerTotals(p, "producer", "requests")),
+    terminations: handlerMean(ordersBefore, await handlerTotals(p, "terminator", "terminations")),
+  };
   const lastCompleted = Math.max(...results.map((r) => r.completedAt));
   const { byCaller } = await p.sim.counters();
   const calls = Object.fromEntries(
@@ -130,6 +161,7 @@ async function runScale(p: Pipeline, n: number): Promise<ScaleRun> {
     perMinute: (n * 60_000) / (lastCompleted - startedAt),
     calls,
     stats,
+    handlerMs,
   };
 }
 
@@ -139,10 +171,14 @@ function printScale(runs: ScaleRun[]): void {
   console.log(
     `\nconcurrent experiments over as many groups (2 of 4 instances each, ec2 mode, check interval ${checkInterval * 1000} ms)`,
   );
+  if (process.env.BENCH_SERVICE_ENV)
+    console.log(`services' environment: ${process.env.BENCH_SERVICE_ENV}`);
   row("N", (r) => String(r.n));
   row("job → experiment.planned p50 / p99", (r) => p50p99(r.toPlan));
   row("job → first terminate call p50 / p99", (r) => p50p99(r.toTerminate));
   row("experiments per minute (send → last report)", (r) => r.perMinute.toFixed(0));
+  row("producer handler time per request (mean)", (r) => ms(r.handlerMs.requests));
+  row("terminator handler time per order (mean)", (r) => ms(r.handlerMs.terminations));
   const total = (r: ScaleRun) =>
     Object.values(r.calls).reduce((s, a) => s + Object.values(a).reduce((x, y) => x + y, 0), 0);
   row("AWS calls per experiment, end to end", (r) => total(r).toFixed(2));
@@ -266,7 +302,7 @@ for (const [i, n] of sizes.entries()) {
     }
     runs.push(await runScale(p, n));
     console.error(`N=${n} done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
-    if (i === 0) {
+    if (i === 0 && process.env.BENCH_EXTRAS !== "0") {
       await benchServing(p);
       // The lead calls H1's detection benchmark here (test/bench/detection-bench.ts,
       // `benchDetection()`): detection lag and the naive polling baseline.

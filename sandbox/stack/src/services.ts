@@ -15,6 +15,9 @@ export interface ServiceOptions {
   build?: "source" | "dist";
 }
 
+/** NODE_OPTIONS of the services in the image (the Dockerfile's runtime stage). */
+export const productionNodeOptions = "--max-semi-space-size=1";
+
 /** Environment of one service process running against the stack. */
 function serviceEnv(stack: Stack, options: ServiceOptions = {}): Record<string, string> {
   return {
@@ -40,7 +43,12 @@ export function startService(
       ? nodeProcess(`services/${name}/dist/main.js`, { source: false })
       : nodeProcess(`services/${name}/src/main.ts`)),
     name,
-    env: { ...process.env, ...serviceEnv(stack, options) },
+    env: {
+      ...process.env,
+      // The production build runs with the image's Node options (Dockerfile).
+      ...(options.build === "dist" && { NODE_OPTIONS: productionNodeOptions }),
+      ...serviceEnv(stack, options),
+    },
     onLine: (line) => options.onLine?.(name, line),
   });
 }
