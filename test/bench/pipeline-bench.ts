@@ -60,6 +60,8 @@ interface ScaleRun {
   /** Calls by caller (app id), then action, per experiment. */
   calls: Record<string, Record<string, number>>;
   stats: Record<ServiceName, { cpuSeconds: number; peakRssBytes: number }>;
+  /** CPU seconds of each stand-in (fleet simulator, fauxqs, redis, ...): what the services wait on. */
+  standIns: Record<string, number>;
   /** Mean time a message's handler ran, ms: what is not waiting in a queue. */
   handlerMs: { requests: number; terminations: number };
 }
@@ -84,6 +86,16 @@ const statsOf = async (p: Pipeline) =>
     ),
   ) as Record<ServiceName, ProcessStats>;
 
+/** CPU seconds of the stack's own processes (the stand-ins), by name. */
+const standInCpu = async (p: Pipeline): Promise<Record<string, number>> =>
+  Object.fromEntries(
+    await Promise.all(
+      p.stack.processes
+        .filter((proc) => proc.child.pid !== undefined)
+        .map(async (proc) => [proc.name, (await readProcessStats(proc.child.pid!)).cpuSeconds]),
+    ),
+  );
+
 /** N concurrent experiments over N fresh groups on `p`, measured from the first send. */
 async function runScale(p: Pipeline, n: number): Promise<ScaleRun> {
   const groups: string[] = [];
@@ -95,6 +107,7 @@ async function runScale(p: Pipeline, n: number): Promise<ScaleRun> {
   }
   await p.sim.resetCounters();
   const before = await statsOf(p);
+  const standInsBefore = await standInCpu(p);
   const requestsBefore = await handlerTotals(p, "producer", "requests");
   const ordersBefore = await handlerTotals(p, "terminator", "terminations");
   const startedAt = Date.now();
@@ -132,6 +145,10 @@ async function runScale(p: Pipeline, n: number): Promise<ScaleRun> {
     });
   }
   const after = await statsOf(p);
+  const standInsAfter = await standInCpu(p);
+  const standIns = Object.fromEntries(
+    Object.entries(standInsAfter).map(([name, cpu]) => [name, cpu - (standInsBefore[name] ?? 0)]),
+  );
   const handlerMs = {
     requests: handlerMean(requestsBefore, await handlerTotals(p, "producer", "requests")),
     terminations: handlerMean(ordersBefore, await handlerTotals(p, "terminator", "terminations")),
@@ -161,6 +178,7 @@ async function runScale(p: Pipeline, n: number): Promise<ScaleRun> {
     perMinute: (n * 60_000) / (lastCompleted - startedAt),
     calls,
     stats,
+    standIns,
     handlerMs,
   };
 }
@@ -194,6 +212,10 @@ function printScale(runs: ScaleRun[]): void {
     row(`  ${caller.replace(/^macaque-/, "")} ${action}`, (r) =>
       (r.calls[caller]?.[action] ?? 0).toFixed(2),
     );
+  }
+  const standIns = [...new Set(runs.flatMap((r) => Object.keys(r.standIns)))];
+  for (const name of standIns) {
+    row(`${name} (stand-in) CPU s`, (r) => (r.standIns[name] ?? 0).toFixed(1));
   }
   for (const s of serviceNames) {
     row(
