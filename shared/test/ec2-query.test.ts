@@ -1,4 +1,6 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFleetSimControl, startFleetSim, type FleetSim } from "@macaque/fleet-sim";
 import { awsClientConfig, createRateLimiter, limitCalls, type RateLimiter } from "@macaque/shared";
@@ -160,5 +162,107 @@ describe("limitCalls", () => {
     for (let i = 0; i < 3; i++) await client.send(new DescribeAutoScalingGroupsCommand({}));
     expect(now).toBe(200);
     client.destroy();
+  });
+});
+
+describe("the EC2 query client against EC2's own answer shapes", () => {
+  /** A one-route server that answers every request with `reply`, recording what it got. */
+  async function serve(reply: (body: string) => { status: number; xml: string }) {
+    const got: { headers: Record<string, unknown>; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        got.push({ headers: req.headers, body });
+        const { status, xml } = reply(body);
+        res.writeHead(status, { "content-type": "text/xml;charset=UTF-8" }).end(xml);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, got, close: () => new Promise((r) => server.close(r)) };
+  }
+
+  const page = (items: string, next = "") => `<?xml version="1.0" encoding="UTF-8"?>
+<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <requestId>8f7724cf-496f-496e-8fe3-example</requestId>
+  <reservationSet>
+    <item>
+      <reservationId>r-1234567890abcdef0</reservationId>
+      <instancesSet>${items}</instancesSet>
+    </item>
+  </reservationSet>
+  ${next ? `<nextToken>${next}</nextToken>` : ""}
+</DescribeInstancesResponse>`;
+  const instance = (id: string, tags: string) => `<item>
+    <instanceId>${id}</instanceId>
+    <imageId>ami-0abcdef1234567890</imageId>
+    <instanceState><code>16</code><name>running</name></instanceState>
+    <instanceType>t3.micro</instanceType>
+    <tagSet>${tags}</tagSet>
+  </item>`;
+
+  it("signs a form-encoded POST, follows nextToken, and reads single and empty lists", async () => {
+    const server = await serve((body) =>
+      body.includes("NextToken=t2")
+        ? { status: 200, xml: page(instance("i-0bbbbbbbbbbbbbbbb", "")) }
+        : {
+            status: 200,
+            xml: page(
+              instance("i-0aaaaaaaaaaaaaaaa", "<item><key>team</key><value>web</value></item>"),
+              "t2",
+            ),
+          },
+    );
+    try {
+      const found = await queryWith({ endpoint: server.url }).describeInstances([
+        { name: "instance-id", values: ["i-0aaaaaaaaaaaaaaaa", "i-0bbbbbbbbbbbbbbbb"] },
+      ]);
+      expect(found).toEqual([
+        {
+          instanceId: "i-0aaaaaaaaaaaaaaaa",
+          state: "running",
+          imageId: "ami-0abcdef1234567890",
+          instanceType: "t3.micro",
+          tags: { team: "web" },
+        },
+        {
+          instanceId: "i-0bbbbbbbbbbbbbbbb",
+          state: "running",
+          imageId: "ami-0abcdef1234567890",
+          instanceType: "t3.micro",
+          tags: {},
+        },
+      ]);
+      const [first] = server.got;
+      expect(first!.body).toContain("Action=DescribeInstances");
+      expect(first!.body).toContain("Version=2016-11-15");
+      expect(first!.body).toContain("Filter.1.Value.2=i-0bbbbbbbbbbbbbbbb");
+      expect(first!.headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=test\/\d{8}\/us-east-1\/ec2\/aws4_request, SignedHeaders=.*host.*, Signature=[0-9a-f]{64}$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reads EC2's error document: code, message and request id", async () => {
+    const server = await serve(() => ({
+      status: 400,
+      xml: `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Errors><Error><Code>InvalidInstanceID.NotFound</Code><Message>The instance ID 'i-0aaaaaaaaaaaaaaaa' does not exist</Message></Error></Errors><RequestID>ea966190-f9aa-478e-9ede-example</RequestID></Response>`,
+    }));
+    try {
+      const err: unknown = await queryWith({ endpoint: server.url })
+        .terminateInstances(["i-0aaaaaaaaaaaaaaaa"])
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({
+        name: "InvalidInstanceID.NotFound",
+        message: "The instance ID 'i-0aaaaaaaaaaaaaaaa' does not exist",
+        $metadata: { httpStatusCode: 400, requestId: "ea966190-f9aa-478e-9ede-example" },
+      });
+    } finally {
+      await server.close();
+    }
   });
 });
