@@ -8,7 +8,8 @@
  *   stack: job message → experiment.planned and → first terminate call, AWS calls
  *   per experiment by service and action (the fleet simulator counts each call by
  *   the app id in its user agent), experiments per minute, CPU seconds and peak
- *   resident memory per service;
+ *   resident memory per service (Linux /proc), the stand-ins' CPU seconds and the
+ *   mean handler time per request and per order (the rest of a latency is queueing);
  * - groups behind a load-balancer target group: DescribeTargetHealth calls per
  *   experiment, and the time from `healthy` to `serving` against the truth;
  * - the experiment archive (history-bench.ts).
