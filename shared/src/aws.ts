@@ -75,15 +75,20 @@ export function createSqsClient(options: AwsClientOptions): SQSClient {
  * Makes every request of a client (`limitCalls(client.middlewareStack, limiter)`)
  * wait for `limiter` first. It sits after the retry step, so each attempt takes
  * a slot: a throttled call retried three times costs three, as it does in the
- * account's budget.
+ * account's budget. Commands named in `except` (e.g.
+ * `TerminateInstanceInAutoScalingGroupCommand`) are left to their caller, which
+ * takes the slot itself before its last checks: a terminate call must not wait
+ * for a slot after the kill switch was read for it.
  */
 export function limitCalls<I extends object, O extends object>(
   stack: MiddlewareStack<I, O>,
   limiter: RateLimiter,
+  options: { except?: readonly string[] } = {},
 ): void {
+  const except = new Set(options.except);
   stack.add(
-    (next) => async (args) => {
-      await limiter.take();
+    (next, context) => async (args) => {
+      if (!except.has(String(context.commandName))) await limiter.take();
       return next(args);
     },
     { step: "finalizeRequest", name: "macaqueRateLimit" },

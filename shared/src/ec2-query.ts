@@ -25,7 +25,11 @@ export interface Ec2QueryOptions {
   maxAttempts?: number;
   /** Time for a whole request and response; default 10000 ms. */
   requestTimeoutMs?: number;
-  /** Taken before each attempt (EC2_CALLS_PER_SECOND). */
+  /**
+   * Taken before each DescribeInstances attempt (EC2_CALLS_PER_SECOND). Not before
+   * TerminateInstances: its caller takes the slot before its last look at the kill
+   * switch, so the call goes out right after that look.
+   */
   limiter?: RateLimiter;
   /** Put in the user agent (`app/<id>`), as the SDK clients do. */
   appId?: string;
@@ -50,7 +54,7 @@ export interface Ec2Filter {
 export interface Ec2Query {
   /** Every instance the filters match, following every page. */
   describeInstances(filters: readonly Ec2Filter[]): Promise<Ec2Instance[]>;
-  /** The ids EC2 reports terminating. */
+  /** The ids EC2 reports terminating. Takes no slot of the limiter (see `limiter`). */
   terminateInstances(instanceIds: readonly string[]): Promise<string[]>;
 }
 
@@ -97,8 +101,8 @@ export function createEc2Query(options: Ec2QueryOptions): Ec2Query {
     options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const userAgent = `macaque-ec2-query${options.appId ? ` app/${options.appId}` : ""}`;
 
-  const attempt = async (body: string): Promise<Record<string, unknown>> => {
-    await options.limiter?.take();
+  const attempt = async (body: string, limited: boolean): Promise<Record<string, unknown>> => {
+    if (limited) await options.limiter?.take();
     const signed = await signer.sign({
       method: "POST",
       protocol: url.protocol,
@@ -129,11 +133,14 @@ export function createEc2Query(options: Ec2QueryOptions): Ec2Query {
     );
   };
 
-  const call = async (params: Record<string, string>): Promise<Record<string, unknown>> => {
+  const call = async (
+    params: Record<string, string>,
+    limited = true,
+  ): Promise<Record<string, unknown>> => {
     const body = new URLSearchParams({ ...params, Version: apiVersion }).toString();
     for (let n = 1; ; n++) {
       try {
-        return await attempt(body);
+        return await attempt(body, limited);
       } catch (err) {
         if (n >= maxAttempts || !isRetryable(err)) throw err;
         // Full jitter over 100 ms × 2^n, capped at 20 s, as the SDK's standard retries.
@@ -167,7 +174,7 @@ export function createEc2Query(options: Ec2QueryOptions): Ec2Query {
     async terminateInstances(instanceIds) {
       const params: Record<string, string> = { Action: "TerminateInstances" };
       instanceIds.forEach((id, i) => (params[`InstanceId.${i + 1}`] = id));
-      const out = await call(params);
+      const out = await call(params, false);
       return items(out.instancesSet).flatMap((i) => {
         const id = text(i.instanceId);
         return id ? [id] : [];

@@ -1,4 +1,8 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
+} from "@aws-sdk/client-auto-scaling";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -70,8 +74,8 @@ describe("the EC2 query client", () => {
   });
 
   it("throws EC2's error code as the error's name, with its status, without retrying it", async () => {
-    const slots = countingLimiter();
-    const err: unknown = await queryWith({ limiter: slots.limiter })
+    await control.resetCounters();
+    const err: unknown = await queryWith()
       .terminateInstances(["i-0fedcba9876543210"])
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Ec2Error);
@@ -80,7 +84,15 @@ describe("the EC2 query client", () => {
       $fault: "client",
       $metadata: { httpStatusCode: 400 },
     });
-    expect(slots.taken()).toBe(1);
+    expect((await control.counters()).calls).toEqual({ TerminateInstances: 1 });
+  });
+
+  it("takes no slot for TerminateInstances: its caller took one before its last checks", async () => {
+    await control.createGroup({ name: "ec2q-slot", desiredCapacity: 1, bootSeconds: 0 });
+    const [victim] = (await control.group("ec2q-slot")).instances.map((i) => i.instanceId);
+    const slots = countingLimiter();
+    await queryWith({ limiter: slots.limiter }).terminateInstances([victim!]);
+    expect(slots.taken()).toBe(0);
   });
 
   it("retries a throttled call, taking a slot of the limiter for each attempt", async () => {
@@ -143,6 +155,23 @@ describe("limitCalls", () => {
     slots.release();
     await call;
     expect((await control.counters()).calls).toEqual({ DescribeAutoScalingGroups: 1 });
+    client.destroy();
+  });
+
+  it("leaves the commands named in except to their caller", async () => {
+    const client = new AutoScalingClient({
+      ...awsClientConfig({ region: "us-east-1" }),
+      endpoint: sim.url,
+      credentials,
+    });
+    const slots = countingLimiter();
+    limitCalls(client.middlewareStack, slots.limiter, {
+      except: ["DescribeAutoScalingGroupsCommand"],
+    });
+    await client.send(new DescribeAutoScalingGroupsCommand({}));
+    expect(slots.taken()).toBe(0);
+    await client.send(new DescribeAutoScalingInstancesCommand({}));
+    expect(slots.taken()).toBe(1);
     client.destroy();
   });
 

@@ -35,14 +35,17 @@ await runService({
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     // Every Auto Scaling and EC2 call of this process, whichever order makes it,
     // takes a slot of the budget (AUTOSCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
-    limitCalls(
-      autoScaling.middlewareStack,
-      createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND }),
-    );
+    // A terminate call takes its slot before the kill switch is read for it
+    // (terminate.ts), so the call goes out right after that read.
+    const asgLimiter = createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND });
+    const ec2Limiter = createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND });
+    limitCalls(autoScaling.middlewareStack, asgLimiter, {
+      except: ["TerminateInstanceInAutoScalingGroupCommand"],
+    });
     const ec2 = createEc2Query({
       ...bus.aws,
       endpoint: configuredEc2Endpoint(process.env),
-      limiter: createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND }),
+      limiter: ec2Limiter,
     });
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
@@ -51,8 +54,8 @@ await runService({
     const handle = createOrderHandler({
       recheck: createRecheck({ autoScaling, ec2 }),
       terminations: {
-        ec2: createEc2Termination({ ec2, now }),
-        asg: createAsgTermination({ autoScaling, now }),
+        ec2: createEc2Termination({ ec2, now, limiter: ec2Limiter }),
+        asg: createAsgTermination({ autoScaling, now, limiter: asgLimiter }),
       },
       idempotency: createIdempotency({ redis, keyPrefix: config.REDIS_KEY_PREFIX }),
       publish: async (event) => {

@@ -2,7 +2,7 @@ import {
   TerminateInstanceInAutoScalingGroupCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
-import type { ExperimentContext, TerminationOutcome } from "@macaque/shared";
+import type { ExperimentContext, RateLimiter, TerminationOutcome } from "@macaque/shared";
 import type { Ec2Query } from "@macaque/shared/ec2-query";
 import { describeAwsError, isPermanentAwsError } from "./aws-errors.ts";
 
@@ -42,11 +42,17 @@ const failed = (instanceId: string, reason: string, at: Date): TerminationOutcom
 });
 
 /** `ec2`: EC2 TerminateInstances, as if the instances crashed; the group finds out by its health check. */
-export function createEc2Termination(options: { ec2: Ec2Query; now: Clock }): Termination {
+export function createEc2Termination(options: {
+  ec2: Ec2Query;
+  now: Clock;
+  /** EC2_CALLS_PER_SECOND's slot, taken before onAttempt (its kill-switch read), not after. */
+  limiter?: RateLimiter;
+}): Termination {
   const { ec2, now } = options;
   const terminateAll = async (request: TerminateRequest): Promise<TerminationOutcome[]> => {
     const ids = [...request.instanceIds];
     if (ids.length === 0) return [];
+    await options.limiter?.take();
     await request.onAttempt(ids);
     try {
       const reported = new Set(await ec2.terminateInstances(ids));
@@ -76,6 +82,8 @@ export function createEc2Termination(options: { ec2: Ec2Query; now: Clock }): Te
 export function createAsgTermination(options: {
   autoScaling: AutoScalingClient;
   now: Clock;
+  /** AUTOSCALING_CALLS_PER_SECOND's slot, taken before onAttempt (its kill-switch read). */
+  limiter?: RateLimiter;
 }): Termination {
   const { autoScaling, now } = options;
   return {
@@ -83,6 +91,7 @@ export function createAsgTermination(options: {
     async terminate(request) {
       const outcomes: TerminationOutcome[] = [];
       for (const id of request.instanceIds) {
+        await options.limiter?.take();
         await request.onAttempt([id]);
         try {
           await autoScaling.send(

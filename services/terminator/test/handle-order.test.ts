@@ -571,6 +571,33 @@ describe("the operator's controls", () => {
     expect(event.data.terminations[1]!.reason).toMatch(/macaque is halted/);
   });
 
+  it.each(["ec2", "asg"] as const)(
+    "%s: takes the call's budget slot before its last read of the switch, so a halt that lands while the call waits for a slot stops it",
+    async (mode) => {
+      const group = await fleet.createGroup(`slot-${mode}`, 2);
+      const experiment = plannedExperiment(group, mode, 1);
+      const [victim] = experiment.victims.map((v) => v.instanceId);
+      const store = controlStoreOf();
+      // The wait for a slot is where the halt lands.
+      const limiter = {
+        take: () => store.writeHalt({ ...halt, at: new Date().toISOString() }),
+      };
+      const { deliver, published } = handlerWith({
+        [mode]:
+          mode === "ec2"
+            ? createEc2Termination({ ec2, now, limiter })
+            : createAsgTermination({ autoScaling, now, limiter }),
+        controls: createOrderControls(store),
+      });
+
+      await deliver(experiment);
+
+      expect(await fleet.ec2States([victim!])).toEqual({ [victim!]: "running" });
+      const event = published[0]!;
+      expect(event.type === "macaque.termination.failed" && event.data.code).toBe("halted");
+    },
+  );
+
   it("does not terminate while the switch cannot be read, and carries the order out once it can", async () => {
     const group = await fleet.createGroup("unreadable", 2);
     const experiment = plannedExperiment(group, "ec2", 1);
