@@ -76,9 +76,17 @@ export {
   type TargetState,
 } from "./target-health.ts";
 export {
+  fanOutRequestId,
+  fanOutSchema,
+  formatSelector,
+  isSelectorJob,
   jobMessageJsonSchema,
   jobMessageSchema,
   parseJobMessage,
+  selectorSchema,
+  type FanOut,
+  type Selector,
+  type SelectorJobMessage,
   type JobDefaults,
   type JobMessage,
   type JobMessageInput,

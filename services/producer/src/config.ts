@@ -32,6 +32,16 @@ export const producerEnvSchema = commonEnvSchema
     STOP_ALARMS: envList(alarmRefSchema).pipe(
       z.array(z.string()).max(100, "lists more than 100 alarms"),
     ),
+    /**
+     * Most groups one selector request may fan out to: a selector matching more is
+     * refused (`selector-too-broad`) rather than trimmed. Default 50.
+     */
+    MAX_GROUPS_PER_SELECTOR: z.coerce
+      .number({ error: "must be a whole number of groups" })
+      .int("must be a whole number of groups")
+      .min(1, "must be at least 1")
+      .max(1_000, "must be at most 1000")
+      .default(50),
     /** Check interval of a job message that names none. Default 10 (the job message's own default). */
     DEFAULT_CHECK_INTERVAL_SECONDS: envCheckIntervalSeconds.default(
       recoveryDefaults.checkIntervalSeconds,

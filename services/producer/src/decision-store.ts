@@ -18,7 +18,11 @@ import type { Rejection } from "./rejection.ts";
  * gets new victims (a request without a seed would draw different ones) nor
  * both a plan and a rejection.
  */
-export type Decision = { kind: "planned"; plan: Plan } | { kind: "rejected"; rejection: Rejection };
+export type Decision =
+  | { kind: "planned"; plan: Plan }
+  | { kind: "rejected"; rejection: Rejection }
+  /** A selector request: the groups it matched first, each sent a job of its own (fan-out.ts). */
+  | { kind: "fanned-out"; groups: string[] };
 
 export interface DecisionStore {
   get(experimentId: string): Promise<Decision | undefined>;
@@ -32,6 +36,7 @@ const decisionSchema = z.discriminatedUnion("kind", [
     kind: z.literal("rejected"),
     rejection: eventDataSchemas[EventType.experimentRejected],
   }),
+  z.object({ kind: z.literal("fanned-out"), groups: z.array(z.string()) }),
 ]);
 
 export function createDecisionStore(redis: Redis, prefix: string): DecisionStore {

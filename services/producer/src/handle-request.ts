@@ -5,7 +5,11 @@ import {
   createEvent,
   eventSource,
   experimentIdFor,
+  formatSelector,
+  isSelectorJob,
   parseJobMessage,
+  type Selector,
+  type SelectorJobMessage,
   type CloudEvent,
   type JobMessage,
   type MessageContext,
@@ -27,8 +31,10 @@ import type { Decision, DecisionStore } from "./decision-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
 import { withStopConditions, type StopConditionCheck } from "./stop-conditions.ts";
 import { prepareRequest, type ScheduleRecord } from "./scheduled-request.ts";
+import { fanOut, parentRequestIdOf } from "./fan-out.ts";
 import {
   buildRejection,
+  originFields,
   salvageRequestFields,
   stageOf,
   type Rejection,
@@ -64,6 +70,12 @@ export interface RequestHandlerOptions {
   checkStopConditions(job: JobMessage): Promise<StopConditionCheck>;
   /** The kill switch (read for every new request) and the in-flight notes `macaque status` lists. */
   controls: ProducerControls;
+  /** The sorted names of the groups a selector matches, at most `limit` + 1 (select-groups.ts). */
+  selectGroups(selector: Selector, limit: number): Promise<string[]>;
+  /** Sends one group's job message, fanned out from a selector request, to the request queue. */
+  sendRequest(job: JobMessage): Promise<void>;
+  /** Most groups one selector request may fan out to (MAX_GROUPS_PER_SELECTOR). */
+  maxGroupsPerSelector: number;
 }
 
 /**
@@ -130,6 +142,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
 
   /** Re-sends what was decided for this experiment id before. */
   const replay = (decision: Decision, logger: Logger): Promise<void> => {
+    if (decision.kind === "fanned-out") {
+      // Only a selector request is decided so: its own handler re-sends the groups' jobs.
+      logger.warn({ event: "fan-out.replayed" }, "request seen before as a selector request");
+      return Promise.resolve();
+    }
     logger.info(
       { event: decision.kind === "planned" ? "plan.replayed" : "rejection.replayed" },
       `request seen before: re-sending its ${decision.kind === "planned" ? "plan" : "rejection"}`,
@@ -137,6 +154,60 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     return decision.kind === "planned"
       ? dispatch(decision.plan)
       : publishRejection(decision.rejection);
+  };
+
+  /**
+   * A selector request: the first resolution of its groups is kept like any decision,
+   * so a redelivered copy re-sends the same groups' jobs (with the same requestIds)
+   * even if the tags changed meanwhile, and each group's job replays its own decision.
+   */
+  const fanOutJob = async (
+    job: SelectorJobMessage,
+    messageId: string,
+    parentLogger: Logger,
+    body: string,
+  ) => {
+    const parentRequestId = parentRequestIdOf(job, messageId);
+    const experimentId = experimentIdFor(parentRequestId);
+    const logger = parentLogger.child({
+      experimentId,
+      requestId: parentRequestId,
+      selector: formatSelector(job.selector),
+    });
+    const fields = {
+      requestedBy: job.requestedBy,
+      emails: job.notify.emails,
+      ...originFields(job),
+    };
+    const rejection = { experimentId, requestId: parentRequestId, fields };
+    const kept = await decisions.get(experimentId);
+    if (kept && kept.kind !== "fanned-out") return replay(kept, logger);
+    const limit = options.maxGroupsPerSelector;
+    const groups = kept?.groups ?? (await options.selectGroups(job.selector, limit));
+    const decided = fanOut({ job, parentRequestId, groups, maxGroups: limit });
+    if (decided.kind === "skip") {
+      logger.debug({ event: "fan-out.skipped" }, decided.message);
+      return;
+    }
+    if (decided.kind === "reject") {
+      return reject(logger, rejection, "guardrail", [decided.reason], body);
+    }
+    if (!kept) {
+      const decision: Decision = { kind: "fanned-out", groups: [...groups] };
+      const first = await decisions.keep(experimentId, decision, REJECTION_KEEP_MS);
+      if (first !== decision) return fanOutJob(job, messageId, parentLogger, body);
+    }
+    for (const { message } of decided.jobs) await options.sendRequest(message);
+    metrics.fannedOut.inc(decided.jobs.length);
+    logger.info(
+      {
+        event: "fan-out.sent",
+        matched: decided.matched,
+        groups: decided.jobs.map((j) => j.asg),
+        requestIds: decided.jobs.map((j) => j.requestId),
+      },
+      `selector ${formatSelector(job.selector)}: sent one job to each of ${decided.jobs.length} group(s)`,
+    );
   };
 
   const planJob = async (
@@ -152,7 +223,12 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const rejection = {
       experimentId,
       requestId,
-      fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
+      fields: {
+        asg: job.asg,
+        requestedBy: job.requestedBy,
+        emails: job.notify.emails,
+        ...originFields(job),
+      },
     };
     // Read for every new request, never cached; unreadable, it throws and SQS redelivers.
     const halt = await options.controls.readHalt();
@@ -194,7 +270,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const planned = schedule ? { ...bounded.plan, schedule } : bounded.plan;
     const decision: Decision = { kind: "planned", plan: planned };
     const decided = await decisions.keep(experimentId, decision, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
-    if (decided.kind === "rejected") {
+    if (decided.kind !== "planned") {
       // The other copy was refused first: this one gives the lease back and says the same.
       if (!job.dryRun) await leases.release(job.asg, experimentId);
       return replay(decided, logger);
@@ -236,6 +312,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       const rejection = { experimentId, requestId, fields };
       return reject(logger, rejection, stageOf(parsed.reasons), parsed.reasons, body);
     }
+    if (isSelectorJob(parsed.job)) {
+      return fanOutJob(parsed.job, context.messageId, context.logger, body);
+    }
     const request = prepareRequest(parsed.job, context.messageId);
     if (request.kind === "skip") {
       metrics.scheduleSlots.inc({ result: request.reason });
@@ -251,7 +330,12 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
     if (request.kind === "refuse") {
       metrics.scheduleSlots.inc({ result: "refused" });
-      const fields = { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails };
+      const fields = {
+        asg: job.asg,
+        requestedBy: job.requestedBy,
+        emails: job.notify.emails,
+        ...originFields(job),
+      };
       const rejection = { experimentId: experimentIdFor(requestId), requestId, fields };
       const reasons = [{ code: request.code, message: request.message }];
       return reject(logger, rejection, "guardrail", reasons, body);

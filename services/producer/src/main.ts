@@ -24,6 +24,7 @@ import { createOutcomeHandler } from "./handle-outcome.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { createLeaseStore } from "./lease.ts";
 import { createDecisionStore } from "./decision-store.ts";
+import { selectGroups } from "@macaque/shared/select-groups";
 import { createProducerMetrics } from "./producer-metrics.ts";
 import { createStopConditionCheck } from "./stop-conditions.ts";
 
@@ -66,6 +67,9 @@ await runService({
         region: config.AWS_REGION,
       }),
       controls,
+      selectGroups: (selector, limit) => selectGroups(autoScaling, selector, limit),
+      sendRequest: async (job) => void (await sendJson(sqs, topology.queues.requests.url, job)),
+      maxGroupsPerSelector: config.MAX_GROUPS_PER_SELECTOR,
     });
     return {
       consumers: [

@@ -54,6 +54,9 @@ function replica(prefix: string, describeGroup: () => Promise<GroupState | undef
       noteInFlight: async () => undefined,
       forgetInFlight: async () => undefined,
     },
+    selectGroups: async () => [],
+    sendRequest: async () => undefined,
+    maxGroupsPerSelector: 50,
   });
   const logger = pino({ level: "silent" });
   return {
