@@ -191,6 +191,22 @@ describe("rejection report", () => {
     const unnamed = render(event(EventType.experimentRejected, data, data.experimentId));
     expect(unnamed.subject).toBe("[macaque] request req-43: request rejected (invalid-json)");
   });
+
+  it("says which selector a refused request came from", () => {
+    const selector = { tags: { "macaque:enabled": "true" } };
+    const empty = rejectedData({
+      asg: undefined,
+      selector,
+      reasons: [{ code: "selector-matched-nothing", message: "no group carries the tags" }],
+    });
+    const parent = render(event(EventType.experimentRejected, empty, empty.experimentId));
+    expect(parent.subject).toBe(
+      "[macaque] groups tagged macaque:enabled=true: request rejected (selector-matched-nothing)",
+    );
+    const share = rejectedData({ selector, parentRequestId: "req-all" });
+    const group = render(event(EventType.experimentRejected, share, share.experimentId));
+    expect(group.text).toContain("tags macaque:enabled=true (request req-all)");
+  });
 });
 
 describe("termination-failure report", () => {

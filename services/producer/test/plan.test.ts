@@ -17,7 +17,8 @@ const now = new Date("2030-01-02T03:04:05.000Z");
 
 function jobOf(input: Partial<JobMessageInput>): JobMessage {
   const parsed = parseJobMessage(JSON.stringify({ asg: "web", count: 2, ...input }));
-  if (!parsed.ok || isSelectorJob(parsed.job)) throw new Error(JSON.stringify(parsed.reasons));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.reasons));
+  if (isSelectorJob(parsed.job)) throw new Error("not one group's job");
   return parsed.job;
 }
 

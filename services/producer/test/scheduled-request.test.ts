@@ -5,7 +5,8 @@ import { prepareRequest } from "../src/scheduled-request.ts";
 
 const job = (extra: object): JobMessage => {
   const parsed = parseJobMessage(JSON.stringify({ asg: "web", count: 1, ...extra }));
-  if (!parsed.ok || isSelectorJob(parsed.job)) throw new Error(JSON.stringify(parsed.reasons));
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.reasons));
+  if (isSelectorJob(parsed.job)) throw new Error("not one group's job");
   return parsed.job;
 };
 const schedule = {
