@@ -22,11 +22,7 @@ import { withAws, type CliDeps } from "./commands.ts";
 import { loadCliConfig } from "./config.ts";
 import { InfrastructureError, InvalidInputError } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
-import {
-  formatPreview,
-  previewSchedule,
-  type PreviewInput,
-} from "./schedule-preview.ts";
+import { formatPreview, previewSchedule, type PreviewInput } from "./schedule-preview.ts";
 import {
   checkScheduleFlags,
   jobTarget,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emailDomainSchema } from "./email.ts";
 import { ConfigError } from "./errors.ts";
 import { defaultNamePrefix, defaultTags } from "./names.ts";
 
@@ -123,6 +124,15 @@ export const envBoolean = (fallback: boolean) =>
     .transform((v) => v === "true" || v === "1");
 
 export const envPositiveInt = positiveInt;
+
+/**
+ * The recipient allow-list (producer: refuses a job naming an address outside it;
+ * notifier: never e-mails outside it). Comma-separated domains; default none, which
+ * allows every address.
+ */
+export const emailAllowListEnvSchema = z.object({
+  ALLOWED_EMAIL_DOMAINS: envList(emailDomainSchema),
+});
 
 /** A tag to match, e.g. the opt-in tag `macaque:enabled=true`. */
 export interface Tag {

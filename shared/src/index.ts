@@ -21,6 +21,7 @@ export {
   envList,
   envPositiveInt,
   guardrailEnvSchema,
+  emailAllowListEnvSchema,
   historyEnvSchema,
   loadConfig,
   parseEnv,
@@ -166,7 +167,12 @@ export {
   type GroupState,
   type InstanceState,
 } from "./steady-state.ts";
-export { emailAddressSchema, isEmailAddress } from "./email.ts";
+export {
+  emailAddressSchema,
+  emailDomainOf,
+  isEmailAddress,
+  isEmailDomainAllowed,
+} from "./email.ts";
 export {
   experimentLifetime,
   leaseTtlMs,

@@ -151,7 +151,9 @@ export const recoveryOptionsSchema = z
 export const jobMessageSchema = z
   .strictObject({
     version: z.literal(1, "must be 1 (the only version of the job message)").optional(),
-    asg: asgName.optional().describe("Name of the target Auto Scaling group. Give this or selector."),
+    asg: asgName
+      .optional()
+      .describe("Name of the target Auto Scaling group. Give this or selector."),
     selector: selectorSchema.optional(),
     fanOut: fanOutSchema
       .optional()
@@ -327,8 +329,7 @@ function describeIssues(error: z.ZodError): Reason[] {
 }
 
 export type JobParseResult =
-  | { ok: true; job: JobMessage | SelectorJobMessage }
-  | { ok: false; reasons: Reason[] };
+  { ok: true; job: JobMessage | SelectorJobMessage } | { ok: false; reasons: Reason[] };
 
 /** Defaults the operator sets for job messages that leave a field out. */
 export interface JobDefaults {

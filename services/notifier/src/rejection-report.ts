@@ -16,7 +16,9 @@ export function buildRejectionReport(data: ExperimentRejected): Report {
   const reasons = data.reasons.map((r) => `${r.message} [${r.code}]`);
   const target =
     data.asg ??
-    (data.selector ? `groups tagged ${formatSelector(data.selector)}` : `request ${data.requestId}`);
+    (data.selector
+      ? `groups tagged ${formatSelector(data.selector)}`
+      : `request ${data.requestId}`);
   const selected = data.selector
     ? [
         {

@@ -4,12 +4,14 @@ import {
   commonEnvSchema,
   envList,
   controlEnvSchema,
+  emailAllowListEnvSchema,
   envCheckIntervalSeconds,
   guardrailEnvSchema,
   recoveryDefaults,
   redisEnvSchema,
   type JobDefaults,
 } from "@macaque/shared";
+import type { AllowLists } from "./allow-lists.ts";
 import type { GuardrailPolicy } from "./guardrails.ts";
 
 /** The producer's environment: common, Redis, the guardrails and the job defaults an operator sets. */
@@ -47,6 +49,23 @@ export const producerEnvSchema = commonEnvSchema
       recoveryDefaults.checkIntervalSeconds,
     ),
   })
+  .extend({
+    /**
+     * Who may send job messages, by SQS SenderId: account ids, IAM user ids or role
+     * ids (a role id admits every session of the role), comma-separated. Include the
+     * producer's own role (a selector request's fan-out) and the Scheduler's.
+     * Default none: any sender the queue policy lets in.
+     */
+    ALLOWED_SENDER_IDS: envList(
+      z
+        .string()
+        .regex(
+          /^[A-Za-z0-9]{12,128}(:[\w+=,.@-]{1,64})?$/,
+          "must be SQS SenderIds: an account id, an IAM user id (AIDA...) or a role id (AROA...)",
+        ),
+    ),
+  })
+  .extend(emailAllowListEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(controlEnvSchema.shape);
 
@@ -61,6 +80,10 @@ export function guardrailPolicy(config: ProducerConfig): GuardrailPolicy {
     minInServiceAfter: config.MIN_IN_SERVICE_AFTER,
     minMinutesBetweenExperiments: config.MIN_MINUTES_BETWEEN_EXPERIMENTS,
   };
+}
+
+export function allowLists(config: ProducerConfig): AllowLists {
+  return { senderIds: config.ALLOWED_SENDER_IDS, emailDomains: config.ALLOWED_EMAIL_DOMAINS };
 }
 
 export function jobDefaults(config: ProducerConfig): JobDefaults {

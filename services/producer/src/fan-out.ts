@@ -58,7 +58,8 @@ export function fanOut(input: {
   const run = job.schedule;
   const quiet = run?.random !== undefined && !atWindowStart(run.slot, run.timeZone, run.random);
   if (groups.length === 0 || groups.length > maxGroups) {
-    if (quiet) return { kind: "skip", message: `selector ${selected}: reported at the window start` };
+    if (quiet)
+      return { kind: "skip", message: `selector ${selected}: reported at the window start` };
     return {
       kind: "reject",
       reason:

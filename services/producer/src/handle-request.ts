@@ -32,6 +32,7 @@ import type { ProducerMetrics } from "./producer-metrics.ts";
 import { withStopConditions, type StopConditionCheck } from "./stop-conditions.ts";
 import { prepareRequest, type ScheduleRecord } from "./scheduled-request.ts";
 import { fanOut, parentRequestIdOf } from "./fan-out.ts";
+import { emailDomainReasons, senderReason, type AllowLists } from "./allow-lists.ts";
 import {
   buildRejection,
   originFields,
@@ -76,7 +77,17 @@ export interface RequestHandlerOptions {
   sendRequest(job: JobMessage): Promise<void>;
   /** Most groups one selector request may fan out to (MAX_GROUPS_PER_SELECTOR). */
   maxGroupsPerSelector: number;
+  /** ALLOWED_SENDER_IDS and ALLOWED_EMAIL_DOMAINS; default both empty (off). */
+  allowLists?: AllowLists;
 }
+
+/** What a rejection of a parsed job names: the group or selector, requester and recipients. */
+const fieldsOf = (job: JobMessage | SelectorJobMessage): RequestFields => ({
+  asg: job.asg,
+  requestedBy: job.requestedBy,
+  emails: job.notify.emails,
+  ...originFields(job),
+});
 
 /**
  * Turns one job message into a plan (published, and ordered unless a dry run) or
@@ -85,6 +96,7 @@ export interface RequestHandlerOptions {
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { leases, ends, decisions, metrics } = options;
+  const allow = options.allowLists ?? { senderIds: [], emailDomains: [] };
 
   // Fixed id and time: a replayed rejection is the same event, byte for byte.
   const publishRejection = (data: Rejection) =>
@@ -174,12 +186,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       requestId: parentRequestId,
       selector: formatSelector(job.selector),
     });
-    const fields = {
-      requestedBy: job.requestedBy,
-      emails: job.notify.emails,
-      ...originFields(job),
-    };
-    const rejection = { experimentId, requestId: parentRequestId, fields };
+    const rejection = { experimentId, requestId: parentRequestId, fields: fieldsOf(job) };
     const kept = await decisions.get(experimentId);
     if (kept && kept.kind !== "fanned-out") return replay(kept, logger);
     const limit = options.maxGroupsPerSelector;
@@ -189,8 +196,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       logger.debug({ event: "fan-out.skipped" }, decided.message);
       return;
     }
-    if (decided.kind === "reject") {
-      return reject(logger, rejection, "guardrail", [decided.reason], body);
+    // Refused here, once, rather than in each group's job.
+    const outside = emailDomainReasons(job.notify.emails, allow.emailDomains);
+    if (decided.kind === "reject" || outside.length > 0) {
+      const reasons = decided.kind === "reject" ? [decided.reason] : outside;
+      return reject(logger, rejection, "guardrail", reasons, body);
     }
     if (!kept) {
       const decision: Decision = { kind: "fanned-out", groups: [...groups] };
@@ -220,16 +230,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const experimentId = experimentIdFor(requestId);
     const kept = await decisions.get(experimentId);
     if (kept) return replay(kept, logger);
-    const rejection = {
-      experimentId,
-      requestId,
-      fields: {
-        asg: job.asg,
-        requestedBy: job.requestedBy,
-        emails: job.notify.emails,
-        ...originFields(job),
-      },
-    };
+    const rejection = { experimentId, requestId, fields: fieldsOf(job) };
     // Read for every new request, never cached; unreadable, it throws and SQS redelivers.
     const halt = await options.controls.readHalt();
     if (halt?.halted) return reject(logger, rejection, "guardrail", [haltedReason(halt)], body);
@@ -301,8 +302,36 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     return dispatch(plan);
   };
 
+  /**
+   * A sender outside ALLOWED_SENDER_IDS is refused under its own message id, never
+   * the requestId it claims, and the refusal is not kept: a stranger who guesses a
+   * requestId can neither pre-empt that request's decision nor have its refusal
+   * e-mailed to the addresses it names.
+   */
+  const refuseSender = async (reason: Reason, context: MessageContext, body: string) => {
+    const requestId = context.messageId;
+    const experimentId = experimentIdFor(requestId);
+    const { asg } = salvageRequestFields(body);
+    const data = buildRejection({
+      experimentId,
+      requestId,
+      fields: { asg, emails: [] },
+      stage: "guardrail",
+      reasons: [reason],
+      body,
+      now: options.now(),
+    });
+    await publishRejection(data);
+    metrics.rejected.inc({ stage: "guardrail", code: reason.code });
+    context.logger
+      .child({ experimentId, requestId })
+      .warn({ event: "experiment.rejected", codes: [reason.code] }, `rejected: ${reason.message}`);
+  };
+
   return async function handleRequest(message: Message, context: MessageContext): Promise<void> {
     const body = message.Body ?? "";
+    const sender = senderReason(message.Attributes?.SenderId, allow.senderIds);
+    if (sender) return refuseSender(sender, context, body);
     const parsed = parseJobMessage(body, options.jobDefaults);
     if (!parsed.ok) {
       const fields = salvageRequestFields(body);
@@ -330,17 +359,24 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
     if (request.kind === "refuse") {
       metrics.scheduleSlots.inc({ result: "refused" });
-      const fields = {
-        asg: job.asg,
-        requestedBy: job.requestedBy,
-        emails: job.notify.emails,
-        ...originFields(job),
+      const rejection = {
+        experimentId: experimentIdFor(requestId),
+        requestId,
+        fields: fieldsOf(job),
       };
-      const rejection = { experimentId: experimentIdFor(requestId), requestId, fields };
       const reasons = [{ code: request.code, message: request.message }];
       return reject(logger, rejection, "guardrail", reasons, body);
     }
     if (request.schedule) metrics.scheduleSlots.inc({ result: "run" });
+    const outside = emailDomainReasons(job.notify.emails, allow.emailDomains);
+    if (outside.length > 0) {
+      const rejection = {
+        experimentId: experimentIdFor(requestId),
+        requestId,
+        fields: fieldsOf(job),
+      };
+      return reject(logger, rejection, "guardrail", outside, body);
+    }
     return planJob(request.job, requestId, logger, body, request.schedule);
   };
 }

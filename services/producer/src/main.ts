@@ -16,7 +16,7 @@ import {
 } from "@macaque/shared";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
-import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
+import { allowLists, guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { createProducerControls } from "./controls.ts";
 import { describeGroup } from "./describe-group.ts";
 import { createExperimentEndStore } from "./experiment-ends.ts";
@@ -70,6 +70,7 @@ await runService({
       selectGroups: (selector, limit) => selectGroups(autoScaling, selector, limit),
       sendRequest: async (job) => void (await sendJson(sqs, topology.queues.requests.url, job)),
       maxGroupsPerSelector: config.MAX_GROUPS_PER_SELECTOR,
+      allowLists: allowLists(config),
     });
     return {
       consumers: [
