@@ -112,6 +112,9 @@ export class MacaqueStack extends Stack {
       if (service === ServiceName.recoveryMonitor) {
         this.history.grantRead(worker.taskDefinition.taskRole);
       }
+      if (service === ServiceName.producer) {
+        this.history.grantDecisions(worker.taskDefinition.taskRole);
+      }
       this.services[service] = worker;
     }
 

@@ -36,6 +36,7 @@ export function serviceEnvironment(
         MAX_INSTANCES_PER_EXPERIMENT: String(settings.maxInstancesPerExperiment),
         MAX_PERCENT_OF_GROUP: String(settings.maxPercentOfGroup),
         MIN_IN_SERVICE_AFTER: String(settings.minInServiceAfter),
+        ...history(shared),
         ...(settings.stopAlarms.length > 0 && { STOP_ALARMS: settings.stopAlarms.join(",") }),
       };
     case ServiceName.terminator:
@@ -54,6 +55,9 @@ export function serviceEnvironment(
   }
 }
 
-/** The archive: the notifier writes it, the monitor reads a group's history from it. */
+/**
+ * The archive: the notifier writes it, the monitor reads a group's history from it,
+ * the producer keeps its decisions under `decisions/` in it.
+ */
 const history = (shared: { historyBucket?: string }): Record<string, string> =>
   shared.historyBucket === undefined ? {} : { HISTORY_BUCKET: shared.historyBucket };

@@ -7,6 +7,7 @@ import {
   emailAllowListEnvSchema,
   envCheckIntervalSeconds,
   guardrailEnvSchema,
+  historyEnvSchema,
   recoveryDefaults,
   redisEnvSchema,
   type JobDefaults,
@@ -66,6 +67,7 @@ export const producerEnvSchema = commonEnvSchema
     ),
   })
   .extend(emailAllowListEnvSchema.shape)
+  .extend(historyEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(controlEnvSchema.shape);
 

@@ -7,6 +7,7 @@ import {
   setIfAbsent,
   type Redis,
 } from "@macaque/shared";
+import type { DecisionLog } from "./decision-log.ts";
 import type { Plan } from "./plan.ts";
 import type { Rejection } from "./rejection.ts";
 
@@ -39,18 +40,44 @@ const decisionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("fanned-out"), groups: z.array(z.string()) }),
 ]);
 
-export function createDecisionStore(redis: Redis, prefix: string): DecisionStore {
+/** How long a decision read back from the durable log is cached in Redis again. */
+const RESTORED_TTL_MS = 24 * 3_600_000;
+
+/**
+ * Redis answers first and arbitrates between replicas; with a durable log
+ * (HISTORY_BUCKET), every decision Redis keeps is also written there once, before
+ * anything is sent, and a Redis miss reads the log before the caller plans. So
+ * when Redis loses its keys (a restart without persistence, a failover, an
+ * eviction), a resent request replays its first decision, with the same victims,
+ * instead of being planned again.
+ */
+export function createDecisionStore(
+  redis: Redis,
+  prefix: string,
+  log?: DecisionLog,
+): DecisionStore {
   const key = (experimentId: string) =>
     redisKey(prefix, ServiceName.producer, "decision", experimentId);
+  const parse = (json: string): Decision => decisionSchema.parse(JSON.parse(json));
   return {
     async get(experimentId) {
       const raw = await redis.get(key(experimentId));
-      return raw === null ? undefined : decisionSchema.parse(JSON.parse(raw));
+      if (raw !== null) return parse(raw);
+      const logged = await log?.read(experimentId);
+      if (logged === undefined) return undefined;
+      // Cached again, unless a replica decided meanwhile: then its decision is Redis's.
+      return parse(await setIfAbsent(redis, key(experimentId), logged, RESTORED_TTL_MS));
     },
     async keep(experimentId, decision, ttlMs) {
       const json = JSON.stringify(decision);
       const kept = await setIfAbsent(redis, key(experimentId), json, ttlMs);
-      return kept === json ? decision : decisionSchema.parse(JSON.parse(kept));
+      if (kept !== json) return parse(kept);
+      if (!log) return decision;
+      const first = await log.writeOnce(experimentId, json);
+      if (first === json) return decision;
+      // Decided before Redis lost it, in a window the read-through missed: the log's wins.
+      await redis.set(key(experimentId), first, "PX", ttlMs);
+      return parse(first);
     },
   };
 }
