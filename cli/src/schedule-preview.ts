@@ -134,7 +134,7 @@ export function formatPreview(
   groups = 1,
 ): string {
   if (entries.length === 0) return "no slots in that period\n";
-  const lines = entries.map((e) => {
+  const rows = entries.map((e) => {
     const at = e.slot ? `${localClock(e.slot, timeZone)} (${e.slot})` : "-";
     const what =
       e.outcome === "runs"
@@ -142,8 +142,12 @@ export function formatPreview(
         : groups > 1 && e.asg
           ? `${e.outcome}: ${e.asg}`
           : e.outcome;
-    return `${e.date}  ${at.padEnd(34)}  ${what.padEnd(16)}  ${e.why}`;
+    return { e, at, what };
   });
+  const width = Math.max(16, ...rows.map((r) => r.what.length));
+  const lines = rows.map(
+    ({ e, at, what }) => `${e.date}  ${at.padEnd(34)}  ${what.padEnd(width)}  ${e.why}`,
+  );
   const runs = entries.filter((e) => e.outcome === "runs").length;
   const days = new Set(entries.map((e) => e.date)).size;
   const over = groups > 1 ? ` over ${groups} groups` : "";
