@@ -133,9 +133,9 @@ describe("a selector request", () => {
 
     it("reports an empty selector at the window's first minute only", () => {
       const first = tick("2031-01-07T09:00:00Z");
-      expect(
-        fanOut({ job: first, parentRequestId: "p", groups: [], maxGroups: 10 }).kind,
-      ).toBe("reject");
+      expect(fanOut({ job: first, parentRequestId: "p", groups: [], maxGroups: 10 }).kind).toBe(
+        "reject",
+      );
       const later = tick("2031-01-07T11:17:00Z");
       expect(fanOut({ job: later, parentRequestId: "p", groups: [], maxGroups: 10 }).kind).toBe(
         "skip",
