@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventType, experimentIdFor, fanOutRequestId } from "@macaque/shared";
+import { scheduleGroupName, scheduleRequestId } from "@macaque/shared/schedule";
+import { createSchedulerSimControl } from "@macaque/scheduler-sim";
+import { runCli } from "../cli/test/support.ts";
 import { startPipeline, type Pipeline } from "./support/pipeline.ts";
 
 /**
@@ -75,5 +78,50 @@ describe("a selector request", () => {
       expect.objectContaining({ code: "selector-matched-nothing" }),
     ]);
     expect(refused.data.selector).toEqual({ tags });
+  });
+});
+
+describe("a schedule over a selector (macaque schedule add --tag)", () => {
+  it("lists its groups in preview and, fired, plans each as requestedBy schedule:NAME", async () => {
+    const team = `sched-${randomBytes(3).toString("hex")}`;
+    const tags = { "macaque:enabled": "true", team };
+    const groups = (
+      await Promise.all([0, 1].map(() => p.createGroup({ desiredCapacity: 3, maxSize: 6, tags })))
+    ).sort();
+    const name = `s-${team}`;
+    const cli = async (...args: string[]) => {
+      const run = runCli(args, p.stack.env);
+      return { code: await run.exited, out: run.stdout(), err: run.stderr() };
+    };
+    const added = await cli(
+      ...["schedule", "add", name, "--tag", `team=${team}`, "--count", "1", "--dry-run"],
+      ...["--cron", "0 10 ? * MON-FRI 2031", "--time-zone", "Europe/Dublin"],
+    );
+    expect(added).toMatchObject({ code: 0, err: "" });
+    expect(added.out).toContain(`matches 2 group(s) now: ${groups.join(", ")}`);
+    const preview = await cli("schedule", "preview", name, "--from", "2031-01-06", "--days", "1");
+    expect(preview.out).toContain(
+      `on every group tagged team=${team} (2 now: ${groups.join(", ")})`,
+    );
+    expect(preview.out).toContain(`runs on every group tagged team=${team}`);
+
+    // Monday 6 January 2031, 10:00 in Dublin (GMT).
+    const slot = "2031-01-06T10:00:00Z";
+    await createSchedulerSimControl(p.stack.endpoints.scheduler).fire(
+      scheduleGroupName(p.stack.prefix),
+      name,
+      slot,
+    );
+    for (const asg of groups) {
+      const id = experimentIdFor(fanOutRequestId(scheduleRequestId(name, slot), asg));
+      const planned = await p.waitForEvent(id, EventType.experimentPlanned);
+      expect(planned.data.experiment).toMatchObject({
+        asg,
+        dryRun: true,
+        requestedBy: `schedule:${name}`,
+        fanOut: { selector: { tags: { team } } },
+      });
+      expect(planned.data.schedule).toMatchObject({ name, slot });
+    }
   });
 });
