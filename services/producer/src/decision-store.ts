@@ -40,6 +40,15 @@ const decisionSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("fanned-out"), groups: z.array(z.string()) }),
 ]);
 
+/**
+ * A body that is not a valid job message is refused the same way whenever it comes
+ * back, so its rejection stays in Redis only and a flood of garbage costs no S3
+ * request (after a Redis loss, a valid body reusing its requestId would be planned).
+ * Plans, fan-outs and guardrail refusals are logged.
+ */
+const worthLogging = (decision: Decision): boolean =>
+  decision.kind !== "rejected" || decision.rejection.stage === "guardrail";
+
 /** How long a decision read back from the durable log is cached in Redis again. */
 const RESTORED_TTL_MS = 24 * 3_600_000;
 
@@ -72,7 +81,7 @@ export function createDecisionStore(
       const json = JSON.stringify(decision);
       const kept = await setIfAbsent(redis, key(experimentId), json, ttlMs);
       if (kept !== json) return parse(kept);
-      if (!log) return decision;
+      if (!log || !worthLogging(decision)) return decision;
       const first = await log.writeOnce(experimentId, json);
       if (first === json) return decision;
       // Decided before Redis lost it, in a window the read-through missed: the log's wins.

@@ -197,4 +197,13 @@ describe("decisions with a durable log", () => {
     expect(b.orders).toEqual([]);
     expect(await testRedis.redis.get(`${prefix}:producer:lease:web`)).toBeNull();
   });
+
+  it("log plans and guardrail refusals, not the rejections of invalid bodies", async () => {
+    const prefix = uniquePrefix("d");
+    const log = memoryLog();
+    const a = replica(prefix, async () => unsteady, log);
+    await a.handle('{"asg":"web","count":0,"requestId":"req-invalid"}');
+    await a.handle('{"asg":"web","count":1,"requestId":"req-unsteady"}');
+    expect([...log.objects.keys()]).toEqual([experimentIdFor("req-unsteady")]);
+  });
 });
