@@ -37,6 +37,7 @@ export function serviceEnvironment(
         MAX_PERCENT_OF_GROUP: String(settings.maxPercentOfGroup),
         MIN_IN_SERVICE_AFTER: String(settings.minInServiceAfter),
         ...history(shared),
+        ...emailAllowList(settings),
         ...(settings.stopAlarms.length > 0 && { STOP_ALARMS: settings.stopAlarms.join(",") }),
       };
     case ServiceName.terminator:
@@ -48,12 +49,19 @@ export function serviceEnvironment(
         ...common,
         SENDER_EMAIL: settings.senderEmail,
         ...history(shared),
+        ...emailAllowList(settings),
         ...(settings.defaultRecipients.length > 0 && {
           DEFAULT_RECIPIENTS: settings.defaultRecipients.join(","),
         }),
       };
   }
 }
+
+/** ALLOWED_EMAIL_DOMAINS: the producer refuses jobs naming others, the notifier never mails them. */
+const emailAllowList = (settings: Settings): Record<string, string> =>
+  settings.allowedEmailDomains.length > 0
+    ? { ALLOWED_EMAIL_DOMAINS: settings.allowedEmailDomains.join(",") }
+    : {};
 
 /**
  * The archive: the notifier writes it, the monitor reads a group's history from it,

@@ -130,6 +130,17 @@ export const envPositiveInt = positiveInt;
  * notifier: never e-mails outside it). Comma-separated domains; default none, which
  * allows every address.
  */
+/**
+ * An SQS SenderId as ALLOWED_SENDER_IDS lists it: an account id, an IAM user id
+ * (`AIDA...`) or a role id (`AROA...`), optionally with a session (`:name`).
+ */
+export const senderIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9]{12,128}(:[\w+=,.@-]{1,64})?$/,
+    "must be SQS SenderIds: an account id, an IAM user id (AIDA...) or a role id (AROA...)",
+  );
+
 export const emailAllowListEnvSchema = z.object({
   ALLOWED_EMAIL_DOMAINS: envList(emailDomainSchema),
 });

@@ -22,6 +22,7 @@ export {
   envPositiveInt,
   guardrailEnvSchema,
   emailAllowListEnvSchema,
+  senderIdSchema,
   historyEnvSchema,
   loadConfig,
   parseEnv,
@@ -170,6 +171,7 @@ export {
 export {
   emailAddressSchema,
   emailDomainOf,
+  emailDomainSchema,
   isEmailAddress,
   isEmailDomainAllowed,
 } from "./email.ts";

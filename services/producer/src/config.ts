@@ -10,6 +10,7 @@ import {
   historyEnvSchema,
   recoveryDefaults,
   redisEnvSchema,
+  senderIdSchema,
   type JobDefaults,
 } from "@macaque/shared";
 import type { AllowLists } from "./allow-lists.ts";
@@ -57,14 +58,7 @@ export const producerEnvSchema = commonEnvSchema
      * producer's own role (a selector request's fan-out) and the Scheduler's.
      * Default none: any sender the queue policy lets in.
      */
-    ALLOWED_SENDER_IDS: envList(
-      z
-        .string()
-        .regex(
-          /^[A-Za-z0-9]{12,128}(:[\w+=,.@-]{1,64})?$/,
-          "must be SQS SenderIds: an account id, an IAM user id (AIDA...) or a role id (AROA...)",
-        ),
-    ),
+    ALLOWED_SENDER_IDS: envList(senderIdSchema),
   })
   .extend(emailAllowListEnvSchema.shape)
   .extend(historyEnvSchema.shape)
