@@ -242,6 +242,16 @@ describe("dry-run report", () => {
     expect(r.text).toMatch(/3\s+i-0000000b\s*\n/);
   });
 
+  it("says which selector request a group's experiment came from", () => {
+    const fanOut = { parentRequestId: "req-all", selector: { tags: { team: "web" } } };
+    const data = dryRunPlannedData({ fanOut });
+    const selected = render(event(EventType.experimentPlanned, data, "exp-dry-1"));
+    for (const part of [selected.text, selected.html]) {
+      expect(part).toContain("tags team=web (request req-all)");
+    }
+    expect(r.text).not.toContain("Selected by");
+  });
+
   it("is not made for a plan that is not a dry run", () => {
     const data = dryRunPlannedData({ dryRun: false });
     expect(buildReport(event(EventType.experimentPlanned, data, "exp-dry-1"))).toBeUndefined();
