@@ -9,7 +9,9 @@ import { useTestRedis } from "./support/redis.ts";
  * Redis loses everything (FLUSHALL: what a restart without persistence leaves)
  * after an experiment was planned and run; the same requestId sent again replays
  * the first plan from the producer's durable decision log in the history bucket:
- * same experiment id, same victims, nothing new terminated.
+ * same experiment id, same victims, nothing new terminated. The terminator, given
+ * the replayed order, finds its first result in its own durable log and publishes
+ * it again (same event id) instead of finding the victims gone and failing.
  */
 const testRedis = useTestRedis("decision-durability");
 let p: Pipeline;
@@ -29,6 +31,7 @@ describe("the producer's decisions", () => {
     };
     const id = await p.submit(job);
     const first = await p.waitForEvent(id, EventType.experimentPlanned);
+    const terminated = await p.waitForEvent(id, EventType.instancesTerminated);
     await p.waitForEvent(id, EventType.recoveryCompleted, 60_000);
     const before = await p.sim.counters();
 
@@ -39,6 +42,10 @@ describe("the producer's decisions", () => {
     expect(again!.id).toBe(first.id);
     expect(again!.data).toEqual(first.data);
     expect(again!.data.experiment.victims).toEqual(first.data.experiment.victims);
+    await p.services.terminator.waitForLog("result.restored", id);
+    const [, republished] = await p.tap.waitForEvents(id, EventType.instancesTerminated, 2);
+    expect(republished!.id).toBe(terminated.id);
+    expect(republished!.data).toEqual(terminated.data);
 
     await p.tap.drain();
     const after = await p.sim.counters();
@@ -46,6 +53,7 @@ describe("the producer's decisions", () => {
     expect(terminations(after)).toBe(terminations(before));
     expect((await p.sim.timeline(asg)).recoveries).toHaveLength(1);
     expect(p.services.producer.logged("experiment.planned", id)).toHaveLength(1);
+    expect(p.tap.typesOf(id)).not.toContain(EventType.terminationFailed);
   }, 120_000);
 
   it("are written once: the fauxqs stand-in ignores If-None-Match, so the log reads first", async () => {

@@ -124,13 +124,26 @@ export class History extends Construct {
 
   /**
    * The producer: its first decision per experiment id, written once and read back
-   * after a Redis loss (services/producer/src/decision-log.ts); nothing else.
+   * after a Redis loss (shared/src/history/write-once-log.ts); nothing else.
    */
   grantDecisions(role: IRole): void {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ["s3:GetObject", "s3:PutObject"],
         resources: [this.bucket.arnForObjects("decisions/*")],
+      }),
+    );
+  }
+
+  /**
+   * The terminator: its first result per experiment id, written once and read back
+   * after a Redis loss (services/terminator/src/result-log.ts); nothing else.
+   */
+  grantResults(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["s3:GetObject", "s3:PutObject"],
+        resources: [this.bucket.arnForObjects("results/*")],
       }),
     );
   }

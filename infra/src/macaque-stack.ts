@@ -116,6 +116,9 @@ export class MacaqueStack extends Stack {
       if (service === ServiceName.producer) {
         this.history.grantDecisions(worker.taskDefinition.taskRole);
       }
+      if (service === ServiceName.terminator) {
+        this.history.grantResults(worker.taskDefinition.taskRole);
+      }
       this.services[service] = worker;
     }
 

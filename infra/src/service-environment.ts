@@ -41,7 +41,7 @@ export function serviceEnvironment(
         ...(settings.stopAlarms.length > 0 && { STOP_ALARMS: settings.stopAlarms.join(",") }),
       };
     case ServiceName.terminator:
-      return { ...common, ...control, EXCLUDE_TAG: settings.excludeTag.text };
+      return { ...common, ...control, EXCLUDE_TAG: settings.excludeTag.text, ...history(shared) };
     case ServiceName.recoveryMonitor:
       return { ...common, ...control, ...history(shared) };
     case ServiceName.notifier:
@@ -65,7 +65,8 @@ const emailAllowList = (settings: Settings): Record<string, string> =>
 
 /**
  * The archive: the notifier writes it, the monitor reads a group's history from it,
- * the producer keeps its decisions under `decisions/` in it.
+ * the producer keeps its decisions under `decisions/` in it, the terminator its results
+ * under `results/`.
  */
 const history = (shared: { historyBucket?: string }): Record<string, string> =>
   shared.historyBucket === undefined ? {} : { HISTORY_BUCKET: shared.historyBucket };

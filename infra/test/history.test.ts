@@ -80,17 +80,19 @@ describe("the history bucket", () => {
     ]);
   });
 
-  it("lets only the notifier write records, the producer its decisions, and nobody delete", () => {
+  it("lets only the notifier write records, the producer its decisions, the terminator its results, and nobody delete", () => {
     const grants = bucketGrants();
     const writers = grants.filter((g) =>
       g.actions.some((a) => a !== "s3:GetObject" && a !== "s3:ListBucket"),
     );
     expect(writers.map(({ role, actions }) => ({ role, actions }))).toEqual([
       { role: roleOf.producer, actions: ["s3:GetObject", "s3:PutObject"] },
+      { role: roleOf.terminator, actions: ["s3:GetObject", "s3:PutObject"] },
       { role: roleOf.notifier, actions: ["s3:PutObject"] },
     ]);
-    // The producer's decisions only: never the archive's records.
+    // Their own logs only: never the archive's records.
     expect(writers[0]!.resource).toContain("/decisions/*");
+    expect(writers[1]!.resource).toContain("/results/*");
     const readers = [
       ...new Set(grants.filter((g) => !writers.includes(g)).map((g) => g.role)),
     ].sort();
@@ -98,17 +100,12 @@ describe("the history bucket", () => {
       String(r.Properties.Description ?? "").startsWith("Reads macaque's experiment archive"),
     ) as [[string, Resource]];
     expect(readers).toEqual([roleOf["recovery-monitor"], readerRole].sort());
-    expect(grants.filter((g) => g.role === roleOf.terminator)).toEqual([]);
   });
 
-  it("tells the notifier, the monitor and the producer its name", () => {
-    for (const [service, task] of tasksByService(resources)) {
+  it("tells every service its name", () => {
+    for (const [, task] of tasksByService(resources)) {
       const variable = task.container.Environment.find((e) => e.Name === "HISTORY_BUCKET");
-      if (service !== "terminator") {
-        expect(referencedIds(variable?.Value)).toEqual([bucketId]);
-      } else {
-        expect(variable).toBeUndefined();
-      }
+      expect(referencedIds(variable?.Value)).toEqual([bucketId]);
     }
   });
 });

@@ -7,7 +7,7 @@ import {
   setIfAbsent,
   type Redis,
 } from "@macaque/shared";
-import type { DecisionLog } from "./decision-log.ts";
+import type { WriteOnceLog } from "@macaque/shared/history";
 import type { Plan } from "./plan.ts";
 import type { Rejection } from "./rejection.ts";
 
@@ -63,7 +63,7 @@ const RESTORED_TTL_MS = 24 * 3_600_000;
 export function createDecisionStore(
   redis: Redis,
   prefix: string,
-  log?: DecisionLog,
+  log?: WriteOnceLog,
 ): DecisionStore {
   const key = (experimentId: string) =>
     redisKey(prefix, ServiceName.producer, "decision", experimentId);

@@ -16,7 +16,7 @@ import {
 } from "@macaque/shared";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
-import { createS3Client } from "@macaque/shared/history";
+import { createS3Client, createWriteOnceLog, writeOnceLogPrefix } from "@macaque/shared/history";
 import { allowLists, guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { createProducerControls } from "./controls.ts";
 import { describeGroup } from "./describe-group.ts";
@@ -24,7 +24,6 @@ import { createExperimentEndStore } from "./experiment-ends.ts";
 import { createOutcomeHandler } from "./handle-outcome.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { createLeaseStore } from "./lease.ts";
-import { createDecisionLog } from "./decision-log.ts";
 import { createDecisionStore } from "./decision-store.ts";
 import { selectGroups } from "@macaque/shared/select-groups";
 import { createProducerMetrics } from "./producer-metrics.ts";
@@ -48,7 +47,7 @@ await runService({
     const now = () => new Date();
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const controls = createProducerControls(controlStore);
-    // Decisions outlive Redis in the history bucket when there is one (decision-log.ts).
+    // Decisions outlive Redis in the history bucket when there is one (decision-store.ts).
     const bucket = config.HISTORY_BUCKET;
     const s3 =
       bucket === undefined
@@ -71,7 +70,7 @@ await runService({
       decisions: createDecisionStore(
         redis,
         config.REDIS_KEY_PREFIX,
-        s3 && bucket ? createDecisionLog(s3, bucket) : undefined,
+        s3 && bucket ? createWriteOnceLog(s3, bucket, writeOnceLogPrefix.decisions) : undefined,
       ),
       publish: async (event) => void (await publishEvent(sns, topology.topics.events.arn, event)),
       sendOrder: async (order) =>

@@ -9,7 +9,8 @@ import {
   type GroupState,
   type TerminationOrder,
 } from "@macaque/shared";
-import type { DecisionLog } from "../src/decision-log.ts";
+import type { WriteOnceLog } from "@macaque/shared/history";
+import { memoryLog } from "../../../test/support/memory-log.ts";
 import { createDecisionStore } from "../src/decision-store.ts";
 import { createExperimentEndStore } from "../src/experiment-ends.ts";
 import { createRequestHandler } from "../src/handle-request.ts";
@@ -33,23 +34,10 @@ interface Replica {
   handle(body: string): Promise<void>;
 }
 
-/** The durable log's contract in memory: first write wins (decision-log.ts does it on S3). */
-function memoryLog(): DecisionLog & { objects: Map<string, string> } {
-  const objects = new Map<string, string>();
-  return {
-    objects,
-    read: async (id) => objects.get(id),
-    writeOnce: async (id, json) => {
-      if (!objects.has(id)) objects.set(id, json);
-      return objects.get(id)!;
-    },
-  };
-}
-
 function replica(
   prefix: string,
   describeGroup: () => Promise<GroupState | undefined>,
-  log?: DecisionLog,
+  log?: WriteOnceLog,
 ): Replica {
   const { redis } = testRedis;
   const events: AnyCloudEvent[] = [];

@@ -7,23 +7,25 @@ import {
 } from "@aws-sdk/client-s3";
 
 /**
- * The producer's decisions, kept where a Redis loss cannot reach them: one object
- * per experiment id under `decisions/` in the history bucket, written once with
- * S3's conditional PutObject (`If-None-Match: *`), so the first decision is the
- * only one even when two replicas race with Redis gone. On a Redis miss the
- * decision store reads it before anything is planned (decision-store.ts). Stores
- * JSON text; the decision store parses it with the same schema as Redis's copy.
+ * Records kept where a Redis loss cannot reach them: one JSON object per
+ * experiment id under a prefix of the history bucket, written once with S3's
+ * conditional PutObject (`If-None-Match: *`), so the first record is the only one
+ * even when two replicas race with Redis gone. The producer keeps its decisions
+ * here (`decisions/`), the terminator its results (`results/`); each reads its
+ * record on a Redis miss before it acts. Stores JSON text; the caller parses it
+ * with the same schema as Redis's copy.
  */
-export interface DecisionLog {
+export interface WriteOnceLog {
   read(experimentId: string): Promise<string | undefined>;
-  /** Writes the decision unless one is written already; resolves with the one kept. */
+  /** Writes the record unless one is written already; resolves with the one kept. */
   writeOnce(experimentId: string, json: string): Promise<string>;
 }
 
-export const decisionsPrefix = "decisions/";
+/** The history bucket's prefixes of the write-once logs (never archived experiments). */
+export const writeOnceLogPrefix = { decisions: "decisions/", results: "results/" } as const;
 
-export function createDecisionLog(s3: S3Client, bucket: string): DecisionLog {
-  const Key = (experimentId: string) => `${decisionsPrefix}${experimentId}.json`;
+export function createWriteOnceLog(s3: S3Client, bucket: string, prefix: string): WriteOnceLog {
+  const Key = (experimentId: string) => `${prefix}${experimentId}.json`;
   const read = async (experimentId: string) => {
     try {
       const object = await s3.send(
