@@ -37,6 +37,8 @@ export {
   awsCallBudgetEnvSchema,
   haltReadEnvSchema,
   guardrailEnvSchema,
+  emailAllowListEnvSchema,
+  senderIdSchema,
   historyEnvSchema,
   loadConfig,
   parseEnv,
@@ -92,9 +94,17 @@ export {
   type TargetState,
 } from "./target-health.ts";
 export {
+  fanOutRequestId,
+  fanOutSchema,
+  formatSelector,
+  isSelectorJob,
   jobMessageJsonSchema,
   jobMessageSchema,
   parseJobMessage,
+  selectorSchema,
+  type FanOut,
+  type Selector,
+  type SelectorJobMessage,
   type JobDefaults,
   type JobMessage,
   type JobMessageInput,
@@ -174,7 +184,13 @@ export {
   type GroupState,
   type InstanceState,
 } from "./steady-state.ts";
-export { emailAddressSchema, isEmailAddress } from "./email.ts";
+export {
+  emailAddressSchema,
+  emailDomainOf,
+  emailDomainSchema,
+  isEmailAddress,
+  isEmailDomainAllowed,
+} from "./email.ts";
 export {
   experimentLifetime,
   leaseTtlMs,

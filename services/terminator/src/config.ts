@@ -4,6 +4,7 @@ import {
   controlEnvSchema,
   guardrailEnvSchema,
   haltReadEnvSchema,
+  historyEnvSchema,
   redisEnvSchema,
 } from "@macaque/shared";
 
@@ -15,4 +16,6 @@ export const terminatorEnvSchema = commonEnvSchema
   .extend(awsCallBudgetEnvSchema.shape)
   .extend(haltReadEnvSchema.shape)
   .extend(redisEnvSchema.shape)
-  .extend(controlEnvSchema.shape);
+  .extend(controlEnvSchema.shape)
+  // With a history bucket, results outlive Redis under results/ (result-log.ts).
+  .extend(historyEnvSchema.shape);
