@@ -4,6 +4,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { FleetSimControlError } from "@macaque/fleet-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callerOf } from "../src/counters.ts";
 import { describeGroup, startHarness } from "./helpers.ts";
 import type { Harness } from "./helpers.ts";
 
@@ -188,5 +189,19 @@ describe("control endpoint", () => {
     await h.control.reset();
     const out = await h.autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
     expect(out.AutoScalingGroups).toEqual([]);
+  });
+});
+
+describe("the caller of a call", () => {
+  it.each([
+    [
+      "aws-sdk-js/3.1169.0 ua/2.1 os/linux lang/js md/nodejs#24 app/macaque-producer",
+      "macaque-producer",
+    ],
+    ["macaque-ec2-query app/macaque-terminator", "macaque-terminator"],
+    ["aws-sdk-js/3.1169.0 ua/2.1 os/linux", undefined],
+    [undefined, undefined],
+  ])("is the app id in the user agent %s", (userAgent, caller) => {
+    expect(callerOf(userAgent)).toBe(caller);
   });
 });
