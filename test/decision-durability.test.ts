@@ -11,7 +11,9 @@ import { useTestRedis } from "./support/redis.ts";
  * the first plan from the producer's durable decision log in the history bucket:
  * same experiment id, same victims, nothing new terminated. The terminator, given
  * the replayed order, finds its first result in its own durable log and publishes
- * it again (same event id) instead of finding the victims gone and failing.
+ * it again (same event id) instead of finding the victims gone and failing, and
+ * the monitor, given that late result, finds the experiment in the archive and
+ * does not measure it again: one terminal event, one report.
  */
 const testRedis = useTestRedis("decision-durability");
 let p: Pipeline;
@@ -33,6 +35,8 @@ describe("the producer's decisions", () => {
     const first = await p.waitForEvent(id, EventType.experimentPlanned);
     const terminated = await p.waitForEvent(id, EventType.instancesTerminated);
     await p.waitForEvent(id, EventType.recoveryCompleted, 60_000);
+    await p.waitForEvent(id, EventType.reportSent, 60_000);
+    await p.services.notifier.waitForLog("experiment.archived", id);
     const before = await p.sim.counters();
 
     await testRedis.redis.flushall();
@@ -54,6 +58,11 @@ describe("the producer's decisions", () => {
     expect((await p.sim.timeline(asg)).recoveries).toHaveLength(1);
     expect(p.services.producer.logged("experiment.planned", id)).toHaveLength(1);
     expect(p.tap.typesOf(id)).not.toContain(EventType.terminationFailed);
+    await p.services["recovery-monitor"].waitForLog("recovery.already-reported", id);
+    await p.tap.drain();
+    const types = p.tap.typesOf(id);
+    expect(types.filter((t) => t === EventType.recoveryCompleted)).toHaveLength(1);
+    expect(types.filter((t) => t === EventType.reportSent)).toHaveLength(1);
   }, 120_000);
 
   it("are written once: the fauxqs stand-in ignores If-None-Match, so the log reads first", async () => {

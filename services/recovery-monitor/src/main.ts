@@ -145,6 +145,7 @@ await runService({
       QueueRole.recovery,
       createTerminatedHandler({
         schedule: (job, delayMs) => scheduleRecovery(queue, job, delayMs),
+        ...(history && { isArchived: (id: string) => history.isArchived(id) }),
         now,
       }),
     );

@@ -29,16 +29,21 @@ const terminatedEvent = createEvent(EventType.instancesTerminated, {
   },
 });
 
-function handler(exists = false) {
+function handler(exists = false, archived: string[] = [], now = at(1)) {
   const scheduled: Array<{ job: MonitorJob; delayMs: number }> = [];
+  const asked: string[] = [];
   const handle = createTerminatedHandler({
     schedule: async (job, delayMs) => {
       scheduled.push({ job, delayMs });
       return !exists;
     },
-    now: () => at(1),
+    isArchived: async (id) => {
+      asked.push(id);
+      return archived.includes(id);
+    },
+    now: () => now,
   });
-  return { handle, scheduled };
+  return { handle, scheduled, asked };
 }
 
 describe("createTerminatedHandler", () => {
@@ -55,6 +60,26 @@ describe("createTerminatedHandler", () => {
     const envelope = { Type: "Notification", Message: JSON.stringify(terminatedEvent) };
     await handle({ Body: JSON.stringify(envelope) }, context);
     expect(scheduled).toHaveLength(1);
+  });
+
+  it("monitors an event on time without asking the archive", async () => {
+    const { handle, scheduled, asked } = handler(false, [experiment().id]);
+    await handle({ Body: JSON.stringify(terminatedEvent) }, context);
+    expect(asked).toEqual([]);
+    expect(scheduled).toHaveLength(1);
+  });
+
+  it("starts nothing for a late event of an experiment the archive holds", async () => {
+    const late = new Date(at(0).getTime() + 60 * 60_000);
+    const archived = handler(false, [experiment().id], late);
+    await archived.handle({ Body: JSON.stringify(terminatedEvent) }, context);
+    expect(archived.asked).toEqual([experiment().id]);
+    expect(archived.scheduled).toEqual([]);
+
+    const unknown = handler(false, [], late);
+    await unknown.handle({ Body: JSON.stringify(terminatedEvent) }, context);
+    expect(unknown.asked).toEqual([experiment().id]);
+    expect(unknown.scheduled).toHaveLength(1);
   });
 
   it("accepts a duplicate delivery without error", async () => {

@@ -12,6 +12,7 @@ export {
 export {
   createS3Client,
   ensureHistoryBucket,
+  isArchived,
   listHistory,
   readRecord,
   writeArchive,

@@ -156,6 +156,15 @@ export async function readRecord(
   return body === undefined ? undefined : (JSON.parse(body) as Record<string, unknown>);
 }
 
+/** Whether the archive holds the experiment: one GET of its id pointer. */
+export async function isArchived(
+  s3: S3Client,
+  bucket: string,
+  experimentId: string,
+): Promise<boolean> {
+  return (await readText(s3, bucket, idPointerKey(experimentId))) !== undefined;
+}
+
 async function readText(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
