@@ -124,6 +124,12 @@ export const envBoolean = (fallback: boolean) =>
 
 export const envPositiveInt = positiveInt;
 
+/** One of a few words, e.g. `events|poll|naive`. */
+export const envEnum = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  fallback: T[number],
+) => z.enum(values, { error: `must be one of ${values.join(", ")}` }).default(fallback as never);
+
 /** A tag to match, e.g. the opt-in tag `macaque:enabled=true`. */
 export interface Tag {
   key: string;

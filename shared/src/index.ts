@@ -19,6 +19,7 @@ export {
   envBoolean,
   envCheckIntervalSeconds,
   envList,
+  envEnum,
   envPositiveInt,
   guardrailEnvSchema,
   historyEnvSchema,
@@ -213,3 +214,9 @@ export {
   type HaltRecord,
   type InFlightRecord,
 } from "./control.ts";
+export {
+  NotAFleetEventError,
+  fleetDetailTypes,
+  parseFleetEvent,
+  type FleetSignal,
+} from "./fleet-event.ts";

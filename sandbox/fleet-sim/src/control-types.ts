@@ -182,3 +182,9 @@ export interface TimingRequest {
   healthySeconds?: number;
   healthCheckDelaySeconds?: number;
 }
+
+/** `PUT /_sim/events`: where AWS's events go (an SQS queue, an EventBridge endpoint, or nowhere). */
+export interface EventTargetRequest {
+  queueUrl?: string;
+  busUrl?: string;
+}

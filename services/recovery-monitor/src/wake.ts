@@ -1,0 +1,92 @@
+import type { Queue } from "bullmq";
+import { ServiceName, redisKey, type FleetSignal, type Logger, type Redis } from "@macaque/shared";
+import type { MonitorJob, WakeSignal } from "./monitor-job.ts";
+import { jobIdFor } from "./schedule.ts";
+
+/**
+ * Wakes the checks an event concerns. Each monitored experiment is watched under
+ * its group's name and its victims' instance ids (EC2's events name only the
+ * instance); an event's signal is queued under the job (a Redis list the next
+ * check takes) and the job's delayed check is promoted so it runs now. A check
+ * already running sees the signal when it ends (`hasWakeSignals`) and goes again
+ * at once. The watch keys expire after the deadline; a wake-up for a finished
+ * job finds nothing to promote.
+ */
+export function createWaker(options: {
+  redis: Redis;
+  queue: Queue<MonitorJob>;
+  keyPrefix: string;
+  logger: Logger;
+}) {
+  const { redis, queue, logger } = options;
+  const key = (...parts: string[]) =>
+    redisKey(options.keyPrefix, ServiceName.recoveryMonitor, "wake", ...parts);
+  const groupKey = (asg: string) => key("group", asg);
+  const instanceKey = (id: string) => key("instance", id);
+  const signalsKey = (jobId: string) => key("signals", jobId);
+  /** A signal list outlives no check by much: the next one takes it. */
+  const signalsTtlMs = 3_600_000;
+
+  const promote = async (jobId: string): Promise<boolean> => {
+    const job = await queue.getJob(jobId);
+    if (!job || !(await job.isDelayed())) return false;
+    try {
+      await job.promote();
+      return true;
+    } catch {
+      // It left the delayed set meanwhile (a check began): that check takes the signal.
+      return false;
+    }
+  };
+
+  return {
+    /** Watches an experiment's group and victims until `untilMs` (epoch ms). */
+    watch: async (job: MonitorJob, untilMs: number): Promise<void> => {
+      const jobId = jobIdFor(job.experiment.id);
+      const px = Math.max(1_000, Math.round(untilMs - Date.now()) + 60_000);
+      const multi = redis.multi().set(groupKey(job.experiment.asg), jobId, "PX", px);
+      for (const id of job.terminated) multi.set(instanceKey(id), jobId, "PX", px);
+      await multi.exec();
+    },
+
+    /** Queues the signal under the job it concerns and wakes it; resolves whether one was woken. */
+    wake: async (signal: FleetSignal): Promise<boolean> => {
+      const jobId =
+        (signal.group && (await redis.get(groupKey(signal.group)))) ||
+        (await redis.get(instanceKey(signal.instanceId)));
+      if (!jobId) return false;
+      const wake: WakeSignal = { kind: signal.kind, instanceId: signal.instanceId, at: signal.at };
+      await redis
+        .multi()
+        .rpush(signalsKey(jobId), JSON.stringify(wake))
+        .pexpire(signalsKey(jobId), signalsTtlMs)
+        .exec();
+      const promoted = await promote(jobId);
+      logger.debug(
+        {
+          event: "recovery.wake",
+          jobId,
+          kind: signal.kind,
+          instanceId: signal.instanceId,
+          promoted,
+        },
+        "event for a monitored experiment",
+      );
+      return true;
+    },
+
+    takeSignals: async (jobId: string): Promise<WakeSignal[]> => {
+      const result = await redis
+        .multi()
+        .lrange(signalsKey(jobId), 0, -1)
+        .del(signalsKey(jobId))
+        .exec();
+      const raw = (result?.[0]?.[1] as string[] | undefined) ?? [];
+      return raw.map((text) => JSON.parse(text) as WakeSignal);
+    },
+
+    hasSignals: async (jobId: string): Promise<boolean> =>
+      (await redis.llen(signalsKey(jobId))) > 0,
+  };
+}
+export type Waker = ReturnType<typeof createWaker>;
