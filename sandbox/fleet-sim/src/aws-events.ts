@@ -30,6 +30,8 @@ export interface AwsEvent {
 export interface EventTarget {
   /** SQS queue URL: each event is sent as the body, as an EventBridge rule delivers it. */
   queueUrl?: string | undefined;
+  /** Where to send SQS calls, when the queue URL's host is not reachable as such (fauxqs). */
+  sqsEndpoint?: string | undefined;
   /** EventBridge endpoint: PutEvents on the default bus. */
   busUrl?: string | undefined;
 }
@@ -117,11 +119,11 @@ export function createEventSender(options: { logger: Logger; target?: EventTarge
   };
 
   const send = async (events: AwsEvent[]): Promise<void> => {
-    const { queueUrl, busUrl } = target;
+    const { queueUrl, busUrl, sqsEndpoint } = target;
     for (let i = 0; i < events.length; i += 10) {
       const batch = events.slice(i, i + 10);
       if (queueUrl) {
-        await post(new URL("/", queueUrl).href, "AmazonSQS.SendMessageBatch", "1.0", {
+        await post(new URL("/", sqsEndpoint ?? queueUrl).href, "AmazonSQS.SendMessageBatch", "1.0", {
           QueueUrl: queueUrl,
           Entries: batch.map((e, n) => ({ Id: String(n), MessageBody: JSON.stringify(e) })),
         });
@@ -156,7 +158,20 @@ export function createEventSender(options: { logger: Logger; target?: EventTarge
 
   const emit: EmitEvent = (event) => {
     if (!target.queueUrl && !target.busUrl) return;
-    buffer.push({ version: "0", account: SIM_ACCOUNT_ID, region: REGION, ...event });
+    // In AWS's order: version, id, detail-type, source, account, time, region, resources, detail.
+    const { id, source, time, resources, detail } = event;
+    const detailType = event["detail-type"];
+    buffer.push({
+      version: "0",
+      id,
+      "detail-type": detailType,
+      source,
+      account: SIM_ACCOUNT_ID,
+      time,
+      region: REGION,
+      resources,
+      detail,
+    });
     if (!scheduled) {
       scheduled = true;
       setImmediate(flush);

@@ -35,6 +35,7 @@ const rate = z.number().min(0).max(1);
 /** Where AWS's events go: an SQS queue URL, an EventBridge endpoint, or (both absent) nowhere. */
 const eventTargetSchema = z.strictObject({
   queueUrl: z.url().optional(),
+  sqsEndpoint: z.url().optional(),
   busUrl: z.url().optional(),
 }) satisfies z.ZodType<EventTargetRequest>;
 
@@ -234,7 +235,7 @@ export function createControlApi(deps: {
         return { status: 200, body: deps.events.target() };
       case "PUT events": {
         const target = parseBody(eventTargetSchema, text);
-        deps.events.setTarget({ queueUrl: target.queueUrl, busUrl: target.busUrl });
+        deps.events.setTarget(target);
         return { status: 200, body: deps.events.target() };
       }
       case "GET counters":

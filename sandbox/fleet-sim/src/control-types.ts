@@ -186,5 +186,7 @@ export interface TimingRequest {
 /** `PUT /_sim/events`: where AWS's events go (an SQS queue, an EventBridge endpoint, or nowhere). */
 export interface EventTargetRequest {
   queueUrl?: string;
+  /** Where to send the SQS calls when the queue URL's own host does not resolve (fauxqs). */
+  sqsEndpoint?: string;
   busUrl?: string;
 }

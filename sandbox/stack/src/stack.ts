@@ -208,6 +208,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     // events (launches, terminations, EC2 states) go to the fleet-events queue.
     await createFleetSimControl(endpoints.fleetSim).setEventTarget({
       queueUrl: topology.queues[QueueRole.fleetEvents].url,
+      sqsEndpoint: endpoints.sqs,
     });
     const historyBucket = localHistoryBucket(prefix);
     const s3 = createS3Client({ region, endpoint: endpoints.s3, credentials: sandboxCredentials });

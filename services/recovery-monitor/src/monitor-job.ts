@@ -11,6 +11,7 @@ import {
   type ExperimentContext,
   type GroupObservation,
   type Milestone,
+  milestoneTimelineField,
   type Reason,
   type RecoveryTimeline,
   type TargetGroupHealth,
@@ -192,7 +193,12 @@ export function concludeCheck(
         launches: job.launches ?? {},
       });
       next.bounds = bounds;
-      next.timeline = { ...next.timeline, recoveredAt: bounds.pointAt };
+      // What this look saw first, it saw at the moment the event dated: one timeline.
+      const timeline = { ...next.timeline, recoveredAt: bounds.pointAt };
+      if (bounds.detectedBy === "event") {
+        for (const m of evaluation.reached) timeline[milestoneTimelineField[m]] = bounds.pointAt;
+      }
+      next.timeline = timeline;
     }
     const { targetGroups } = look.observation;
     if (targetGroups) next.lastTargetGroups = targetGroups;
