@@ -123,10 +123,15 @@ export function createEventSender(options: { logger: Logger; target?: EventTarge
     for (let i = 0; i < events.length; i += 10) {
       const batch = events.slice(i, i + 10);
       if (queueUrl) {
-        await post(new URL("/", sqsEndpoint ?? queueUrl).href, "AmazonSQS.SendMessageBatch", "1.0", {
-          QueueUrl: queueUrl,
-          Entries: batch.map((e, n) => ({ Id: String(n), MessageBody: JSON.stringify(e) })),
-        });
+        await post(
+          new URL("/", sqsEndpoint ?? queueUrl).href,
+          "AmazonSQS.SendMessageBatch",
+          "1.0",
+          {
+            QueueUrl: queueUrl,
+            Entries: batch.map((e, n) => ({ Id: String(n), MessageBody: JSON.stringify(e) })),
+          },
+        );
       }
       if (busUrl) {
         await post(busUrl, "AWSEvents.PutEvents", "1.1", {

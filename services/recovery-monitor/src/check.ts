@@ -77,16 +77,18 @@ export function createCheckProcessor(deps: CheckDependencies) {
       asg: data.experiment.asg,
     });
     if (data.outbox.length === 0 && data.nextCheckAt !== null) {
-      const signals = (await deps.takeWakeSignals?.(job.id ?? "")) ?? [];
-      if (signals.length > 0) {
-        data = noteWakeSignals(data, signals, deps.followUp ?? { everyMs: 0, checks: 0 });
-        logger.debug({ event: "recovery.woken", signals: signals.length }, "woken by an event");
-      }
       const [look, stoppedBy, abort] = await Promise.all([
         lookAtGroup(deps, data, logger),
         lookAtAlarms(deps, data.experiment, logger),
         lookForAbort(deps, data, logger),
       ]);
+      // Taken after the look: an event that arrived while it ran happened before its
+      // answer, so its launch time may date what the look saw.
+      const signals = (await deps.takeWakeSignals?.(job.id ?? "")) ?? [];
+      if (signals.length > 0) {
+        data = noteWakeSignals(data, signals, deps.followUp ?? { everyMs: 0, checks: 0 });
+        logger.debug({ event: "recovery.woken", signals: signals.length }, "woken by an event");
+      }
       const decision = concludeCheck(data, look, deps.now(), stoppedBy, abort);
       data = await withRegression(deps, decision, logger);
       await job.updateData(data);

@@ -41,9 +41,9 @@ export const monitorEnvSchema = commonEnvSchema
     DETECTION_MODE: envEnum(["events", "poll", "naive"], "poll"),
     /**
      * After a launch event, checks this many milliseconds apart (the replacement's
-     * health, which no event announces, follows within seconds). Default 200.
+     * health, which no event announces, follows within seconds). Default 100.
      */
-    EVENT_FOLLOW_UP_MS: envPositiveInt(200),
-    /** How many such quick checks follow a launch event. Default 25. */
-    EVENT_FOLLOW_UPS: envPositiveInt(25),
+    EVENT_FOLLOW_UP_MS: envPositiveInt(100),
+    /** How many such quick checks follow a launch event (default 50: 5 s of them). */
+    EVENT_FOLLOW_UPS: envPositiveInt(50),
   });

@@ -5,8 +5,7 @@ import { jobIdFor } from "./schedule.ts";
 
 /**
  * Wakes the checks an event concerns. Each monitored experiment is watched under
- * its group's name and its victims' instance ids (EC2's events name only the
- * instance); an event's signal is queued under the job (a Redis list the next
+ * its group's name and its victims' instance ids; an event's signal is queued under the job (a Redis list the next
  * check takes) and the job's delayed check is promoted so it runs now. A check
  * already running sees the signal when it ends (`hasWakeSignals`) and goes again
  * at once. The watch keys expire after the deadline; a wake-up for a finished
@@ -51,6 +50,10 @@ export function createWaker(options: {
 
     /** Queues the signal under the job it concerns and wakes it; resolves whether one was woken. */
     wake: async (signal: FleetSignal): Promise<boolean> => {
+      // An EC2 state change alone never completes a recovery (the group must notice
+      // first, and Auto Scaling's own events say when it did); waking on each would
+      // only spend describes.
+      if (signal.kind === "state-changed") return false;
       const jobId =
         (signal.group && (await redis.get(groupKey(signal.group)))) ||
         (await redis.get(instanceKey(signal.instanceId)));
