@@ -2,6 +2,7 @@ import {
   describeAbort,
   formatClock,
   formatDuration,
+  formatPrecision,
   formatIds,
   formatVerdict,
   formatVictims,
@@ -39,7 +40,7 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
   const headline = headlineOf(outcome, progress);
   const completed = progress.completed;
   if (completed?.timeToRecoverSeconds != null) {
-    const precision = `± ${completed.checkIntervalSeconds} s, ${plural(completed.checks, "check")}`;
+    const precision = `${formatPrecision(completed)}, ${plural(completed.checks, "check")}`;
     rows.push([
       "time to recover",
       `${formatDuration(completed.timeToRecoverSeconds)} (${precision})${formatVerdict(completed.verdict)}`,

@@ -115,11 +115,27 @@ describe("the summary", () => {
     const p = replay(e.planned, e.terminated, e.healthy, e.recovered);
     expect(summarize({ kind: "recovered" }, p)).toEqual([
       "RECOVERED (web): back to 4 InService and Healthy",
-      "  time to recover  4.2 s (± 1 s, 5 checks), verdict PASS",
+      "  time to recover  4.2 s (± 1 s (the check interval), 5 checks), verdict PASS",
       "  victims          i-0000000b (us-east-1b)",
       "  replacements     i-0000000e",
       `  experiment       ${id}`,
     ]);
+  });
+
+  it("states the precision the monitor measured, a late check's included", () => {
+    const late = {
+      ...e.recovered,
+      data: {
+        ...e.recovered.data,
+        timeToRecoverBounds: { lowerSeconds: 1.1, upperSeconds: 4.2 },
+        precisionSeconds: 3.1,
+        detectedBy: "check" as const,
+      },
+    };
+    const text = summarize({ kind: "recovered" }, replay(e.planned, e.terminated, late)).join("\n");
+    expect(text).toContain(
+      "time to recover  4.2 s (± 3.1 s (true time between 1.1 s and 4.2 s; seen by a check), 5 checks)",
+    );
   });
 
   it("says what was still wrong when the group did not recover", () => {

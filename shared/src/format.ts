@@ -45,3 +45,26 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
 
 const pad = (n: number): string => String(n).padStart(2, "0");
 const trimZero = (s: string): string => s.replace(/\.?0+$/, "");
+
+/** What a recovery.completed says about the error of its time to recover. */
+export interface StatedPrecision {
+  checkIntervalSeconds: number;
+  precisionSeconds?: number | undefined;
+  timeToRecoverBounds?: { lowerSeconds: number; upperSeconds: number } | undefined;
+  detectedBy?: "event" | "check" | undefined;
+}
+
+/**
+ * `± 0.12 s (true time between 3.1 s and 3.3 s; dated by a launch event)`: the
+ * error bar the monitor measured, which a late check widens. A monitor that sent
+ * no bounds (older versions) had only its check interval to state.
+ */
+export function formatPrecision(stated: StatedPrecision): string {
+  const { precisionSeconds, timeToRecoverBounds: bounds } = stated;
+  if (precisionSeconds === undefined || bounds === undefined) {
+    return `± ${formatDuration(stated.checkIntervalSeconds)} (the check interval)`;
+  }
+  const error = precisionSeconds < 0.01 ? "< 0.01 s" : formatDuration(precisionSeconds);
+  const by = stated.detectedBy === "event" ? "dated by a launch event" : "seen by a check";
+  return `± ${error} (true time between ${formatDuration(bounds.lowerSeconds)} and ${formatDuration(bounds.upperSeconds)}; ${by})`;
+}

@@ -172,6 +172,8 @@ export {
 export {
   formatClock,
   formatDuration,
+  formatPrecision,
+  type StatedPrecision,
   formatInstant,
   formatOffset,
   plural,

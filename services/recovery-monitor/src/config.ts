@@ -44,6 +44,8 @@ export const monitorEnvSchema = commonEnvSchema
      * health, which no event announces, follows within seconds). Default 100.
      */
     EVENT_FOLLOW_UP_MS: envPositiveInt(100),
+    /** Pollers of the fleet-events queue (events mode): each takes 5 messages at a time. Default 4. */
+    FLEET_EVENT_CONSUMERS: envPositiveInt(4),
     /** How many such quick checks follow a launch event (default 50: 5 s of them). */
     EVENT_FOLLOW_UPS: envPositiveInt(50),
   });

@@ -171,10 +171,20 @@ await runService({
         now,
       }),
     );
+    // Several pollers: a burst of terminations brings several events per experiment.
     const fleetEvents = events
-      ? bus.consume(QueueRole.fleetEvents, createFleetEventHandler({ wake: waker.wake }))
-      : undefined;
-    if (events) logger.info({ event: "recovery.events-on" }, "woken by the fleet-events queue");
+      ? Array.from({ length: config.FLEET_EVENT_CONSUMERS }, () =>
+          bus.consume(QueueRole.fleetEvents, createFleetEventHandler({ wake: waker.wake })),
+        )
+      : [];
+    if (events) {
+      logger.info({ event: "recovery.events-on" }, "woken by the fleet-events queue");
+      waker.catchUp().then(
+        (woken) => logger.info({ event: "recovery.caught-up", woken }, `${woken} check(s) run now`),
+        (err: unknown) =>
+          logger.warn({ event: "recovery.catch-up-failed", err }, "checks wait for their time"),
+      );
+    }
 
     return {
       // Checks stop as soon as the service is told to stop, not after the consumer's
@@ -183,10 +193,14 @@ await runService({
         {
           start: () => {
             consumer.start();
-            fleetEvents?.start();
+            for (const c of fleetEvents) c.start();
           },
           stop: async () =>
-            void (await Promise.all([consumer.stop(), fleetEvents?.stop(), worker.close()])),
+            void (await Promise.all([
+              consumer.stop(),
+              ...fleetEvents.map((c) => c.stop()),
+              worker.close(),
+            ])),
           get isRunning() {
             return consumer.isRunning;
           },

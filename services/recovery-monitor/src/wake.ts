@@ -78,6 +78,28 @@ export function createWaker(options: {
       return true;
     },
 
+    /**
+     * At start, every waiting check runs at once: events sent while no monitor
+     * listened may be lost (a killed poller's messages stay hidden for the
+     * visibility timeout), and a check now at least bounds what happened meanwhile.
+     * Resolves how many were woken.
+     */
+    catchUp: async (): Promise<number> => {
+      let woken = 0;
+      // Promoted jobs leave the delayed set, so each page is read from the start.
+      for (;;) {
+        const jobs = await queue.getDelayed(0, 499);
+        let promoted = 0;
+        for (const job of jobs)
+          promoted += await job.promote().then(
+            () => 1,
+            () => 0,
+          );
+        woken += promoted;
+        if (jobs.length < 500 || promoted === 0) return woken;
+      }
+    },
+
     takeSignals: async (jobId: string): Promise<WakeSignal[]> => {
       const result = await redis
         .multi()
