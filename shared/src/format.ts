@@ -66,5 +66,8 @@ export function formatPrecision(stated: StatedPrecision): string {
   }
   const error = precisionSeconds < 0.01 ? "< 0.01 s" : formatDuration(precisionSeconds);
   const by = stated.detectedBy === "event" ? "dated by a launch event" : "seen by a check";
-  return `± ${error} (true time between ${formatDuration(bounds.lowerSeconds)} and ${formatDuration(bounds.upperSeconds)}; ${by})`;
+  // The bounds keep the decimals the error needs: 41.9-42.0 s, not 42-42 s.
+  const digits = precisionSeconds < 0.1 ? 2 : precisionSeconds < 10 ? 1 : 0;
+  const between = (t: number) => (t < 60 ? `${t.toFixed(digits)} s` : formatDuration(t));
+  return `± ${error} (true time between ${between(bounds.lowerSeconds)} and ${between(bounds.upperSeconds)}; ${by})`;
 }
