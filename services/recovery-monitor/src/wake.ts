@@ -26,16 +26,39 @@ export function createWaker(options: {
   /** A signal list outlives no check by much: the next one takes it. */
   const signalsTtlMs = 3_600_000;
 
-  const promote = async (jobId: string): Promise<boolean> => {
+  const promoteOnce = async (jobId: string): Promise<"promoted" | "busy" | "gone"> => {
     const job = await queue.getJob(jobId);
-    if (!job || !(await job.isDelayed())) return false;
+    if (!job || job.finishedOn) return "gone";
+    if (!(await job.isDelayed())) return "busy";
     try {
       await job.promote();
-      return true;
+      return "promoted";
     } catch {
-      // It left the delayed set meanwhile (a check began): that check takes the signal.
-      return false;
+      return "busy";
     }
+  };
+
+  /**
+   * A check under way takes the signal when it ends (hasSignals); one that has just
+   * ended may have looked before the signal came, so while the signal waits and the
+   * job is busy, this tries again a few times.
+   */
+  const promote = async (jobId: string): Promise<boolean> => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const result = await promoteOnce(jobId);
+      if (result !== "busy") return result === "promoted";
+      await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+      if ((await redis.llen(signalsKey(jobId))) === 0) return false; // a check took it
+    }
+    return false;
+  };
+
+  /** Whether a replacement was launched yet: before that, a termination completes nothing. */
+  const launchedYet = async (jobId: string): Promise<boolean> => {
+    const job = await queue.getJob(jobId);
+    if (Object.keys(job?.data.launches ?? {}).length > 0) return true;
+    const pending = await redis.lrange(signalsKey(jobId), 0, -1);
+    return pending.some((text) => (JSON.parse(text) as WakeSignal).kind === "launched");
   };
 
   return {
@@ -58,6 +81,8 @@ export function createWaker(options: {
         (signal.group && (await redis.get(groupKey(signal.group)))) ||
         (await redis.get(instanceKey(signal.instanceId)));
       if (!jobId) return false;
+      // A victim's Terminate Successful ends its recovery only once replacements are up.
+      if (signal.kind === "terminated" && !(await launchedYet(jobId))) return false;
       const wake: WakeSignal = { kind: signal.kind, instanceId: signal.instanceId, at: signal.at };
       await redis
         .multi()
