@@ -5,6 +5,7 @@ import {
   eventSource,
   formatDuration,
   recoveryDeadlineAt,
+  requiresServing,
   ServiceName,
   type CloudEvent,
   type EventData,
@@ -191,6 +192,8 @@ export function concludeCheck(
         desired: job.experiment.desiredCapacity,
         atLevel,
         launches: job.launches ?? {},
+        inServiceSuffices:
+          !job.experiment.recovery.requireHealthy && !requiresServing(job.experiment),
       });
       next.bounds = bounds;
       // What this look saw first, it saw at the moment the event dated: one timeline.

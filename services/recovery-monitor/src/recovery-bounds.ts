@@ -16,7 +16,11 @@ export interface RecoveryBounds {
   lowerAt: string;
   /** ...and no later than this: the answer of the first look that saw it recovered. */
   upperAt: string;
-  /** The moment reported: the launch event's time when an event told us, else `upperAt`. */
+  /**
+   * The moment reported: the launch event's time when that event alone made the
+   * group whole (InService was all it needed), the middle of the bounds when an
+   * event dated them but health came after it (no event says when), else `upperAt`.
+   */
   pointAt: string;
   detectedBy: "event" | "check";
 }
@@ -45,6 +49,8 @@ export function boundRecovery(input: {
   atLevel: (instance: InstanceSnapshot) => boolean;
   /** Launch events received: instance id → when it was launched (InService). */
   launches: Readonly<Record<string, string>>;
+  /** Whether being InService is all the level asks (no health, no serving). */
+  inServiceSuffices: boolean;
 }): RecoveryBounds {
   const { last, confirmed, desired, atLevel, launches } = input;
   const sightedAt = ms(last.askedAt);
@@ -65,7 +71,9 @@ export function boundRecovery(input: {
   return {
     lowerAt: iso(lower),
     upperAt: iso(upper),
-    pointAt: iso(byEvent ? lower : upper),
+    pointAt: iso(
+      !byEvent ? upper : input.inServiceSuffices ? lower : Math.round((lower + upper) / 2),
+    ),
     detectedBy: byEvent ? "event" : "check",
   };
 }

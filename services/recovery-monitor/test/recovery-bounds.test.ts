@@ -71,8 +71,8 @@ describe("the stated precision of the time to recover", () => {
     expect(completedOf(job)?.timeToRecoverBounds).toEqual({ lowerSeconds: 5, upperSeconds: 15 });
   });
 
-  it("dates the recovery by the launch event that told us, bounded by the look that confirmed it", () => {
-    let { job } = concludeCheck(start(), look(booting, 5), at(5));
+  it("dates the recovery by the launch event when being InService is all it needs", () => {
+    let { job } = concludeCheck(start({ requireHealthy: false }), look(booting, 5), at(5));
     job = noteWakeSignals(
       job,
       [
@@ -84,9 +84,27 @@ describe("the stated precision of the time to recover", () => {
     ({ job } = concludeCheck(job, look(recovered, 7.85, 7.9), at(7.9)));
     const done = completedOf(job);
     expect(done?.timeToRecoverSeconds).toBe(7.8);
-    expect(done?.timeToRecoverBounds).toEqual({ lowerSeconds: 7.8, upperSeconds: 7.9 });
     expect(done?.precisionSeconds).toBe(0.1);
     expect(done?.detectedBy).toBe("event");
+  });
+
+  it("bounds the recovery by the launch event when health came after it, and states the middle", () => {
+    let { job } = concludeCheck(start(), look(booting, 5), at(5));
+    job = noteWakeSignals(
+      job,
+      [
+        { kind: "launched", instanceId: "i-000000a1", at: at(7.5).toISOString() },
+        { kind: "launched", instanceId: "i-000000a2", at: at(7.8).toISOString() },
+      ],
+      { everyMs: 200, checks: 3 },
+    );
+    ({ job } = concludeCheck(job, look(recovered, 7.85, 8), at(8)));
+    const done = completedOf(job);
+    expect(done?.timeToRecoverBounds).toEqual({ lowerSeconds: 7.8, upperSeconds: 8 });
+    expect(done?.timeToRecoverSeconds).toBe(7.9);
+    expect(done?.precisionSeconds).toBe(0.1);
+    expect(done?.detectedBy).toBe("event");
+    expect(done?.timeline.healthyAt).toBe(done?.timeline.recoveredAt);
   });
 
   it("follows a launch event with quick checks, then returns to the grid", () => {
@@ -129,6 +147,7 @@ describe("boundRecovery", () => {
       confirmed: five,
       desired: 4,
       atLevel,
+      inServiceSuffices: true,
       launches: {
         "i-000000a1": at(6).toISOString(),
         "i-000000a2": at(7).toISOString(),
@@ -144,6 +163,7 @@ describe("boundRecovery", () => {
       confirmed: observed,
       desired: 4,
       atLevel,
+      inServiceSuffices: true,
       launches: { "i-000000a1": at(6).toISOString(), "i-000000a2": at(7).toISOString() },
     });
     expect(bounds).toMatchObject({ lowerAt: at(8).toISOString(), detectedBy: "check" });
