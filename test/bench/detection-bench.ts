@@ -134,7 +134,6 @@ export async function benchDetection(): Promise<void> {
 }
 
 function printPrecision(run: Run): void {
-  if (run === undefined) return;
   console.log(
     `${`${run.label}:`.padEnd(20)} stated precision p50 ${fixed(quantile(run.stated, 0.5))} ms, ` +
       `max ${fixed(Math.max(...run.stated))} ms; true error p50 ${fixed(quantile(run.errors, 0.5))} ms, ` +
@@ -180,7 +179,6 @@ async function measure(
     outside: 0,
     byEvent: 0,
   };
-  let describes = 0;
   for (const { id, asg } of ids) {
     const terminated = await p.waitForEvent(id, EventType.instancesTerminated, 600_000);
     const completed = await p.waitForEvent(id, EventType.recoveryCompleted, 600_000);
@@ -218,7 +216,7 @@ async function measure(
     }
   }
   // A restarted monitor's counter starts again at 0: only the run without a restart is counted.
-  describes = (await monitor().metric(describeMetric)) - (options.midway ? 0 : before);
+  const describes = (await monitor().metric(describeMetric)) - (options.midway ? 0 : before);
   run.describesPerExperiment = describes / options.n;
   return run;
 }
