@@ -172,7 +172,9 @@ export {
 export {
   formatClock,
   formatDuration,
+  formatBounds,
   formatPrecision,
+  formatStatedError,
   type StatedPrecision,
   formatInstant,
   formatOffset,
