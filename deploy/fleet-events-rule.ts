@@ -5,7 +5,7 @@
  * EventBridge), so the two calls are made in its JSON protocol directly;
  * LocalStack reads the region from the Authorization header and checks no signature.
  */
-import { fleetDetailTypes } from "@macaque/shared";
+import { wakeDetailTypes } from "@macaque/shared";
 
 export async function ensureFleetEventsRule(options: {
   endpoint: string;
@@ -38,7 +38,7 @@ export async function ensureFleetEventsRule(options: {
     Description: "Auto Scaling launches and terminations, EC2 state changes: macaque's wake-ups",
     EventPattern: JSON.stringify({
       source: ["aws.autoscaling", "aws.ec2"],
-      "detail-type": Object.values(fleetDetailTypes),
+      "detail-type": wakeDetailTypes,
     }),
   });
   await call("PutTargets", {

@@ -3,11 +3,11 @@ import { Rule } from "aws-cdk-lib/aws-events";
 import { SqsQueue } from "aws-cdk-lib/aws-events-targets";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { fleetDetailTypes } from "@macaque/shared";
+import { wakeDetailTypes } from "@macaque/shared";
 
 /**
- * AWS's own events about the fleet, which Auto Scaling and EC2 put on the
- * account's default EventBridge bus without being asked, routed to the
+ * AWS's own events about the fleet, which Auto Scaling puts on the account's
+ * default EventBridge bus without being asked, routed to the
  * fleet-events queue: the recovery-monitor wakes on them (DETECTION_MODE=events)
  * instead of waiting for its next check.
  *
@@ -28,7 +28,8 @@ export class FleetEvents extends Construct {
       description: "Auto Scaling launches and terminations, EC2 state changes: macaque's wake-ups",
       eventPattern: {
         source: ["aws.autoscaling", "aws.ec2"],
-        detailType: Object.values(fleetDetailTypes),
+        // Not EC2's state changes: they wake nothing (see wakeDetailTypes).
+        detailType: [...wakeDetailTypes],
         account: [Stack.of(this).account],
       },
     });

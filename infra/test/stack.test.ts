@@ -118,11 +118,7 @@ describe("the macaque stack", () => {
       expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus
       expect(rule.Properties.EventPattern).toEqual({
         source: ["aws.autoscaling", "aws.ec2"],
-        "detail-type": [
-          "EC2 Instance Launch Successful",
-          "EC2 Instance Terminate Successful",
-          "EC2 Instance State-change Notification",
-        ],
+        "detail-type": ["EC2 Instance Launch Successful", "EC2 Instance Terminate Successful"],
         account: [testEnv.account],
       });
       const targets = rule.Properties.Targets as Array<{ Arn: unknown }>;

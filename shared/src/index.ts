@@ -222,5 +222,6 @@ export {
   NotAFleetEventError,
   fleetDetailTypes,
   parseFleetEvent,
+  wakeDetailTypes,
   type FleetSignal,
 } from "./fleet-event.ts";

@@ -15,7 +15,8 @@
  * BENCH_DETECTION_MAX_N (default 1000: runs N = 10, 100, 1000 up to it),
  * BENCH_TIME_SCALE (default 0.1: a 30 s boot takes 3 s, health follows within
  * 0.5 s), BENCH_FAULT_N (default 10 experiments per fault run),
- * BENCH_DETECTION_FAULTS_ONLY=1 (only the fault runs).
+ * BENCH_DETECTION_FAULTS_ONLY=1 (only the fault runs), BENCH_DETECTION_MODES
+ * (default `events,naive`).
  *
  * Alone: node --import ./scripts/ensure-node.mjs --conditions=source test/bench/detection-bench.ts
  */
@@ -54,6 +55,9 @@ export async function benchDetection(): Promise<void> {
   const naiveInterval = Number(process.env.BENCH_CHECK_INTERVAL ?? "1");
   const eventsInterval = Number(process.env.BENCH_EVENTS_CHECK_INTERVAL ?? "30");
   const timeScale = Number(process.env.BENCH_TIME_SCALE ?? "0.1");
+  const modes = (process.env.BENCH_DETECTION_MODES ?? "events,naive")
+    .split(",")
+    .filter((m): m is Mode => m === "events" || m === "naive");
   const intervalOf = (mode: Mode) => (mode === "events" ? eventsInterval : naiveInterval);
   const faultN = Number(process.env.BENCH_FAULT_N ?? "10");
   const sizes =
@@ -75,7 +79,7 @@ export async function benchDetection(): Promise<void> {
   try {
     const runs: Run[] = [];
     for (const n of sizes) {
-      for (const mode of ["events", "naive"] as const) {
+      for (const mode of modes) {
         await startMonitor(mode);
         const interval = intervalOf(mode);
         const run = await measure(p, () => monitor!, { label: `${mode} N=${n}`, n, interval });

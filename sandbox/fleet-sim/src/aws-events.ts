@@ -34,6 +34,8 @@ export interface EventTarget {
   sqsEndpoint?: string | undefined;
   /** EventBridge endpoint: PutEvents on the default bus. */
   busUrl?: string | undefined;
+  /** Only these detail types go out, as a rule's pattern would match; default all. */
+  detailTypes?: string[] | undefined;
 }
 
 export type EmitEvent = (event: Omit<AwsEvent, "version" | "account" | "region">) => void;
@@ -163,6 +165,7 @@ export function createEventSender(options: { logger: Logger; target?: EventTarge
 
   const emit: EmitEvent = (event) => {
     if (!target.queueUrl && !target.busUrl) return;
+    if (target.detailTypes && !target.detailTypes.includes(event["detail-type"])) return;
     // In AWS's order: version, id, detail-type, source, account, time, region, resources, detail.
     const { id, source, time, resources, detail } = event;
     const detailType = event["detail-type"];

@@ -37,6 +37,7 @@ const eventTargetSchema = z.strictObject({
   queueUrl: z.url().optional(),
   sqsEndpoint: z.url().optional(),
   busUrl: z.url().optional(),
+  detailTypes: z.array(z.string().min(1)).optional(),
 }) satisfies z.ZodType<EventTargetRequest>;
 
 const targetGroupSchema = z.strictObject({

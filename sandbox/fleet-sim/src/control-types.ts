@@ -188,5 +188,7 @@ export interface EventTargetRequest {
   queueUrl?: string;
   /** Where to send the SQS calls when the queue URL's own host does not resolve (fauxqs). */
   sqsEndpoint?: string;
+  /** Only these detail types go out (a rule's pattern); default all. */
+  detailTypes?: string[];
   busUrl?: string;
 }

@@ -2,7 +2,13 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { createFleetSimControl } from "@macaque/fleet-sim";
-import { QueueRole, awsClientConfig, ensureTopology, type Topology } from "@macaque/shared";
+import {
+  QueueRole,
+  awsClientConfig,
+  ensureTopology,
+  wakeDetailTypes,
+  type Topology,
+} from "@macaque/shared";
 import { createS3Client, ensureHistoryBucket, localHistoryBucket } from "@macaque/shared/history";
 import { scheduleGroupName } from "@macaque/shared/schedule";
 import {
@@ -204,11 +210,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const { topology } = await ensureTopology({ sqs, sns, prefix });
     sqs.destroy();
     sns.destroy();
-    // What an EventBridge rule on the default bus does in AWS: the fleet's own
-    // events (launches, terminations, EC2 states) go to the fleet-events queue.
+    // What the EventBridge rule on the default bus does in AWS: Auto Scaling's
+    // launch and termination events go to the fleet-events queue.
     await createFleetSimControl(endpoints.fleetSim).setEventTarget({
       queueUrl: topology.queues[QueueRole.fleetEvents].url,
       sqsEndpoint: endpoints.sqs,
+      detailTypes: [...wakeDetailTypes],
     });
     const historyBucket = localHistoryBucket(prefix);
     const s3 = createS3Client({ region, endpoint: endpoints.s3, credentials: sandboxCredentials });
