@@ -1,4 +1,10 @@
-import { experimentIdFor, parseJobMessage, type JobMessage, type Reason } from "@macaque/shared";
+import {
+  experimentIdFor,
+  isSelectorJob,
+  parseJobMessage,
+  type JobMessage,
+  type Reason,
+} from "@macaque/shared";
 import { parseDuration } from "./duration.ts";
 
 /** `macaque run` flags as commander hands them over: strings until checked here. */
@@ -130,6 +136,11 @@ export function checkRawJob(text: string, newRequestId: () => string): JobCheck 
 function checkBody(body: string): JobCheck {
   const parsed = parseJobMessage(body);
   if (!parsed.ok) return parsed;
+  if (isSelectorJob(parsed.job)) {
+    const message =
+      "selector: a selector request becomes one experiment per group, which this command cannot follow; schedule it (macaque schedule add --tag) or send it with aws sqs send-message";
+    return { ok: false, reasons: [{ code: "invalid-field", path: "selector", message }] };
+  }
   const { requestId } = parsed.job;
   if (requestId === undefined) {
     const message = "requestId: is required to follow the experiment";

@@ -35,7 +35,12 @@ export function addScheduleCommands(
     .option("--time-zone <zone>", "IANA time zone of the cron, window and blackouts (default UTC)")
     .option("--blackout <from..to>", "local dates on which nothing runs (repeatable)", collect)
     .option("--paused", "add it paused (resume starts it)")
-    .requiredOption("--asg <name>", "target Auto Scaling group")
+    .option("--asg <name>", "target Auto Scaling group (or --tag)")
+    .option(
+      "--tag <key=value>",
+      "every group carrying this tag, instead of --asg (repeatable: all of them)",
+      collect,
+    )
     .option("--count <n>", "instances to terminate at each run")
     .option("--percent <p>", "share of the eligible instances, rounded up")
     .addOption(

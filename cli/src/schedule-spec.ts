@@ -1,4 +1,10 @@
-import { parseJobMessage, type JobMessage, type Reason } from "@macaque/shared";
+import {
+  formatSelector,
+  parseJobMessage,
+  type JobMessage,
+  type Reason,
+  type SelectorJobMessage,
+} from "@macaque/shared";
 import {
   formatWindow,
   isTimeZone,
@@ -29,7 +35,16 @@ export interface ScheduleFlags extends Omit<RunFlags, "asg"> {
   meanDaysBetween?: string | undefined;
   timeZone?: string | undefined;
   blackout?: string[] | undefined;
+  /** `Key=Value`, repeatable: every group carrying all of them (a selector), instead of --asg. */
+  tag?: string[] | undefined;
 }
+
+/** A schedule's job: one group's, or a selector's (one job per matching group at each run). */
+export type ScheduledJob = JobMessage | SelectorJobMessage;
+
+/** `web` or `every group tagged team=web`: what a schedule's job terminates in. */
+export const jobTarget = (job: ScheduledJob): string =>
+  job.selector ? `every group tagged ${formatSelector(job.selector)}` : job.asg;
 
 /** What CreateSchedule gets, before the queue and role are known. */
 export interface ScheduleSpec {
@@ -38,7 +53,7 @@ export interface ScheduleSpec {
   timeZone: string;
   /** The job message as the target input, `<aws.scheduler.scheduled-time>` in its slot. */
   input: string;
-  job: JobMessage;
+  job: ScheduledJob;
   description: string;
 }
 
@@ -82,7 +97,15 @@ export function checkScheduleFlags(name: string, flags: ScheduleFlags, seed: str
       message: `schedule name "${name}": must be 1-64 letters, digits or . _ - (EventBridge's rule)`,
     });
   }
-  if (flags.asg === undefined) fail("asg", "is required: the group the schedule terminates in");
+  const tags = parseTags(flags.tag ?? [], fail);
+  if ((flags.asg === undefined) === (flags.tag === undefined)) {
+    fail(
+      "asg",
+      flags.asg === undefined
+        ? "give --asg NAME (one group) or --tag Key=Value (every group carrying the tags)"
+        : "give --asg or --tag, not both",
+    );
+  }
   if (flags.count === undefined && flags.percent === undefined) {
     fail("count", "give --count N or --percent P: a schedule has nobody to ask");
   }
@@ -145,7 +168,8 @@ export function checkScheduleFlags(name: string, flags: ScheduleFlags, seed: str
     { requestId: "unused" },
   );
   reasons.push(...flagReasons);
-  const { requestId: _unused, ...job } = input;
+  const { requestId: _unused, asg: _asg, ...rest } = input;
+  const job = tags ? { ...rest, selector: { tags } } : { ...rest, asg: flags.asg ?? "" };
   const run: ScheduledRun = {
     name,
     slot: slotPlaceholder,
@@ -178,7 +202,7 @@ export function checkScheduleFlags(name: string, flags: ScheduleFlags, seed: str
 
 /** One line for the schedule's Description (what the console shows): macaque's summary. */
 export function describeSchedule(
-  job: JobMessage,
+  job: ScheduledJob,
   expression: ScheduleExpression,
   timeZone: string,
 ): string {
@@ -188,8 +212,29 @@ export function describeSchedule(
     ? `random mode: ${random.window} ${timeZone}, 1 day in ${random.meanDaysBetween}`
     : `${expression.text} ${timeZone}`;
   const blackouts = job.schedule?.blackouts.length ?? 0;
-  return `macaque: terminate ${how} of ${job.asg} (${job.mode}); ${when}${blackouts ? `; ${blackouts} blackout(s)` : ""}`.slice(
+  return `macaque: terminate ${how} of ${jobTarget(job)} (${job.mode}); ${when}${blackouts ? `; ${blackouts} blackout(s)` : ""}`.slice(
     0,
     512,
   );
+}
+
+/** `--tag Key=Value` flags as a selector's tags; undefined when none was given. */
+function parseTags(
+  flags: readonly string[],
+  fail: (flag: string, message: string) => void,
+): Record<string, string> | undefined {
+  if (flags.length === 0) return undefined;
+  const tags = new Map<string, string>();
+  for (const text of flags) {
+    const at = text.indexOf("=");
+    const key = at < 0 ? "" : text.slice(0, at);
+    if (key === "") {
+      fail("tag", `"${text}" is not Key=Value, e.g. --tag macaque:enabled=true`);
+    } else if (tags.has(key)) {
+      fail("tag", `${key} is given twice: a group carries one value per tag key`);
+    } else {
+      tags.set(key, text.slice(at + 1));
+    }
+  }
+  return Object.fromEntries(tags);
 }

@@ -8,7 +8,8 @@ import {
   paginateListSchedules,
   type GetScheduleCommandOutput,
 } from "@aws-sdk/client-scheduler";
-import { parseJobMessage, type JobMessage } from "@macaque/shared";
+import { parseJobMessage } from "@macaque/shared";
+import { selectGroups } from "@macaque/shared/select-groups";
 import {
   parseScheduleExpression,
   scheduleGroupName,
@@ -21,13 +22,14 @@ import { withAws, type CliDeps } from "./commands.ts";
 import { loadCliConfig } from "./config.ts";
 import { InfrastructureError, InvalidInputError } from "./errors.ts";
 import { ExitCode } from "./exit-codes.ts";
+import { formatPreview, previewSchedule, type PreviewInput } from "./schedule-preview.ts";
 import {
-  formatPreview,
-  previewSchedule,
-  type PreviewEntry,
-  type PreviewInput,
-} from "./schedule-preview.ts";
-import { checkScheduleFlags, slotPlaceholder, type ScheduleFlags } from "./schedule-spec.ts";
+  checkScheduleFlags,
+  jobTarget,
+  slotPlaceholder,
+  type ScheduledJob,
+  type ScheduleFlags,
+} from "./schedule-spec.ts";
 
 /**
  * `macaque schedule`: schedules in EventBridge Scheduler (the sandbox's stand-in
@@ -38,13 +40,22 @@ import { checkScheduleFlags, slotPlaceholder, type ScheduleFlags } from "./sched
 
 /** Retried for 15 min at most: a slot the Scheduler could not deliver soon is dropped, not run hours late. */
 const RETRY_POLICY = { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 10 };
+/** Groups a selector's preview draws for at most (the producer refuses beyond MAX_GROUPS_PER_SELECTOR). */
+const PREVIEW_GROUPS_MAX = 1_000;
+
+/** The schedule's group, or the groups its selector matches now, as the producer will find them. */
+function groupsOf(aws: Aws, job: ScheduledJob): Promise<string[]> {
+  return job.selector
+    ? selectGroups(aws.autoScaling(), job.selector, PREVIEW_GROUPS_MAX)
+    : Promise.resolve([job.asg]);
+}
 
 export interface LoadedSchedule {
   name: string;
   state: string;
   expression: ScheduleExpression;
   timeZone: string;
-  job: JobMessage;
+  job: ScheduledJob;
   created: Date;
   raw: GetScheduleCommandOutput;
 }
@@ -85,13 +96,15 @@ export async function scheduleAddCommand(
     );
     const { slot: _slot, ...run } = spec.job.schedule!;
     const now = new Date(deps.terminal.now());
-    const next = nextRunOf(
-      { expression: spec.expression, run, asg: spec.job.asg, anchor: now },
-      now,
-    );
+    const groups = await groupsOf(aws, spec.job);
+    const next = nextRunOf({ expression: spec.expression, run, groups, anchor: now }, now);
+    const matching = spec.job.selector
+      ? `  matches ${groups.length} group(s) now: ${groups.slice(0, 10).join(", ") || "none"}${groups.length > 10 ? ", ..." : ""}\n`
+      : "";
     deps.terminal.out.write(
       `schedule ${spec.name} added to ${group}${flags.paused ? " (paused)" : ""}: ${spec.description}\n` +
         `  sends to ${queue.name} as ${roleArn}; next run ${next ?? "none within a year"}\n` +
+        matching +
         `  macaque schedule preview ${spec.name} --days 30   # what it will do, slot by slot\n`,
     );
     return ExitCode.recovered;
@@ -111,7 +124,8 @@ export async function scheduleListCommand(deps: CliDeps, flags: { json?: boolean
     )) {
       for (const summary of page.Schedules ?? []) {
         const schedule = await loadSchedule(aws, group, summary.Name!);
-        rows.push({ ...summaryOf(schedule), next: nextRun(schedule, now) });
+        const groups = await groupsOf(aws, schedule.job);
+        rows.push({ ...summaryOf(schedule), next: nextRun(schedule, groups, now) });
       }
     }
     if (flags.json) {
@@ -139,7 +153,8 @@ export async function scheduleShowCommand(
   return withAws(config, async (aws) => {
     const schedule = await loadSchedule(aws, group, name);
     const now = new Date(deps.terminal.now());
-    const summary = { ...summaryOf(schedule), next: nextRun(schedule, now) };
+    const groups = await groupsOf(aws, schedule.job);
+    const summary = { ...summaryOf(schedule), next: nextRun(schedule, groups, now) };
     if (flags.json) {
       const { schedule: run, ...job } = schedule.job;
       deps.terminal.out.write(
@@ -155,6 +170,7 @@ export async function scheduleShowCommand(
       `blackouts  ${run.blackouts.map((b) => `${b.from}..${b.to}`).join(", ") || "none"}`,
       `seed       ${run.seed}`,
       `job        ${jobLine(schedule.job)}`,
+      ...(schedule.job.selector ? [`groups     ${groups.join(", ") || "none match now"}`] : []),
       `target     ${schedule.raw.Target?.Arn} as ${schedule.raw.Target?.RoleArn}`,
       `next run   ${summary.next ?? "none within a year"}`,
     ];
@@ -227,35 +243,41 @@ export async function schedulePreviewCommand(
   const group = scheduleGroupName(config.MACAQUE_NAME_PREFIX);
   return withAws(config, async (aws) => {
     const schedule = await loadSchedule(aws, group, name);
-    const entries = preview(schedule, from, days);
+    const groups = await groupsOf(aws, schedule.job);
+    const entries = previewSchedule({ ...previewSubject(schedule, groups), from, days });
+    const target = jobTarget(schedule.job);
+    const matching = schedule.job.selector ? ` (${groups.length} now: ${groups.join(", ")})` : "";
     deps.terminal.out.write(
       flags.json
         ? `${JSON.stringify(entries)}\n`
-        : `${schedule.name} on ${schedule.job.asg}, ${days} day(s) from ${from.toISOString()}, seed ${schedule.job.schedule!.seed}:\n` +
-            formatPreview(entries, schedule.job.asg, schedule.timeZone),
+        : `${schedule.name} on ${target}${matching}, ${days} day(s) from ${from.toISOString()}, seed ${schedule.job.schedule!.seed}:\n` +
+            formatPreview(entries, target, schedule.timeZone, groups.length),
     );
     return ExitCode.recovered;
   });
 }
 
-function preview(schedule: LoadedSchedule, from: Date, days: number): PreviewEntry[] {
-  return previewSchedule({ ...previewSubject(schedule), from, days });
-}
-
-function previewSubject(schedule: LoadedSchedule): Omit<PreviewInput, "from" | "days"> {
+function previewSubject(
+  schedule: LoadedSchedule,
+  groups: readonly string[],
+): Omit<PreviewInput, "from" | "days"> {
   const { slot: _slot, ...run } = schedule.job.schedule!;
   return {
     expression: schedule.expression,
     run,
-    asg: schedule.job.asg,
+    groups,
     anchor: schedule.raw.StartDate ?? schedule.created,
   };
 }
 
 /** The next slot that runs an experiment (random mode: the next drawn day), within a year. */
-function nextRun(schedule: LoadedSchedule, now: Date): string | undefined {
+function nextRun(
+  schedule: LoadedSchedule,
+  groups: readonly string[],
+  now: Date,
+): string | undefined {
   if (schedule.state !== "ENABLED") return undefined;
-  return nextRunOf(previewSubject(schedule), now);
+  return nextRunOf(previewSubject(schedule, groups), now);
 }
 
 function nextRunOf(subject: Omit<PreviewInput, "from" | "days">, now: Date): string | undefined {
@@ -275,15 +297,15 @@ function summaryOf(schedule: LoadedSchedule) {
   return {
     name: schedule.name,
     state: schedule.state,
-    asg: schedule.job.asg,
+    asg: jobTarget(schedule.job),
     when,
     timeZone: schedule.timeZone,
   };
 }
 
-function jobLine(job: JobMessage): string {
+function jobLine(job: ScheduledJob): string {
   const how = job.count !== undefined ? `${job.count} instance(s)` : `${job.percent}%`;
-  return `terminate ${how} of ${job.asg}, mode ${job.mode}${job.dryRun ? ", dry run" : ""}, recovery deadline ${job.recovery.deadlineSeconds} s`;
+  return `terminate ${how} of ${jobTarget(job)}, mode ${job.mode}${job.dryRun ? ", dry run" : ""}, recovery deadline ${job.recovery.deadlineSeconds} s`;
 }
 
 async function requireGroup(aws: Aws, group: string): Promise<void> {

@@ -141,6 +141,10 @@ describe("checkRawJob", () => {
     ["[1]", "the job message must be a JSON object"],
     ['{"asg":"web","count":1,"dryrun":true}', 'unknown field "dryrun"'],
     ['{"asg":"web"}', "count: give either count or percent"],
+    [
+      '{"selector":{"tags":{"team":"web"}},"count":1}',
+      "selector: a selector request becomes one experiment per group",
+    ],
   ])("refuses %j: %s", (text, message) => {
     const result = checkRawJob(text, newId);
     expect(result.ok).toBe(false);

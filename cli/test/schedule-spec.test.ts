@@ -83,7 +83,7 @@ describe("schedule preview", () => {
     const entries = previewSchedule({
       expression: parseScheduleExpression("cron(0 10 ? * MON-FRI *)"),
       run: { ...run, blackouts: [{ from: "2026-12-24", to: "2026-12-25" }] },
-      asg: "web",
+      groups: ["web"],
       from: new Date("2026-12-22T00:00:00Z"),
       days: 4,
     });
@@ -102,7 +102,7 @@ describe("schedule preview", () => {
     const entries = previewSchedule({
       expression: parseScheduleExpression("cron(* 9-14 ? * MON-FRI *)"),
       run: { ...run, random: { window: "09:00-15:00", meanDaysBetween: 2 } },
-      asg: "web",
+      groups: ["web"],
       from: new Date("2031-01-06T00:00:00Z"),
       days: 14,
     });
@@ -112,5 +112,65 @@ describe("schedule preview", () => {
       if (e.slot) expect(e.slot.slice(11, 16)).toBe(e.draw!.at); // GMT in January
     }
     expect(entries.some((e) => e.outcome === "runs")).toBe(true);
+  });
+
+  it("draws each group of a selector on its own, and names the group of each line", () => {
+    const groups = ["api", "web", "worker"];
+    const entries = previewSchedule({
+      expression: parseScheduleExpression("cron(* 9-14 ? * MON-FRI *)"),
+      run: { ...run, random: { window: "09:00-15:00", meanDaysBetween: 2 } },
+      groups,
+      from: new Date("2031-01-06T00:00:00Z"),
+      days: 7,
+    });
+    expect(entries).toHaveLength(5 * groups.length);
+    // The same draws as each group's schedule alone: a selector changes nothing per group.
+    for (const asg of groups) {
+      const alone = previewSchedule({
+        expression: parseScheduleExpression("cron(* 9-14 ? * MON-FRI *)"),
+        run: { ...run, random: { window: "09:00-15:00", meanDaysBetween: 2 } },
+        groups: [asg],
+        from: new Date("2031-01-06T00:00:00Z"),
+        days: 7,
+      });
+      expect(entries.filter((e) => e.asg === asg)).toEqual(alone);
+    }
+    const text = formatPreview(entries, "every group tagged team=web", "Europe/Dublin", 3);
+    const drawn = entries.find((e) => e.outcome === "runs")!;
+    expect(text).toContain(`runs on ${drawn.asg}`);
+    expect(text).toMatch(/not-drawn: (api|web|worker)/);
+    expect(text).toContain("in 5 day(s) with slots over 3 groups");
+  });
+});
+
+describe("schedule add --tag", () => {
+  const flags = { count: "1", cron: "0 10 ? * MON-FRI *" };
+
+  it("puts a selector in the job instead of a group", () => {
+    const checked = checkScheduleFlags(
+      "every-web",
+      { ...flags, tag: ["macaque:enabled=true", "team=web"] },
+      "seed-1",
+    );
+    expect(checked.ok).toBe(true);
+    const { spec } = checked as Extract<typeof checked, { ok: true }>;
+    const input = JSON.parse(spec.input);
+    expect(input.selector).toEqual({ tags: { "macaque:enabled": "true", team: "web" } });
+    expect(input).not.toHaveProperty("asg");
+    expect(spec.description).toContain(
+      "terminate 1 of every group tagged macaque:enabled=true, team=web",
+    );
+  });
+
+  it.each([
+    [{ asg: "web", tag: ["team=web"] }, "--asg: give --asg or --tag, not both"],
+    [{}, "--asg: give --asg NAME (one group) or --tag Key=Value"],
+    [{ tag: ["team"] }, '--tag: "team" is not Key=Value'],
+    [{ tag: ["team=a", "team=b"] }, "--tag: team is given twice"],
+  ])("refuses %j", (extra, message) => {
+    const checked = checkScheduleFlags("bad", { ...flags, ...extra }, "seed-1");
+    expect(checked.ok).toBe(false);
+    const reasons = (checked as Extract<typeof checked, { ok: false }>).reasons;
+    expect(reasons.map((r) => r.message).join("\n")).toContain(message);
   });
 });

@@ -122,6 +122,32 @@ export class History extends Construct {
     );
   }
 
+  /**
+   * The producer: its first decision per experiment id, written once and read back
+   * after a Redis loss (shared/src/history/write-once-log.ts); nothing else.
+   */
+  grantDecisions(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["s3:GetObject", "s3:PutObject"],
+        resources: [this.bucket.arnForObjects("decisions/*")],
+      }),
+    );
+  }
+
+  /**
+   * The terminator: its first result per experiment id, written once and read back
+   * after a Redis loss (services/terminator/src/result-log.ts); nothing else.
+   */
+  grantResults(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ["s3:GetObject", "s3:PutObject"],
+        resources: [this.bucket.arnForObjects("results/*")],
+      }),
+    );
+  }
+
   /** The recovery-monitor and the CLI's role: list the index, get records. */
   grantRead(role: IRole): void {
     role.addToPrincipalPolicy(

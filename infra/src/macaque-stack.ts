@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { CfnOutput, Stack, Tags, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Fn, Stack, Tags, type StackProps } from "aws-cdk-lib";
 import {
   Peer,
   Port,
@@ -12,6 +12,7 @@ import {
 import { Platform } from "aws-cdk-lib/aws-ecr-assets";
 import { Repository } from "aws-cdk-lib/aws-ecr";
 import { Cluster, ContainerImage } from "aws-cdk-lib/aws-ecs";
+import type { Role } from "aws-cdk-lib/aws-iam";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { QueueRole, ServiceName } from "@macaque/shared";
@@ -117,6 +118,12 @@ export class MacaqueStack extends Stack {
       if (service === ServiceName.recoveryMonitor) {
         this.history.grantRead(worker.taskDefinition.taskRole);
       }
+      if (service === ServiceName.producer) {
+        this.history.grantDecisions(worker.taskDefinition.taskRole);
+      }
+      if (service === ServiceName.terminator) {
+        this.history.grantResults(worker.taskDefinition.taskRole);
+      }
       this.services[service] = worker;
     }
 
@@ -148,10 +155,20 @@ export class MacaqueStack extends Stack {
       value: `${this.history.database.ref}.experiments`,
       description: "Athena table over the archive (partition projection on asg and day)",
     });
-    new Schedules(this, "Schedules", {
+    const schedules = new Schedules(this, "Schedules", {
       prefix: settings.namePrefix,
       requestQueue: this.messaging.queues.requests.queue,
     });
+    if (settings.allowedSenderIds.length > 0) {
+      // Role ids exist only once the roles do: the producer's own (a selector's
+      // fan-out sends job messages) and the Scheduler's are added here.
+      const producer = this.services[ServiceName.producer].taskDefinition;
+      const producerRole = producer.taskRole as Role;
+      producer.defaultContainer!.addEnvironment(
+        "ALLOWED_SENDER_IDS",
+        Fn.join(",", [...settings.allowedSenderIds, producerRole.roleId, schedules.role.roleId]),
+      );
+    }
   }
 
   private network(settings: Settings): {

@@ -27,7 +27,8 @@ const targetHealthReads = [
 export const serviceAccess: Record<ServiceName, ServiceAccess> = {
   [ServiceName.producer]: {
     consumes: [QueueRole.requests, QueueRole.outcomes],
-    sendsTo: [QueueRole.terminations],
+    // requests: a selector request's fan-out, one job message per matching group.
+    sendsTo: [QueueRole.terminations, QueueRole.requests],
     publishesTo: [TopicRole.events],
     describes: [
       "autoscaling:DescribeAutoScalingGroups",

@@ -36,10 +36,12 @@ export function serviceEnvironment(
         MAX_INSTANCES_PER_EXPERIMENT: String(settings.maxInstancesPerExperiment),
         MAX_PERCENT_OF_GROUP: String(settings.maxPercentOfGroup),
         MIN_IN_SERVICE_AFTER: String(settings.minInServiceAfter),
+        ...history(shared),
+        ...emailAllowList(settings),
         ...(settings.stopAlarms.length > 0 && { STOP_ALARMS: settings.stopAlarms.join(",") }),
       };
     case ServiceName.terminator:
-      return { ...common, ...control, EXCLUDE_TAG: settings.excludeTag.text };
+      return { ...common, ...control, EXCLUDE_TAG: settings.excludeTag.text, ...history(shared) };
     case ServiceName.recoveryMonitor:
       // The stack routes AWS's fleet events to the monitor (fleet-events.ts).
       return { ...common, ...control, ...history(shared), DETECTION_MODE: "events" };
@@ -48,6 +50,7 @@ export function serviceEnvironment(
         ...common,
         SENDER_EMAIL: settings.senderEmail,
         ...history(shared),
+        ...emailAllowList(settings),
         ...(settings.defaultRecipients.length > 0 && {
           DEFAULT_RECIPIENTS: settings.defaultRecipients.join(","),
         }),
@@ -55,6 +58,16 @@ export function serviceEnvironment(
   }
 }
 
-/** The archive: the notifier writes it, the monitor reads a group's history from it. */
+/** ALLOWED_EMAIL_DOMAINS: the producer refuses jobs naming others, the notifier never mails them. */
+const emailAllowList = (settings: Settings): Record<string, string> =>
+  settings.allowedEmailDomains.length > 0
+    ? { ALLOWED_EMAIL_DOMAINS: settings.allowedEmailDomains.join(",") }
+    : {};
+
+/**
+ * The archive: the notifier writes it, the monitor reads a group's history from it,
+ * the producer keeps its decisions under `decisions/` in it, the terminator its results
+ * under `results/`.
+ */
 const history = (shared: { historyBucket?: string }): Record<string, string> =>
   shared.historyBucket === undefined ? {} : { HISTORY_BUCKET: shared.historyBucket };

@@ -5,6 +5,8 @@ import {
   defaultControlPath,
   defaultNamePrefix,
   defaultTags,
+  emailDomainSchema,
+  senderIdSchema,
 } from "@macaque/shared";
 
 /**
@@ -74,6 +76,13 @@ export const settingsSchema = z
     stopAlarms: list
       .pipe(z.array(alarmRefSchema).max(100, "lists more than 100 alarms"))
       .default([]),
+    /**
+     * The producer's ALLOWED_SENDER_IDS; when any is given, the stack adds the
+     * producer's own role (selector fan-out) and the Scheduler's. Default none (off).
+     */
+    allowedSenderIds: list.pipe(z.array(senderIdSchema)).default([]),
+    /** ALLOWED_EMAIL_DOMAINS of the producer and the notifier. Default none (off). */
+    allowedEmailDomains: list.pipe(z.array(emailDomainSchema)).default([]),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace"]).default("info"),
     logRetentionDays: z.coerce
       .number()

@@ -40,7 +40,7 @@ const bucketGrants = () =>
   [...byRole.entries()].flatMap(([role, statements]) =>
     statements
       .filter((s) => JSON.stringify(s.Resource).includes(bucketId))
-      .map((s) => ({ role, actions: actionsOf(s) })),
+      .map((s) => ({ role, actions: actionsOf(s), resource: JSON.stringify(s.Resource) })),
   );
 
 describe("the history bucket", () => {
@@ -80,30 +80,32 @@ describe("the history bucket", () => {
     ]);
   });
 
-  it("lets only the notifier write, the monitor and the reader role read, and nobody delete", () => {
+  it("lets only the notifier write records, the producer its decisions, the terminator its results, and nobody delete", () => {
     const grants = bucketGrants();
     const writers = grants.filter((g) =>
       g.actions.some((a) => a !== "s3:GetObject" && a !== "s3:ListBucket"),
     );
-    expect(writers).toEqual([{ role: roleOf.notifier, actions: ["s3:PutObject"] }]);
-    const readers = [...new Set(grants.filter((g) => g !== writers[0]).map((g) => g.role))].sort();
+    expect(writers.map(({ role, actions }) => ({ role, actions }))).toEqual([
+      { role: roleOf.producer, actions: ["s3:GetObject", "s3:PutObject"] },
+      { role: roleOf.terminator, actions: ["s3:GetObject", "s3:PutObject"] },
+      { role: roleOf.notifier, actions: ["s3:PutObject"] },
+    ]);
+    // Their own logs only: never the archive's records.
+    expect(writers[0]!.resource).toContain("/decisions/*");
+    expect(writers[1]!.resource).toContain("/results/*");
+    const readers = [
+      ...new Set(grants.filter((g) => !writers.includes(g)).map((g) => g.role)),
+    ].sort();
     const [[readerRole]] = ofType(resources, "AWS::IAM::Role").filter(([, r]) =>
       String(r.Properties.Description ?? "").startsWith("Reads macaque's experiment archive"),
     ) as [[string, Resource]];
     expect(readers).toEqual([roleOf["recovery-monitor"], readerRole].sort());
-    for (const service of ["producer", "terminator"] as const) {
-      expect(grants.filter((g) => g.role === roleOf[service])).toEqual([]);
-    }
   });
 
-  it("tells the notifier and the monitor its name", () => {
-    for (const [service, task] of tasksByService(resources)) {
+  it("tells every service its name", () => {
+    for (const [, task] of tasksByService(resources)) {
       const variable = task.container.Environment.find((e) => e.Name === "HISTORY_BUCKET");
-      if (service === "notifier" || service === "recovery-monitor") {
-        expect(referencedIds(variable?.Value)).toEqual([bucketId]);
-      } else {
-        expect(variable).toBeUndefined();
-      }
+      expect(referencedIds(variable?.Value)).toEqual([bucketId]);
     }
   });
 });

@@ -38,7 +38,7 @@ const expected: Record<
 > = {
   producer: {
     consumes: [QueueRole.requests, QueueRole.outcomes],
-    sendsTo: [QueueRole.terminations],
+    sendsTo: [QueueRole.terminations, QueueRole.requests],
     publishesTo: [TopicRole.events],
   },
   terminator: { consumes: [QueueRole.terminations], sendsTo: [], publishesTo: [TopicRole.events] },

@@ -216,7 +216,8 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
     heartbeatInterval: Math.max(1, Math.floor(visibilityTimeout / 3)),
     pollingCompleteWaitTimeMs: options.shutdownTimeoutMs ?? 20_000,
     handleMessageTimeout: handleMessageTimeoutSeconds * 1000,
-    messageSystemAttributeNames: ["ApproximateReceiveCount"],
+    // SenderId: the producer's ALLOWED_SENDER_IDS (allow-lists.ts) judges who sent a job.
+    messageSystemAttributeNames: ["ApproximateReceiveCount", "SenderId"],
     messageAttributeNames: ["All"],
     terminateVisibilityTimeout: (messages) => retryDelaySeconds(receiveCountOf(messages[0])),
     handleMessage: async (message) => {

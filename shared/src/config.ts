@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { emailDomainSchema } from "./email.ts";
 import { ConfigError } from "./errors.ts";
 import { defaultNamePrefix, defaultTags } from "./names.ts";
 
@@ -129,6 +130,26 @@ export const envEnum = <const T extends readonly [string, ...string[]]>(
   values: T,
   fallback: T[number],
 ) => z.enum(values, { error: `must be one of ${values.join(", ")}` }).default(fallback as never);
+
+/**
+ * The recipient allow-list (producer: refuses a job naming an address outside it;
+ * notifier: never e-mails outside it). Comma-separated domains; default none, which
+ * allows every address.
+ */
+/**
+ * An SQS SenderId as ALLOWED_SENDER_IDS lists it: an account id, an IAM user id
+ * (`AIDA...`) or a role id (`AROA...`), optionally with a session (`:name`).
+ */
+export const senderIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9]{12,128}(:[\w+=,.@-]{1,64})?$/,
+    "must be SQS SenderIds: an account id, an IAM user id (AIDA...) or a role id (AROA...)",
+  );
+
+export const emailAllowListEnvSchema = z.object({
+  ALLOWED_EMAIL_DOMAINS: envList(emailDomainSchema),
+});
 
 /** A tag to match, e.g. the opt-in tag `macaque:enabled=true`. */
 export interface Tag {

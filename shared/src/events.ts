@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import { scheduleRecordSchema } from "./scheduled-run.ts";
 import { z } from "zod";
 import { abortRecordSchema, haltRecordSchema } from "./control.ts";
-import { reasonSchema, recoveryOptionsSchema } from "./job-message.ts";
+import {
+  fanOutSchema,
+  reasonSchema,
+  recoveryOptionsSchema,
+  selectorSchema,
+} from "./job-message.ts";
 import { EventType, eventTypes, terminationOrderKind } from "./names.ts";
 
 /**
@@ -104,6 +109,8 @@ export const experimentContextSchema = z.object({
   stopConditions: z.object({ alarms: z.array(z.string()) }).optional(),
   /** The request and the plan as the archive keeps them (absent from older producers). */
   plan: planRecordSchema.optional(),
+  /** Set when the job was fanned out from a selector request: its requestId and selector. */
+  fanOut: fanOutSchema.optional(),
 });
 export type ExperimentContext = z.infer<typeof experimentContextSchema>;
 
@@ -287,6 +294,10 @@ export const eventDataSchemas = {
     requestId: z.string(),
     asg: z.string().optional(),
     requestedBy: z.string().optional(),
+    /** The selector of a selector request, or of the request a group's job was fanned out from. */
+    selector: selectorSchema.optional(),
+    /** Set when the refused job was one group's share of a selector request. */
+    parentRequestId: z.string().optional(),
     notify: z.object({ emails: z.array(z.string()) }),
     stage: z.enum(["parse", "validation", "guardrail"]),
     reasons: z.array(reasonSchema).min(1),

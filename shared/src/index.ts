@@ -22,6 +22,8 @@ export {
   envEnum,
   envPositiveInt,
   guardrailEnvSchema,
+  emailAllowListEnvSchema,
+  senderIdSchema,
   historyEnvSchema,
   loadConfig,
   parseEnv,
@@ -77,9 +79,17 @@ export {
   type TargetState,
 } from "./target-health.ts";
 export {
+  fanOutRequestId,
+  fanOutSchema,
+  formatSelector,
+  isSelectorJob,
   jobMessageJsonSchema,
   jobMessageSchema,
   parseJobMessage,
+  selectorSchema,
+  type FanOut,
+  type Selector,
+  type SelectorJobMessage,
   type JobDefaults,
   type JobMessage,
   type JobMessageInput,
@@ -159,7 +169,13 @@ export {
   type GroupState,
   type InstanceState,
 } from "./steady-state.ts";
-export { emailAddressSchema, isEmailAddress } from "./email.ts";
+export {
+  emailAddressSchema,
+  emailDomainOf,
+  emailDomainSchema,
+  isEmailAddress,
+  isEmailDomainAllowed,
+} from "./email.ts";
 export {
   experimentLifetime,
   leaseTtlMs,

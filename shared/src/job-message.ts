@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { emailAddressSchema } from "./email.ts";
 import { scheduledRunSchema } from "./scheduled-run.ts";
@@ -15,6 +16,66 @@ const asgName = z
   .regex(/^[^\p{Cc}\u2028\u2029]+$/u, "contains control characters or line breaks");
 
 const email = emailAddressSchema;
+
+const requestIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -");
+
+/** Most tags one selector names (AND): DescribeAutoScalingGroups takes a handful of filters. */
+const selectorTagsMax = 10;
+
+const tagText = (what: string, max: number) =>
+  z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(max, `${what} is longer than the ${max} characters AWS allows`)
+    .regex(/^[^\p{Cc}\u2028\u2029]+$/u, `${what} contains control characters or line breaks`);
+
+/**
+ * "Every group tagged so": the groups whose tags carry every key with exactly its
+ * value (AWS's `tag:<key>` filters, ANDed). Each matching group gets an ordinary
+ * job message of its own, so every guardrail applies per group.
+ */
+export const selectorSchema = z
+  .strictObject({
+    tags: z
+      .record(tagText("a tag key", 128), tagText("a tag value", 256))
+      .refine((tags) => Object.keys(tags).length > 0, "must name at least one tag")
+      .refine(
+        (tags) => Object.keys(tags).length <= selectorTagsMax,
+        `names more than ${selectorTagsMax} tags`,
+      )
+      .describe("Tag key to value; a group matches when it carries all of them."),
+  })
+  .describe(
+    'Targets every Auto Scaling group carrying these tags, e.g. {"tags": {"macaque:enabled": "true"}}. Give this or asg.',
+  );
+export type Selector = z.output<typeof selectorSchema>;
+
+/** Where one group's job came from: the selector request it was fanned out from. */
+export const fanOutSchema = z.strictObject({
+  parentRequestId: requestIdSchema.describe("The selector request's requestId."),
+  selector: selectorSchema,
+});
+export type FanOut = z.output<typeof fanOutSchema>;
+
+/** `macaque:enabled=true, team=web`: a selector in one line, for logs and reports. */
+export const formatSelector = (selector: Selector): string =>
+  Object.entries(selector.tags)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(", ");
+
+/**
+ * The requestId of one group's job fanned out from a selector request: derived
+ * from the parent's and the group's name, so a redelivered parent sends the same
+ * ids and each group's experiment is decided once. Readable when it fits.
+ */
+export function fanOutRequestId(parentRequestId: string, asg: string): string {
+  const readable = `${parentRequestId}:${asg}`;
+  if (/^[A-Za-z0-9._-]{1,64}$/.test(asg) && readable.length <= 128) return readable;
+  const digest = createHash("sha256").update(`${parentRequestId}\n${asg}`).digest("hex");
+  return `fan-out:${digest.slice(0, 40)}`;
+}
 
 /**
  * A CloudWatch alarm by name (1-255 characters, as CloudWatch allows) or by ARN
@@ -90,7 +151,15 @@ export const recoveryOptionsSchema = z
 export const jobMessageSchema = z
   .strictObject({
     version: z.literal(1, "must be 1 (the only version of the job message)").optional(),
-    asg: asgName.describe("Name of the target Auto Scaling group."),
+    asg: asgName
+      .optional()
+      .describe("Name of the target Auto Scaling group. Give this or selector."),
+    selector: selectorSchema.optional(),
+    fanOut: fanOutSchema
+      .optional()
+      .describe(
+        "Set by the producer on each group's job fanned out from a selector request: where it came from.",
+      ),
     count: z
       .number()
       .int("must be a whole number")
@@ -142,9 +211,7 @@ export const jobMessageSchema = z
           .describe("Extra recipients of the report."),
       })
       .default({ emails: [] }),
-    requestId: z
-      .string()
-      .regex(/^[A-Za-z0-9._:-]{1,128}$/, "must be 1-128 letters, digits or . _ : -")
+    requestId: requestIdSchema
       .optional()
       .describe("Idempotency key; defaults to the SQS message id."),
     requestedBy: z
@@ -161,6 +228,23 @@ export const jobMessageSchema = z
     schedule: scheduledRunSchema.optional(),
   })
   .superRefine((job, ctx) => {
+    if ((job.asg === undefined) === (job.selector === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [job.asg === undefined ? "asg" : "selector"],
+        message:
+          job.asg === undefined
+            ? "give either asg (one group) or selector (every group with these tags)"
+            : "give either asg or selector, not both",
+      });
+    }
+    if (job.fanOut && job.selector) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["fanOut"],
+        message: "belongs to one group's job (with asg), never to a selector request",
+      });
+    }
     if (job.count === undefined && job.percent === undefined) {
       ctx.addIssue({ code: "custom", path: ["count"], message: "give either count or percent" });
     }
@@ -202,9 +286,15 @@ export const jobMessageSchema = z
 
 /** A job message as written by a user (defaults not yet applied). */
 export type JobMessageInput = z.input<typeof jobMessageSchema>;
-/** A validated job message with every default applied. */
-export type JobMessage = z.output<typeof jobMessageSchema>;
+type ParsedJob = Omit<z.output<typeof jobMessageSchema>, "asg" | "selector">;
+/** A validated job message for one group, with every default applied. */
+export type JobMessage = ParsedJob & { asg: string; selector?: undefined };
+/** A validated job message for every group a selector matches (fan-out.ts in the producer). */
+export type SelectorJobMessage = ParsedJob & { asg?: undefined; selector: Selector };
 export type RecoveryOptions = JobMessage["recovery"];
+
+export const isSelectorJob = (job: JobMessage | SelectorJobMessage): job is SelectorJobMessage =>
+  job.selector !== undefined;
 
 /** One reason a message was refused, in words a person understands. */
 export const reasonSchema = z.object({
@@ -238,7 +328,8 @@ function describeIssues(error: z.ZodError): Reason[] {
   });
 }
 
-export type JobParseResult = { ok: true; job: JobMessage } | { ok: false; reasons: Reason[] };
+export type JobParseResult =
+  { ok: true; job: JobMessage | SelectorJobMessage } | { ok: false; reasons: Reason[] };
 
 /** Defaults the operator sets for job messages that leave a field out. */
 export interface JobDefaults {
@@ -262,8 +353,9 @@ export function parseJobMessage(body: string, defaults: JobDefaults = {}): JobPa
     };
   }
   const result = jobMessageSchema.safeParse(withDefaults(json, defaults), { reportInput: true });
+  // Exactly one of asg and selector is set: the refinement above checks it.
   return result.success
-    ? { ok: true, job: result.data }
+    ? { ok: true, job: result.data as JobMessage | SelectorJobMessage }
     : { ok: false, reasons: describeIssues(result.error) };
 }
 
@@ -292,5 +384,7 @@ export function jobMessageJsonSchema(): Record<string, unknown> {
     $id: "urn:macaque:job-message:v1",
     title: "macaque job message v1",
     ...z.toJSONSchema(jobMessageSchema, { io: "input", unrepresentable: "any" }),
+    // The refinement zod cannot express in JSON Schema: one group, or a selector.
+    oneOf: [{ required: ["asg"] }, { required: ["selector"] }],
   };
 }

@@ -121,7 +121,7 @@ describe("job message v1", () => {
   it.each([
     ["invalid JSON", "{asg: web}", /not valid JSON/],
     ["a JSON array", [], /must be a JSON object/],
-    ["no asg", { count: 1 }, /^asg: is required$/],
+    ["no asg", { count: 1 }, /^asg: give either asg \(one group\) or selector/],
     ["an empty asg", { asg: "", count: 1 }, /^asg: must name an Auto Scaling group$/],
     ["neither count nor percent", { asg: "web" }, /^count: give either count or percent$/],
     ["both count and percent", { asg: "web", count: 1, percent: 10 }, /not both/],

@@ -1,16 +1,17 @@
 /**
  * `npm run faults`: every scenario of the fault suite against one sandbox, in
  * turn, and a table of what came of the experiments (figures, not assertions:
- * test/faults.test.ts asserts the quick set's zeros in CI).
+ * test/faults-a.test.ts and faults-b.test.ts assert the quick set's zeros in CI).
  *
- * Options (environment): FAULTS_ONLY=name,name (scenario keys, default all).
+ * Options (environment): FAULTS_ONLY=name,name (scenario keys, default all);
+ * FAULTS_OUTAGE_SCALE (default 1: a "2 min" outage lasts 2 min; 0.1 shortens it to 12 s).
  */
 import { formatRows, runScenario, scenarios, startFaultRedis, type Row } from "./scenarios.ts";
 import { startPipeline } from "../support/pipeline.ts";
 
 const only = process.env.FAULTS_ONLY?.split(",").filter(Boolean);
 const chosen = Object.entries(scenarios).filter(([key]) => !only || only.includes(key));
-const redis = await startFaultRedis();
+const redis = await startFaultRedis(Number(process.env.FAULTS_OUTAGE_SCALE ?? "1"));
 const p = await startPipeline({
   timeScale: 0.01,
   redisUrl: redis.url,

@@ -2,7 +2,7 @@
  * The fault suite's scenarios: real service processes against the sandbox
  * stand-ins, with a fault injected while experiments run, and what came of each
  * experiment counted against the simulator's ground truth. `npm run faults`
- * prints the table; test/faults.test.ts runs the quick set in CI and asserts its
+ * prints the table; test/faults-a.test.ts and faults-b.test.ts run a quick set in CI and assert its
  * zeros.
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -17,6 +17,7 @@ import { salvageRequestFields } from "../../services/producer/src/rejection.ts";
 import { hostileBody, sqsSendable } from "../support/hostile-input.ts";
 import type { Pipeline } from "../support/pipeline.ts";
 import { startTestService } from "../support/processes.ts";
+import { startOutageProxy, type OutageProxy } from "../support/outage-proxy.ts";
 import { waitUntil } from "../support/wait.ts";
 
 export interface Row {
@@ -42,8 +43,12 @@ export interface Scenario {
   name: string;
   /** Experiments to run (valid job messages, one victim each). */
   experiments: number;
+  /** Runs before the jobs are sent (e.g. to put a fault proxy in front of a stand-in). */
+  prepare?(p: Pipeline): Promise<void>;
   /** The fault: runs once the jobs are sent, while they are in flight. */
   inject?(p: Pipeline, faults: FaultControls): Promise<void>;
+  /** Runs once the scenario is counted, to leave the pipeline as it found it. */
+  cleanup?(p: Pipeline): Promise<void>;
   /** Every job message sent twice. */
   twice?: boolean;
   /** Boot time of replacements, in simulated seconds (long: the experiment outlives the fault). */
@@ -52,17 +57,24 @@ export interface Scenario {
   hostile?: number;
 }
 
-/** What a scenario can break beyond the services: the Redis they share. */
+/** What a scenario can break beyond the services: the Redis they share, and time. */
 export interface FaultControls {
   /** Stops Redis, keeps it down `downMs`, starts it again on its port from its append-only file. */
   restartRedis(downMs: number): Promise<void>;
+  /**
+   * A long outage's nominal length times the suite's outage scale (`npm run faults`
+   * runs them whole; CI's quick set shortens them).
+   */
+  scaled(ms: number): number;
+  /** An outage of `scaled(ms)`: nothing to await but the time it lasts. */
+  outage(ms: number): Promise<void>;
 }
 
 /**
  * A Redis of the suite's own, with an append-only file (as compose and the CDK
  * stack keep one), which `restartRedis` stops and starts on the same port.
  */
-export async function startFaultRedis(): Promise<{
+export async function startFaultRedis(outageScale = 1): Promise<{
   url: string;
   controls: FaultControls;
   stop(): Promise<void>;
@@ -71,12 +83,14 @@ export async function startFaultRedis(): Promise<{
   let server = await startRedisServer({ appendOnlyDir: dir });
   const url = server.ready;
   const port = Number(new URL(url).port);
+  const scaled = (ms: number) => ms * outageScale;
   return {
     url,
     controls: {
+      scaled,
+      outage: (ms) => new Promise((r) => setTimeout(r, scaled(ms))),
       async restartRedis(downMs) {
         await server.stop();
-        // The outage itself: nothing to await but the time it lasts.
         await new Promise((r) => setTimeout(r, downMs));
         server = await startRedisServer({ port, appendOnlyDir: dir });
       },
@@ -96,8 +110,12 @@ const terminalTypes: string[] = [
 const checkIntervalSeconds = 0.25;
 
 /** Starts a fresh process of a service in place of the pipeline's, stopped with the stack. */
-async function replace(p: Pipeline, name: ServiceName): Promise<void> {
-  const service = await startTestService(p.stack, name, { env: { LOG_LEVEL: "debug" } });
+async function replace(
+  p: Pipeline,
+  name: ServiceName,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const service = await startTestService(p.stack, name, { env: { LOG_LEVEL: "debug", ...env } });
   p.stack.adopt(service.process);
   p.services[name] = service;
 }
@@ -113,6 +131,26 @@ const killMonitor = (times: number) => async (p: Pipeline) => {
   }
 };
 
+/** Resolves at the simulator's next TerminateInstances call. */
+async function waitForTerminateCall(p: Pipeline): Promise<void> {
+  const before = (await p.sim.counters()).calls.TerminateInstances ?? 0;
+  await waitUntil(
+    "a terminate call",
+    async () => ((await p.sim.counters()).calls.TerminateInstances ?? 0) > before,
+    30_000,
+  );
+}
+
+/** The pid of one of the stack's stand-ins (fauxqs, ses, fleet-sim, ...). */
+function standInPid(p: Pipeline, name: string): number {
+  const pid = p.stack.processes.find((s) => s.name === name)?.child.pid;
+  if (pid === undefined) throw new Error(`no ${name} process in the stack`);
+  return pid;
+}
+
+/** The SES outage's proxy: the notifier sends through it while the scenario runs. */
+let sesProxy: OutageProxy | undefined;
+
 export const scenarios: Record<string, Scenario> = {
   baseline: { name: "no fault", experiments: 5 },
   duplicates: { name: "every job message delivered twice", experiments: 5, twice: true },
@@ -126,12 +164,7 @@ export const scenarios: Record<string, Scenario> = {
     name: "terminator SIGKILLed right after its first terminate call",
     experiments: 3,
     async inject(p) {
-      const before = (await p.sim.counters()).calls.TerminateInstances ?? 0;
-      await waitUntil(
-        "a terminate call",
-        async () => ((await p.sim.counters()).calls.TerminateInstances ?? 0) > before,
-        30_000,
-      );
+      await waitForTerminateCall(p);
       await p.services.terminator.kill();
       await replace(p, "terminator");
     },
@@ -155,6 +188,64 @@ export const scenarios: Record<string, Scenario> = {
       await faults.restartRedis(10_000);
     },
   },
+  monitorDown: {
+    name: "recovery-monitor SIGKILLed and down 60 s",
+    experiments: 3,
+    bootSeconds: 800,
+    async inject(p, faults) {
+      await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
+        timeoutMs: 30_000,
+      });
+      await p.services["recovery-monitor"].kill();
+      await faults.outage(60_000);
+      await replace(p, "recovery-monitor");
+    },
+  },
+  redisDown: {
+    name: "Redis down 2 min mid-experiment",
+    experiments: 3,
+    bootSeconds: 800,
+    async inject(p, faults) {
+      await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
+        timeoutMs: 30_000,
+      });
+      await faults.restartRedis(faults.scaled(120_000));
+    },
+  },
+  sesDown: {
+    name: "SES down 2 min while reports go out",
+    experiments: 3,
+    async prepare(p) {
+      sesProxy = await startOutageProxy(p.stack.endpoints.ses);
+      await p.services.notifier.stop();
+      await replace(p, "notifier", { AWS_ENDPOINT_URL_SES: sesProxy.url });
+    },
+    async inject(_p, faults) {
+      sesProxy!.down();
+      await faults.outage(120_000);
+      sesProxy!.up();
+    },
+    async cleanup(p) {
+      await p.services.notifier.stop();
+      await replace(p, "notifier");
+      await sesProxy?.close();
+      sesProxy = undefined;
+    },
+  },
+  busStalled: {
+    name: "SQS and SNS stalled 30 s after the first terminate call (fauxqs SIGSTOPped)",
+    experiments: 3,
+    async inject(p, faults) {
+      await waitForTerminateCall(p);
+      const pid = standInPid(p, "fauxqs");
+      process.kill(pid, "SIGSTOP");
+      try {
+        await faults.outage(30_000);
+      } finally {
+        process.kill(pid, "SIGCONT");
+      }
+    },
+  },
   load: {
     name: "load: 1,000 job messages over 100 groups (valid, duplicate, hostile)",
     experiments: 100,
@@ -173,14 +264,8 @@ export const scenarios: Record<string, Scenario> = {
   },
 };
 
-/** The quick set CI runs; `npm run faults` runs every scenario. */
-export const quickScenarios = [
-  "duplicates",
-  "monitorKilledTwice",
-  "terminatorKilled",
-  "redisRestarted",
-  "hostile",
-];
+/** CI's quick set shortens the long outages to this share of their nominal length. */
+export const quickOutageScale = 0.1;
 
 export async function runScenario(
   p: Pipeline,
@@ -188,6 +273,7 @@ export async function runScenario(
   faults: FaultControls,
 ): Promise<Row> {
   const started = Date.now();
+  await scenario.prepare?.(p);
   const groups = await Promise.all(
     Array.from({ length: scenario.experiments }, () =>
       p.createGroup({
@@ -215,7 +301,7 @@ export async function runScenario(
   await scenario.inject?.(p, faults);
 
   const ended = await Promise.allSettled(
-    ids.map((id) => p.waitForEvent(id, EventType.reportSent, 180_000)),
+    ids.map((id) => p.waitForEvent(id, EventType.reportSent, 400_000)),
   );
   await p.sim.setGlobalFaults({ throttleRate: 0 });
   // Counted from the producer's log (each line follows its publish): at a load of
@@ -263,6 +349,7 @@ export async function runScenario(
   const reportsSent = subjects.filter((s) => inbox.some((e) => e.subject === s)).length;
   const emailsPerReport = subjects.map((s) => inbox.filter((e) => e.subject === s).length);
   duplicated += emailsPerReport.filter((n) => n > 1).length;
+  await scenario.cleanup?.(p);
   return {
     scenario: scenario.name,
     experiments: ids.length + hostile.length,

@@ -1,9 +1,11 @@
 import {
   commonEnvSchema,
   emailAddressSchema,
+  emailAllowListEnvSchema,
   envBoolean,
   envList,
   historyEnvSchema,
+  isEmailDomainAllowed,
   redisEnvSchema,
 } from "@macaque/shared";
 
@@ -19,5 +21,19 @@ export const notifierEnvSchema = commonEnvSchema
     /** Also send every report to the addresses enrolled with `macaque recipients add` (verified SES identities). Default true. */
     ENROLLED_RECIPIENTS: envBoolean(true),
   })
+  .extend(emailAllowListEnvSchema.shape)
   .extend(redisEnvSchema.shape)
-  .extend(historyEnvSchema.shape);
+  .extend(historyEnvSchema.shape)
+  .superRefine((env, ctx) => {
+    // A default recipient the allow-list would silently never mail is a typo to fix now.
+    const outside = env.DEFAULT_RECIPIENTS.filter(
+      (address) => !isEmailDomainAllowed(address, env.ALLOWED_EMAIL_DOMAINS),
+    );
+    if (outside.length > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEFAULT_RECIPIENTS"],
+        message: `${outside.join(", ")} outside ALLOWED_EMAIL_DOMAINS (${env.ALLOWED_EMAIL_DOMAINS.join(", ")}): would never be e-mailed`,
+      });
+    }
+  });

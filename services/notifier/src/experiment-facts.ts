@@ -1,4 +1,4 @@
-import type { ExperimentContext, InstanceSnapshot } from "@macaque/shared";
+import { formatSelector, type ExperimentContext, type InstanceSnapshot } from "@macaque/shared";
 import type { Fact } from "./report.ts";
 
 /** Facts every report about a planned experiment shows the same way. */
@@ -15,6 +15,13 @@ export function requestFacts(experiment: ExperimentContext): Fact[] {
   ];
   if (experiment.availabilityZone) {
     facts.push({ label: "Zone filter", value: experiment.availabilityZone });
+  }
+  if (experiment.fanOut) {
+    const { selector, parentRequestId } = experiment.fanOut;
+    facts.push({
+      label: "Selected by",
+      value: `tags ${formatSelector(selector)} (request ${parentRequestId})`,
+    });
   }
   facts.push(
     { label: "Requested by", value: experiment.requestedBy ?? "(not given)" },

@@ -30,6 +30,8 @@ export interface EventHandlerOptions {
   senderEmail: string;
   /** Who receives every report besides those a request names (configured and enrolled). */
   defaultRecipients: () => Promise<readonly string[]>;
+  /** ALLOWED_EMAIL_DOMAINS: no report is e-mailed outside them (default none: any domain). */
+  allowedEmailDomains?: readonly string[];
   reportsTopicArn: string;
   eventsTopicArn: string;
   counters: NotifierMetrics;
@@ -60,11 +62,21 @@ export function createEventHandler(options: EventHandlerOptions) {
       return;
     }
     const rendered = renderReport(report);
-    const recipients = resolveRecipients(notifyEmails(event), await options.defaultRecipients());
+    const recipients = resolveRecipients(
+      notifyEmails(event),
+      await options.defaultRecipients(),
+      options.allowedEmailDomains,
+    );
     if (recipients.dropped.length > 0) {
       logger.warn(
         { event: "report.recipients-dropped", dropped: recipients.dropped },
         "not emailing invalid addresses",
+      );
+    }
+    if (recipients.outside.length > 0) {
+      logger.warn(
+        { event: "report.recipients-outside-allow-list", outside: recipients.outside },
+        "not emailing addresses outside ALLOWED_EMAIL_DOMAINS",
       );
     }
     const chunks = chunkRecipients(recipients.addresses);

@@ -58,6 +58,7 @@ await runService({
         sns,
         deliveries,
         senderEmail: config.SENDER_EMAIL,
+        allowedEmailDomains: config.ALLOWED_EMAIL_DOMAINS,
         defaultRecipients: async () => [
           ...config.DEFAULT_RECIPIENTS,
           ...(config.ENROLLED_RECIPIENTS ? await enrolledRecipients() : []),

@@ -1,4 +1,4 @@
-import { chunk, isEmailAddress } from "@macaque/shared";
+import { chunk, isEmailAddress, isEmailDomainAllowed } from "@macaque/shared";
 
 /**
  * Who gets the email: the addresses the event names plus the configured
@@ -14,20 +14,30 @@ export interface Recipients {
   addresses: string[];
   /** What was given but is not an address, for the log. */
   dropped: string[];
+  /** Addresses outside ALLOWED_EMAIL_DOMAINS, never e-mailed, for the log. */
+  outside: string[];
 }
 
+/**
+ * ALLOWED_EMAIL_DOMAINS applies to every address, the defaults and enrolled ones
+ * too: the producer refuses jobs naming others, and this is the second line, for
+ * a rejection's unvalidated addresses and a misconfigured default.
+ */
 export function resolveRecipients(
   fromEvent: readonly string[],
   defaults: readonly string[],
+  allowedDomains: readonly string[] = [],
 ): Recipients {
   const addresses = new Set<string>();
   const dropped: string[] = [];
+  const outside: string[] = [];
   for (const raw of [...fromEvent, ...defaults]) {
     const address = raw.trim().toLowerCase();
-    if (isEmailAddress(address)) addresses.add(address);
-    else dropped.push(raw);
+    if (!isEmailAddress(address)) dropped.push(raw);
+    else if (!isEmailDomainAllowed(address, allowedDomains)) outside.push(address);
+    else addresses.add(address);
   }
-  return { addresses: [...addresses], dropped };
+  return { addresses: [...addresses], dropped, outside };
 }
 
 /** Splits recipients into SES-sized groups, each one email. */

@@ -1,4 +1,4 @@
-import { formatInstant, plural } from "@macaque/shared";
+import { formatInstant, formatSelector, plural } from "@macaque/shared";
 import type { EventData } from "@macaque/shared";
 import { subjectLine } from "./escape.ts";
 import type { Report } from "./report.ts";
@@ -14,7 +14,19 @@ const stageWords = {
 /** Why a request was refused, every reason listed, so the requester can fix it. */
 export function buildRejectionReport(data: ExperimentRejected): Report {
   const reasons = data.reasons.map((r) => `${r.message} [${r.code}]`);
-  const target = data.asg ?? `request ${data.requestId}`;
+  const target =
+    data.asg ??
+    (data.selector
+      ? `groups tagged ${formatSelector(data.selector)}`
+      : `request ${data.requestId}`);
+  const selected = data.selector
+    ? [
+        {
+          label: "Selected by",
+          value: `tags ${formatSelector(data.selector)}${data.parentRequestId ? ` (request ${data.parentRequestId})` : ""}`,
+        },
+      ]
+    : [];
   const count =
     data.reasons.length === 1 ? data.reasons[0]!.code : plural(data.reasons.length, "reason");
   return {
@@ -25,6 +37,7 @@ export function buildRejectionReport(data: ExperimentRejected): Report {
     status: { label: "Rejected - nothing was terminated", tone: "bad" },
     facts: [
       { label: "Group", value: data.asg ?? "(not given)" },
+      ...selected,
       { label: "Requested by", value: data.requestedBy ?? "(not given)" },
       { label: "Request id", value: data.requestId },
       { label: "Experiment id", value: data.experimentId },

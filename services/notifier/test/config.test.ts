@@ -10,6 +10,7 @@ describe("notifier configuration", () => {
     expect(config.SENDER_EMAIL).toBe("chaos@example.com");
     expect(config.DEFAULT_RECIPIENTS).toEqual([]);
     expect(config.REDIS_KEY_PREFIX).toBe("macaque");
+    expect(config.ALLOWED_EMAIL_DOMAINS).toEqual([]);
   });
 
   it("reads a comma-separated list of default recipients", () => {
@@ -30,6 +31,14 @@ describe("notifier configuration", () => {
     [{ REDIS_URL: undefined }, "REDIS_URL: is required but not set"],
     [{ HISTORY_BUCKET: "My_Bucket" }, "HISTORY_BUCKET: must be an S3 bucket name"],
     [{ AWS_ENDPOINT_URL_S3: "not a url" }, "AWS_ENDPOINT_URL_S3: must be a URL"],
+    [
+      { ALLOWED_EMAIL_DOMAINS: "example.com,not a domain" },
+      "ALLOWED_EMAIL_DOMAINS.1: must be a domain name",
+    ],
+    [
+      { ALLOWED_EMAIL_DOMAINS: "corp.example", DEFAULT_RECIPIENTS: "sre@example.com" },
+      "DEFAULT_RECIPIENTS: sre@example.com outside ALLOWED_EMAIL_DOMAINS (corp.example)",
+    ],
   ])("names the bad variable (%j)", (change, problem) => {
     try {
       parseEnv(notifierEnvSchema, { ...base, ...change });

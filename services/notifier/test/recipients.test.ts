@@ -11,11 +11,26 @@ describe("resolveRecipients", () => {
     ).toEqual({
       addresses: ["alice@example.com", "bob@example.com", "sre@example.com"],
       dropped: [],
+      outside: [],
+    });
+  });
+
+  it("never e-mails outside ALLOWED_EMAIL_DOMAINS, defaults included", () => {
+    expect(
+      resolveRecipients(
+        ["alice@corp.example", "eve@elsewhere.example"],
+        ["sre@mail.corp.example", "Ops@CORP.example"],
+        ["corp.example"],
+      ),
+    ).toEqual({
+      addresses: ["alice@corp.example", "ops@corp.example"],
+      dropped: [],
+      outside: ["eve@elsewhere.example", "sre@mail.corp.example"],
     });
   });
 
   it("is empty when nobody is named and there are no defaults", () => {
-    expect(resolveRecipients([], [])).toEqual({ addresses: [], dropped: [] });
+    expect(resolveRecipients([], [])).toEqual({ addresses: [], dropped: [], outside: [] });
   });
 
   it.each([
@@ -30,6 +45,7 @@ describe("resolveRecipients", () => {
     expect(resolveRecipients([bad, "ok@example.com"], [])).toEqual({
       addresses: ["ok@example.com"],
       dropped: [bad],
+      outside: [],
     });
   });
 

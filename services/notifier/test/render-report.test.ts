@@ -191,6 +191,22 @@ describe("rejection report", () => {
     const unnamed = render(event(EventType.experimentRejected, data, data.experimentId));
     expect(unnamed.subject).toBe("[macaque] request req-43: request rejected (invalid-json)");
   });
+
+  it("says which selector a refused request came from", () => {
+    const selector = { tags: { "macaque:enabled": "true" } };
+    const empty = rejectedData({
+      asg: undefined,
+      selector,
+      reasons: [{ code: "selector-matched-nothing", message: "no group carries the tags" }],
+    });
+    const parent = render(event(EventType.experimentRejected, empty, empty.experimentId));
+    expect(parent.subject).toBe(
+      "[macaque] groups tagged macaque:enabled=true: request rejected (selector-matched-nothing)",
+    );
+    const share = rejectedData({ selector, parentRequestId: "req-all" });
+    const group = render(event(EventType.experimentRejected, share, share.experimentId));
+    expect(group.text).toContain("tags macaque:enabled=true (request req-all)");
+  });
 });
 
 describe("termination-failure report", () => {
@@ -224,6 +240,16 @@ describe("dry-run report", () => {
     }
     expect(r.text).toMatch(/1\s+i-0000000a\s+victim/);
     expect(r.text).toMatch(/3\s+i-0000000b\s*\n/);
+  });
+
+  it("says which selector request a group's experiment came from", () => {
+    const fanOut = { parentRequestId: "req-all", selector: { tags: { team: "web" } } };
+    const data = dryRunPlannedData({ fanOut });
+    const selected = render(event(EventType.experimentPlanned, data, "exp-dry-1"));
+    for (const part of [selected.text, selected.html]) {
+      expect(part).toContain("tags team=web (request req-all)");
+    }
+    expect(r.text).not.toContain("Selected by");
   });
 
   it("is not made for a plan that is not a dry run", () => {

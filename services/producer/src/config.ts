@@ -4,12 +4,16 @@ import {
   commonEnvSchema,
   envList,
   controlEnvSchema,
+  emailAllowListEnvSchema,
   envCheckIntervalSeconds,
   guardrailEnvSchema,
+  historyEnvSchema,
   recoveryDefaults,
   redisEnvSchema,
+  senderIdSchema,
   type JobDefaults,
 } from "@macaque/shared";
+import type { AllowLists } from "./allow-lists.ts";
 import type { GuardrailPolicy } from "./guardrails.ts";
 
 /** The producer's environment: common, Redis, the guardrails and the job defaults an operator sets. */
@@ -32,11 +36,32 @@ export const producerEnvSchema = commonEnvSchema
     STOP_ALARMS: envList(alarmRefSchema).pipe(
       z.array(z.string()).max(100, "lists more than 100 alarms"),
     ),
+    /**
+     * Most groups one selector request may fan out to: a selector matching more is
+     * refused (`selector-too-broad`) rather than trimmed. Default 50.
+     */
+    MAX_GROUPS_PER_SELECTOR: z.coerce
+      .number({ error: "must be a whole number of groups" })
+      .int("must be a whole number of groups")
+      .min(1, "must be at least 1")
+      .max(1_000, "must be at most 1000")
+      .default(50),
     /** Check interval of a job message that names none. Default 10 (the job message's own default). */
     DEFAULT_CHECK_INTERVAL_SECONDS: envCheckIntervalSeconds.default(
       recoveryDefaults.checkIntervalSeconds,
     ),
   })
+  .extend({
+    /**
+     * Who may send job messages, by SQS SenderId: account ids, IAM user ids or role
+     * ids (a role id admits every session of the role), comma-separated. Include the
+     * producer's own role (a selector request's fan-out) and the Scheduler's.
+     * Default none: any sender the queue policy lets in.
+     */
+    ALLOWED_SENDER_IDS: envList(senderIdSchema),
+  })
+  .extend(emailAllowListEnvSchema.shape)
+  .extend(historyEnvSchema.shape)
   .extend(redisEnvSchema.shape)
   .extend(controlEnvSchema.shape);
 
@@ -51,6 +76,10 @@ export function guardrailPolicy(config: ProducerConfig): GuardrailPolicy {
     minInServiceAfter: config.MIN_IN_SERVICE_AFTER,
     minMinutesBetweenExperiments: config.MIN_MINUTES_BETWEEN_EXPERIMENTS,
   };
+}
+
+export function allowLists(config: ProducerConfig): AllowLists {
+  return { senderIds: config.ALLOWED_SENDER_IDS, emailDomains: config.ALLOWED_EMAIL_DOMAINS };
 }
 
 export function jobDefaults(config: ProducerConfig): JobDefaults {

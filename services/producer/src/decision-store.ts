@@ -7,6 +7,7 @@ import {
   setIfAbsent,
   type Redis,
 } from "@macaque/shared";
+import type { WriteOnceLog } from "@macaque/shared/history";
 import type { Plan } from "./plan.ts";
 import type { Rejection } from "./rejection.ts";
 
@@ -18,7 +19,11 @@ import type { Rejection } from "./rejection.ts";
  * gets new victims (a request without a seed would draw different ones) nor
  * both a plan and a rejection.
  */
-export type Decision = { kind: "planned"; plan: Plan } | { kind: "rejected"; rejection: Rejection };
+export type Decision =
+  | { kind: "planned"; plan: Plan }
+  | { kind: "rejected"; rejection: Rejection }
+  /** A selector request: the groups it matched first, each sent a job of its own (fan-out.ts). */
+  | { kind: "fanned-out"; groups: string[] };
 
 export interface DecisionStore {
   get(experimentId: string): Promise<Decision | undefined>;
@@ -32,20 +37,56 @@ const decisionSchema = z.discriminatedUnion("kind", [
     kind: z.literal("rejected"),
     rejection: eventDataSchemas[EventType.experimentRejected],
   }),
+  z.object({ kind: z.literal("fanned-out"), groups: z.array(z.string()) }),
 ]);
 
-export function createDecisionStore(redis: Redis, prefix: string): DecisionStore {
+/**
+ * A body that is not a valid job message is refused the same way whenever it comes
+ * back, so its rejection stays in Redis only and a flood of garbage costs no S3
+ * request (after a Redis loss, a valid body reusing its requestId would be planned).
+ * Plans, fan-outs and guardrail refusals are logged.
+ */
+const worthLogging = (decision: Decision): boolean =>
+  decision.kind !== "rejected" || decision.rejection.stage === "guardrail";
+
+/** How long a decision read back from the durable log is cached in Redis again. */
+const RESTORED_TTL_MS = 24 * 3_600_000;
+
+/**
+ * Redis answers first and arbitrates between replicas; with a durable log
+ * (HISTORY_BUCKET), every decision Redis keeps is also written there once, before
+ * anything is sent, and a Redis miss reads the log before the caller plans. So
+ * when Redis loses its keys (a restart without persistence, a failover, an
+ * eviction), a resent request replays its first decision, with the same victims,
+ * instead of being planned again.
+ */
+export function createDecisionStore(
+  redis: Redis,
+  prefix: string,
+  log?: WriteOnceLog,
+): DecisionStore {
   const key = (experimentId: string) =>
     redisKey(prefix, ServiceName.producer, "decision", experimentId);
+  const parse = (json: string): Decision => decisionSchema.parse(JSON.parse(json));
   return {
     async get(experimentId) {
       const raw = await redis.get(key(experimentId));
-      return raw === null ? undefined : decisionSchema.parse(JSON.parse(raw));
+      if (raw !== null) return parse(raw);
+      const logged = await log?.read(experimentId);
+      if (logged === undefined) return undefined;
+      // Cached again, unless a replica decided meanwhile: then its decision is Redis's.
+      return parse(await setIfAbsent(redis, key(experimentId), logged, RESTORED_TTL_MS));
     },
     async keep(experimentId, decision, ttlMs) {
       const json = JSON.stringify(decision);
       const kept = await setIfAbsent(redis, key(experimentId), json, ttlMs);
-      return kept === json ? decision : decisionSchema.parse(JSON.parse(kept));
+      if (kept !== json) return parse(kept);
+      if (!log || !worthLogging(decision)) return decision;
+      const first = await log.writeOnce(experimentId, json);
+      if (first === json) return decision;
+      // Decided before Redis lost it, in a window the read-through missed: the log's wins.
+      await redis.set(key(experimentId), first, "PX", ttlMs);
+      return parse(first);
     },
   };
 }

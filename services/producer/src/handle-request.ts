@@ -5,7 +5,11 @@ import {
   createEvent,
   eventSource,
   experimentIdFor,
+  formatSelector,
+  isSelectorJob,
   parseJobMessage,
+  type Selector,
+  type SelectorJobMessage,
   type CloudEvent,
   type JobMessage,
   type MessageContext,
@@ -27,8 +31,11 @@ import type { Decision, DecisionStore } from "./decision-store.ts";
 import type { ProducerMetrics } from "./producer-metrics.ts";
 import { withStopConditions, type StopConditionCheck } from "./stop-conditions.ts";
 import { prepareRequest, type ScheduleRecord } from "./scheduled-request.ts";
+import { fanOut, parentRequestIdOf } from "./fan-out.ts";
+import { emailDomainReasons, senderReason, type AllowLists } from "./allow-lists.ts";
 import {
   buildRejection,
+  originFields,
   salvageRequestFields,
   stageOf,
   type Rejection,
@@ -64,7 +71,23 @@ export interface RequestHandlerOptions {
   checkStopConditions(job: JobMessage): Promise<StopConditionCheck>;
   /** The kill switch (read for every new request) and the in-flight notes `macaque status` lists. */
   controls: ProducerControls;
+  /** The sorted names of the groups a selector matches, at most `limit` + 1 (select-groups.ts). */
+  selectGroups(selector: Selector, limit: number): Promise<string[]>;
+  /** Sends one group's job message, fanned out from a selector request, to the request queue. */
+  sendRequest(job: JobMessage): Promise<void>;
+  /** Most groups one selector request may fan out to (MAX_GROUPS_PER_SELECTOR). */
+  maxGroupsPerSelector: number;
+  /** ALLOWED_SENDER_IDS and ALLOWED_EMAIL_DOMAINS; default both empty (off). */
+  allowLists?: AllowLists;
 }
+
+/** What a rejection of a parsed job names: the group or selector, requester and recipients. */
+const fieldsOf = (job: JobMessage | SelectorJobMessage): RequestFields => ({
+  asg: job.asg,
+  requestedBy: job.requestedBy,
+  emails: job.notify.emails,
+  ...originFields(job),
+});
 
 /**
  * Turns one job message into a plan (published, and ordered unless a dry run) or
@@ -73,6 +96,7 @@ export interface RequestHandlerOptions {
  */
 export function createRequestHandler(options: RequestHandlerOptions) {
   const { leases, ends, decisions, metrics } = options;
+  const allow = options.allowLists ?? { senderIds: [], emailDomains: [] };
 
   // Fixed id and time: a replayed rejection is the same event, byte for byte.
   const publishRejection = (data: Rejection) =>
@@ -130,6 +154,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
 
   /** Re-sends what was decided for this experiment id before. */
   const replay = (decision: Decision, logger: Logger): Promise<void> => {
+    if (decision.kind === "fanned-out") {
+      // Only a selector request is decided so: its own handler re-sends the groups' jobs.
+      logger.warn({ event: "fan-out.replayed" }, "request seen before as a selector request");
+      return Promise.resolve();
+    }
     logger.info(
       { event: decision.kind === "planned" ? "plan.replayed" : "rejection.replayed" },
       `request seen before: re-sending its ${decision.kind === "planned" ? "plan" : "rejection"}`,
@@ -137,6 +166,58 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     return decision.kind === "planned"
       ? dispatch(decision.plan)
       : publishRejection(decision.rejection);
+  };
+
+  /**
+   * A selector request: the first resolution of its groups is kept like any decision,
+   * so a redelivered copy re-sends the same groups' jobs (with the same requestIds)
+   * even if the tags changed meanwhile, and each group's job replays its own decision.
+   */
+  const fanOutJob = async (
+    job: SelectorJobMessage,
+    messageId: string,
+    parentLogger: Logger,
+    body: string,
+  ) => {
+    const parentRequestId = parentRequestIdOf(job, messageId);
+    const experimentId = experimentIdFor(parentRequestId);
+    const logger = parentLogger.child({
+      experimentId,
+      requestId: parentRequestId,
+      selector: formatSelector(job.selector),
+    });
+    const rejection = { experimentId, requestId: parentRequestId, fields: fieldsOf(job) };
+    const kept = await decisions.get(experimentId);
+    if (kept && kept.kind !== "fanned-out") return replay(kept, logger);
+    const limit = options.maxGroupsPerSelector;
+    const groups = kept?.groups ?? (await options.selectGroups(job.selector, limit));
+    const decided = fanOut({ job, parentRequestId, groups, maxGroups: limit });
+    if (decided.kind === "skip") {
+      logger.debug({ event: "fan-out.skipped" }, decided.message);
+      return;
+    }
+    // Refused here, once, rather than in each group's job.
+    const outside = emailDomainReasons(job.notify.emails, allow.emailDomains);
+    if (decided.kind === "reject" || outside.length > 0) {
+      const reasons = decided.kind === "reject" ? [decided.reason] : outside;
+      return reject(logger, rejection, "guardrail", reasons, body);
+    }
+    if (!kept) {
+      const decision: Decision = { kind: "fanned-out", groups: [...groups] };
+      const first = await decisions.keep(experimentId, decision, REJECTION_KEEP_MS);
+      if (first !== decision) return fanOutJob(job, messageId, parentLogger, body);
+    }
+    for (const { message } of decided.jobs) await options.sendRequest(message);
+    metrics.fannedOut.inc(decided.jobs.length);
+    logger.info(
+      {
+        event: "fan-out.sent",
+        matched: decided.matched,
+        groups: decided.jobs.map((j) => j.asg),
+        requestIds: decided.jobs.map((j) => j.requestId),
+      },
+      `selector ${formatSelector(job.selector)}: sent one job to each of ${decided.jobs.length} group(s)`,
+    );
   };
 
   const planJob = async (
@@ -149,11 +230,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const experimentId = experimentIdFor(requestId);
     const kept = await decisions.get(experimentId);
     if (kept) return replay(kept, logger);
-    const rejection = {
-      experimentId,
-      requestId,
-      fields: { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails },
-    };
+    const rejection = { experimentId, requestId, fields: fieldsOf(job) };
     // Read for every new request, never cached; unreadable, it throws and SQS redelivers.
     const halt = await options.controls.readHalt();
     if (halt?.halted) return reject(logger, rejection, "guardrail", [haltedReason(halt)], body);
@@ -194,7 +271,7 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     const planned = schedule ? { ...bounded.plan, schedule } : bounded.plan;
     const decision: Decision = { kind: "planned", plan: planned };
     const decided = await decisions.keep(experimentId, decision, ttlMs + PLAN_KEEP_BEYOND_LEASE_MS);
-    if (decided.kind === "rejected") {
+    if (decided.kind !== "planned") {
       // The other copy was refused first: this one gives the lease back and says the same.
       if (!job.dryRun) await leases.release(job.asg, experimentId);
       return replay(decided, logger);
@@ -225,8 +302,36 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     return dispatch(plan);
   };
 
+  /**
+   * A sender outside ALLOWED_SENDER_IDS is refused under its own message id, never
+   * the requestId it claims, and the refusal is not kept: a stranger who guesses a
+   * requestId can neither pre-empt that request's decision nor have its refusal
+   * e-mailed to the addresses it names.
+   */
+  const refuseSender = async (reason: Reason, context: MessageContext, body: string) => {
+    const requestId = context.messageId;
+    const experimentId = experimentIdFor(requestId);
+    const { asg } = salvageRequestFields(body);
+    const data = buildRejection({
+      experimentId,
+      requestId,
+      fields: { asg, emails: [] },
+      stage: "guardrail",
+      reasons: [reason],
+      body,
+      now: options.now(),
+    });
+    await publishRejection(data);
+    metrics.rejected.inc({ stage: "guardrail", code: reason.code });
+    context.logger
+      .child({ experimentId, requestId })
+      .warn({ event: "experiment.rejected", codes: [reason.code] }, `rejected: ${reason.message}`);
+  };
+
   return async function handleRequest(message: Message, context: MessageContext): Promise<void> {
     const body = message.Body ?? "";
+    const sender = senderReason(message.Attributes?.SenderId, allow.senderIds);
+    if (sender) return refuseSender(sender, context, body);
     const parsed = parseJobMessage(body, options.jobDefaults);
     if (!parsed.ok) {
       const fields = salvageRequestFields(body);
@@ -235,6 +340,9 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       const logger = context.logger.child({ experimentId, requestId });
       const rejection = { experimentId, requestId, fields };
       return reject(logger, rejection, stageOf(parsed.reasons), parsed.reasons, body);
+    }
+    if (isSelectorJob(parsed.job)) {
+      return fanOutJob(parsed.job, context.messageId, context.logger, body);
     }
     const request = prepareRequest(parsed.job, context.messageId);
     if (request.kind === "skip") {
@@ -251,12 +359,24 @@ export function createRequestHandler(options: RequestHandlerOptions) {
     });
     if (request.kind === "refuse") {
       metrics.scheduleSlots.inc({ result: "refused" });
-      const fields = { asg: job.asg, requestedBy: job.requestedBy, emails: job.notify.emails };
-      const rejection = { experimentId: experimentIdFor(requestId), requestId, fields };
+      const rejection = {
+        experimentId: experimentIdFor(requestId),
+        requestId,
+        fields: fieldsOf(job),
+      };
       const reasons = [{ code: request.code, message: request.message }];
       return reject(logger, rejection, "guardrail", reasons, body);
     }
     if (request.schedule) metrics.scheduleSlots.inc({ result: "run" });
+    const outside = emailDomainReasons(job.notify.emails, allow.emailDomains);
+    if (outside.length > 0) {
+      const rejection = {
+        experimentId: experimentIdFor(requestId),
+        requestId,
+        fields: fieldsOf(job),
+      };
+      return reject(logger, rejection, "guardrail", outside, body);
+    }
     return planJob(request.job, requestId, logger, body, request.schedule);
   };
 }

@@ -16,7 +16,8 @@ import {
 } from "@macaque/shared";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
-import { guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
+import { createS3Client, createWriteOnceLog, writeOnceLogPrefix } from "@macaque/shared/history";
+import { allowLists, guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { createProducerControls } from "./controls.ts";
 import { describeGroup } from "./describe-group.ts";
 import { createExperimentEndStore } from "./experiment-ends.ts";
@@ -24,6 +25,7 @@ import { createOutcomeHandler } from "./handle-outcome.ts";
 import { createRequestHandler } from "./handle-request.ts";
 import { createLeaseStore } from "./lease.ts";
 import { createDecisionStore } from "./decision-store.ts";
+import { selectGroups } from "@macaque/shared/select-groups";
 import { createProducerMetrics } from "./producer-metrics.ts";
 import { createStopConditionCheck } from "./stop-conditions.ts";
 
@@ -45,12 +47,31 @@ await runService({
     const now = () => new Date();
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const controls = createProducerControls(controlStore);
+    // Decisions outlive Redis in the history bucket when there is one (decision-store.ts).
+    const bucket = config.HISTORY_BUCKET;
+    const s3 =
+      bucket === undefined
+        ? undefined
+        : createS3Client({
+            ...bus.aws,
+            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
+          });
+    if (!s3) {
+      logger.warn(
+        { event: "decision-log.off" },
+        "decisions live in Redis only: HISTORY_BUCKET is not set, so a Redis loss forgets them",
+      );
+    }
 
     const handleRequest = createRequestHandler({
       describeGroup: (name) => describeGroup({ autoScaling, ec2, elb }, name),
       leases,
       ends,
-      decisions: createDecisionStore(redis, config.REDIS_KEY_PREFIX),
+      decisions: createDecisionStore(
+        redis,
+        config.REDIS_KEY_PREFIX,
+        s3 && bucket ? createWriteOnceLog(s3, bucket, writeOnceLogPrefix.decisions) : undefined,
+      ),
       publish: async (event) => void (await publishEvent(sns, topology.topics.events.arn, event)),
       sendOrder: async (order) =>
         void (await sendJson(sqs, topology.queues.terminations.url, order)),
@@ -66,6 +87,10 @@ await runService({
         region: config.AWS_REGION,
       }),
       controls,
+      selectGroups: (selector, limit) => selectGroups(autoScaling, selector, limit),
+      sendRequest: async (job) => void (await sendJson(sqs, topology.queues.requests.url, job)),
+      maxGroupsPerSelector: config.MAX_GROUPS_PER_SELECTOR,
+      allowLists: allowLists(config),
     });
     return {
       consumers: [
@@ -83,6 +108,7 @@ await runService({
         elb.destroy();
         cloudwatch.destroy();
         controlStore.destroy();
+        s3?.destroy();
       },
     };
   },

@@ -70,6 +70,7 @@ export function planExperiment(input: PlanInput): PlanResult {
     instanceIdsAtPlan: group.instances.map((i) => i.instanceId).sort(),
     victims,
     ...(group.targetGroupArns?.length && { targetGroupArns: [...group.targetGroupArns] }),
+    ...(job.fanOut && { fanOut: job.fanOut }),
     plan: {
       job: { ...job },
       group: group.configuration ?? configurationFromState(group),

@@ -25,6 +25,11 @@ export function createProducerMetrics(registry: Registry) {
       labelNames: ["result"] as const,
       registers: [registry],
     }),
+    fannedOut: new Counter({
+      name: "macaque_producer_fanned_out_jobs_total",
+      help: "Group jobs sent to the request queue for selector requests (a redelivered parent counts again).",
+      registers: [registry],
+    }),
   };
 }
 export type ProducerMetrics = ReturnType<typeof createProducerMetrics>;

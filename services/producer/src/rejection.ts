@@ -1,7 +1,11 @@
 import type { z } from "zod";
 import {
+  fanOutSchema,
   isEmailAddress,
   jobMessageSchema,
+  selectorSchema,
+  type FanOut,
+  type Selector,
   type EventData,
   type EventType,
   type Reason,
@@ -16,7 +20,19 @@ export interface RequestFields {
   asg?: string | undefined;
   requestedBy?: string | undefined;
   emails: string[];
+  /** The selector request's selector, or the one a group's job was fanned out from. */
+  selector?: Selector | undefined;
+  parentRequestId?: string | undefined;
 }
+
+/** What a rejection says of a job's origin: a selector request, or one group's share of one. */
+export const originFields = (job: {
+  selector?: Selector | undefined;
+  fanOut?: FanOut | undefined;
+}): Pick<RequestFields, "selector" | "parentRequestId"> =>
+  job.fanOut
+    ? { selector: job.fanOut.selector, parentRequestId: job.fanOut.parentRequestId }
+    : { selector: job.selector };
 
 const RECEIVED_BODY_MAX = 4096;
 /** Reasons a rejection lists; the rest are counted in one more. */
@@ -49,6 +65,10 @@ export function salvageRequestFields(body: string): RequestFields {
     requestId: pick(requestId, raw.requestId),
     asg: pick(asg, raw.asg),
     requestedBy: pick(requestedBy, raw.requestedBy),
+    ...originFields({
+      selector: pick(selectorSchema, raw.selector),
+      fanOut: pick(fanOutSchema, raw.fanOut),
+    }),
     emails: emails
       .filter((e): e is string => typeof e === "string" && isEmailAddress(e))
       .slice(0, 50),
@@ -75,6 +95,8 @@ export function buildRejection(options: {
     requestId: options.requestId,
     ...(fields.asg !== undefined && { asg: fields.asg }),
     ...(fields.requestedBy !== undefined && { requestedBy: fields.requestedBy }),
+    ...(fields.selector !== undefined && { selector: fields.selector }),
+    ...(fields.parentRequestId !== undefined && { parentRequestId: fields.parentRequestId }),
     notify: { emails: fields.emails },
     stage: options.stage,
     reasons: boundReasons(options.reasons),

@@ -1,4 +1,4 @@
-import type { JobMessage } from "@macaque/shared";
+import { fanOutRequestId, type JobMessage } from "@macaque/shared";
 import { decideSlot, scheduleRequestId, type Draw } from "@macaque/shared/schedule";
 
 /**
@@ -26,9 +26,10 @@ export function prepareRequest(job: JobMessage, messageId: string): ScheduledReq
   if (!run) return { kind: "plan", job, requestId: job.requestId ?? messageId };
   const decision = decideSlot(run, job.asg);
   if (decision.kind === "skip") return decision;
-  if (decision.kind === "refuse") {
-    return { ...decision, requestId: scheduleRequestId(run.name, run.slot) };
-  }
+  // One group's share of a scheduled selector request: the slot's id, made the group's.
+  const slotId = scheduleRequestId(run.name, run.slot);
+  const requestId = job.fanOut ? fanOutRequestId(slotId, job.asg) : slotId;
+  if (decision.kind === "refuse") return { ...decision, requestId };
   const schedule: ScheduleRecord = {
     name: run.name,
     slot: run.slot,
@@ -39,7 +40,7 @@ export function prepareRequest(job: JobMessage, messageId: string): ScheduledReq
   return {
     kind: "plan",
     job: { ...job, seed: decision.seed, requestedBy: decision.requestedBy },
-    requestId: decision.requestId,
+    requestId,
     schedule,
   };
 }

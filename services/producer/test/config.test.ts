@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseEnv } from "@macaque/shared";
-import { guardrailPolicy, jobDefaults, producerEnvSchema } from "../src/config.ts";
+import { allowLists, guardrailPolicy, jobDefaults, producerEnvSchema } from "../src/config.ts";
 
 const base = { REDIS_URL: "redis://127.0.0.1:6379" };
 
@@ -32,6 +32,38 @@ describe("producer config", () => {
     ],
   ])("refuses STOP_ALARMS=%s, naming it", (value, message) => {
     expect(() => parseEnv(producerEnvSchema, { ...base, STOP_ALARMS: value })).toThrow(message);
+  });
+
+  it("reads the allow-lists, both off by default", () => {
+    expect(allowLists(parseEnv(producerEnvSchema, base))).toEqual({
+      senderIds: [],
+      emailDomains: [],
+    });
+    const config = parseEnv(producerEnvSchema, {
+      ...base,
+      ALLOWED_SENDER_IDS: "123456789012, AROAEXAMPLEROLEID1234",
+      ALLOWED_EMAIL_DOMAINS: "Example.com,corp.example",
+    });
+    expect(allowLists(config)).toEqual({
+      senderIds: ["123456789012", "AROAEXAMPLEROLEID1234"],
+      emailDomains: ["example.com", "corp.example"],
+    });
+  });
+
+  it.each([
+    [
+      "ALLOWED_SENDER_IDS",
+      "arn:aws:iam::123456789012:role/x",
+      /ALLOWED_SENDER_IDS\.0: must be SQS SenderIds/,
+    ],
+    [
+      "ALLOWED_EMAIL_DOMAINS",
+      "example.com,@corp",
+      /ALLOWED_EMAIL_DOMAINS\.1: must be a domain name/,
+    ],
+    ["MAX_GROUPS_PER_SELECTOR", "0", /MAX_GROUPS_PER_SELECTOR: must be at least 1/],
+  ])("refuses a bad %s, naming it", (name, value, message) => {
+    expect(() => parseEnv(producerEnvSchema, { ...base, [name]: value })).toThrow(message);
   });
 
   it("reads tags as key=value, the value may contain =", () => {

@@ -9,6 +9,8 @@ import {
   type GroupState,
   type TerminationOrder,
 } from "@macaque/shared";
+import type { WriteOnceLog } from "@macaque/shared/history";
+import { memoryLog } from "../../../test/support/memory-log.ts";
 import { createDecisionStore } from "../src/decision-store.ts";
 import { createExperimentEndStore } from "../src/experiment-ends.ts";
 import { createRequestHandler } from "../src/handle-request.ts";
@@ -32,7 +34,11 @@ interface Replica {
   handle(body: string): Promise<void>;
 }
 
-function replica(prefix: string, describeGroup: () => Promise<GroupState | undefined>): Replica {
+function replica(
+  prefix: string,
+  describeGroup: () => Promise<GroupState | undefined>,
+  log?: WriteOnceLog,
+): Replica {
   const { redis } = testRedis;
   const events: AnyCloudEvent[] = [];
   const orders: TerminationOrder[] = [];
@@ -40,7 +46,7 @@ function replica(prefix: string, describeGroup: () => Promise<GroupState | undef
     describeGroup,
     leases: createLeaseStore(redis, prefix),
     ends: createExperimentEndStore(redis, prefix),
-    decisions: createDecisionStore(redis, prefix),
+    decisions: createDecisionStore(redis, prefix, log),
     publish: async (event) => void events.push(event as AnyCloudEvent),
     sendOrder: async (order) => void orders.push(order),
     policy: { ...policy, minMinutesBetweenExperiments: 0 },
@@ -54,6 +60,9 @@ function replica(prefix: string, describeGroup: () => Promise<GroupState | undef
       noteInFlight: async () => undefined,
       forgetInFlight: async () => undefined,
     },
+    selectGroups: async () => [],
+    sendRequest: async () => undefined,
+    maxGroupsPerSelector: 50,
   });
   const logger = pino({ level: "silent" });
   return {
@@ -131,5 +140,58 @@ describe("two replicas deciding one request", () => {
     expect(a.events).toHaveLength(2);
     expect(a.events[1]).toEqual(a.events[0]);
     expect(a.events[0]?.id).toBe(`${experimentIdFor("req-bad")}:rejected`);
+  });
+});
+
+describe("decisions with a durable log", () => {
+  const steady = async () => steadyGroup(4);
+
+  it("replay the logged plan after Redis lost it, rather than drawing new victims", async () => {
+    const prefix = uniquePrefix("d");
+    const log = memoryLog();
+    const body = JSON.stringify({ asg: "web", count: 1, requestId: "req-lost" });
+    const a = replica(prefix, steady, log);
+    await a.handle(body);
+    const id = experimentIdFor("req-lost");
+    expect(log.objects.has(id)).toBe(true);
+    const keys = await testRedis.redis.keys(`${prefix}:*`);
+    await testRedis.redis.del(...keys);
+
+    // Unsteady now (its victim is terminating): a fresh decision would be a rejection.
+    const b = replica(prefix, async () => unsteady, log);
+    await b.handle(body);
+    expect(b.events).toEqual(a.events);
+    expect(b.orders).toEqual(a.orders);
+    expect(await testRedis.redis.get(`${prefix}:producer:decision:${id}`)).toBe(
+      log.objects.get(id),
+    );
+  });
+
+  it("let the logged decision win over one made in the window a Redis loss left", async () => {
+    const prefix = uniquePrefix("d");
+    const log = memoryLog();
+    const body = JSON.stringify({ asg: "web", count: 1, requestId: "req-window" });
+    const id = experimentIdFor("req-window");
+    const a = replica(prefix, async () => unsteady, log);
+    await a.handle(body);
+    // The log holds A's rejection; Redis forgot it, and B read Redis before the log had it.
+    await testRedis.redis.del(`${prefix}:producer:decision:${id}`);
+    const reads = log.read;
+    log.read = async () => undefined;
+    const b = replica(prefix, async () => steadyGroup(4), log);
+    await b.handle(body);
+    log.read = reads;
+    expect(b.events).toEqual(a.events);
+    expect(b.orders).toEqual([]);
+    expect(await testRedis.redis.get(`${prefix}:producer:lease:web`)).toBeNull();
+  });
+
+  it("log plans and guardrail refusals, not the rejections of invalid bodies", async () => {
+    const prefix = uniquePrefix("d");
+    const log = memoryLog();
+    const a = replica(prefix, async () => unsteady, log);
+    await a.handle('{"asg":"web","count":0,"requestId":"req-invalid"}');
+    await a.handle('{"asg":"web","count":1,"requestId":"req-unsteady"}');
+    expect([...log.objects.keys()]).toEqual([experimentIdFor("req-unsteady")]);
   });
 });

@@ -4,6 +4,7 @@ import {
   ServiceName,
   createEvent,
   eventSource,
+  isSelectorJob,
   parseJobMessage,
   type JobMessageInput,
 } from "@macaque/shared";
@@ -17,6 +18,7 @@ const snsMaxBytes = 256 * 1024;
 function planFor(size: number, job: Partial<JobMessageInput>, changes = {}): Plan {
   const parsed = parseJobMessage(JSON.stringify({ asg: "web", ...job }));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.reasons));
+  if (isSelectorJob(parsed.job)) throw new Error("not one group's job");
   const result = planExperiment({
     job: parsed.job,
     requestId: "req-big",

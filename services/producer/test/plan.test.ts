@@ -3,6 +3,7 @@ import {
   EventType,
   eventDataSchemas,
   experimentIdFor,
+  isSelectorJob,
   parseJobMessage,
   type JobMessage,
   type GroupState,
@@ -17,6 +18,7 @@ const now = new Date("2030-01-02T03:04:05.000Z");
 function jobOf(input: Partial<JobMessageInput>): JobMessage {
   const parsed = parseJobMessage(JSON.stringify({ asg: "web", count: 2, ...input }));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.reasons));
+  if (isSelectorJob(parsed.job)) throw new Error("not one group's job");
   return parsed.job;
 }
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseJobMessage, type JobMessage } from "@macaque/shared";
+import { isSelectorJob, parseJobMessage, type JobMessage } from "@macaque/shared";
 import { drawDay, parseWindow } from "@macaque/shared/schedule";
 import { prepareRequest } from "../src/scheduled-request.ts";
 
 const job = (extra: object): JobMessage => {
   const parsed = parseJobMessage(JSON.stringify({ asg: "web", count: 1, ...extra }));
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.reasons));
+  if (isSelectorJob(parsed.job)) throw new Error("not one group's job");
   return parsed.job;
 };
 const schedule = {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { parseJobMessage, type AlarmState, type JobMessage } from "@macaque/shared";
+import { isSelectorJob, parseJobMessage, type AlarmState, type JobMessage } from "@macaque/shared";
 import { createStopConditionCheck, stopConditionReasons } from "../src/stop-conditions.ts";
 
 const jobWith = (alarms: string[]): JobMessage => {
   const parsed = parseJobMessage(
     JSON.stringify({ asg: "web", count: 1, stopConditions: { alarms } }),
   );
-  if (!parsed.ok) throw new Error("invalid test job");
+  if (!parsed.ok || isSelectorJob(parsed.job)) throw new Error("invalid test job");
   return parsed.job;
 };
 const state = (name: string, value: string): AlarmState => ({

@@ -2,6 +2,7 @@ import {
   commonEnvSchema,
   controlEnvSchema,
   guardrailEnvSchema,
+  historyEnvSchema,
   redisEnvSchema,
 } from "@macaque/shared";
 
@@ -11,4 +12,6 @@ export const terminatorEnvSchema = commonEnvSchema
     EXCLUDE_TAG: guardrailEnvSchema.shape.EXCLUDE_TAG,
   })
   .extend(redisEnvSchema.shape)
-  .extend(controlEnvSchema.shape);
+  .extend(controlEnvSchema.shape)
+  // With a history bucket, results outlive Redis under results/ (result-log.ts).
+  .extend(historyEnvSchema.shape);

@@ -123,7 +123,8 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
   };
 }
 
-function parseResult(raw: string): ResultEvent {
+/** A stored result, in Redis or the durable log. */
+export function parseResult(raw: string): ResultEvent {
   const event = parseEvent(JSON.parse(raw));
   if (!isEventOf(event, EventType.instancesTerminated, EventType.terminationFailed)) {
     throw new Error(`stored result is a ${event.type} event, not a termination result`);

@@ -13,9 +13,11 @@ import {
 } from "@macaque/shared";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
+import { createS3Client, createWriteOnceLog, writeOnceLogPrefix } from "@macaque/shared/history";
 import { terminatorEnvSchema } from "./config.ts";
 import { createOrderHandler } from "./handle-order.ts";
 import { createIdempotency } from "./idempotency.ts";
+import { withResultLog } from "./result-log.ts";
 import { createTerminatorMetrics } from "./metrics.ts";
 import { createOrderControls } from "./order-controls.ts";
 import { createRecheck } from "./recheck.ts";
@@ -35,6 +37,22 @@ await runService({
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const now = () => new Date();
+    const s3 =
+      config.HISTORY_BUCKET === undefined
+        ? undefined
+        : createS3Client({
+            ...bus.aws,
+            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
+          });
+    const redisIdempotency = createIdempotency({ redis, keyPrefix: config.REDIS_KEY_PREFIX });
+    const idempotency =
+      s3 && config.HISTORY_BUCKET
+        ? withResultLog(
+            redisIdempotency,
+            createWriteOnceLog(s3, config.HISTORY_BUCKET, writeOnceLogPrefix.results),
+            logger,
+          )
+        : redisIdempotency;
 
     const handle = createOrderHandler({
       recheck: createRecheck({ autoScaling, ec2 }),
@@ -42,7 +60,7 @@ await runService({
         ec2: createEc2Termination({ ec2, now }),
         asg: createAsgTermination({ autoScaling, now }),
       },
-      idempotency: createIdempotency({ redis, keyPrefix: config.REDIS_KEY_PREFIX }),
+      idempotency,
       publish: async (event) => {
         await publishEvent(sns, topology.topics.events.arn, event);
       },
@@ -58,6 +76,7 @@ await runService({
       async close() {
         await bus.close();
         ec2.destroy();
+        s3?.destroy();
         autoScaling.destroy();
         cloudwatch.destroy();
         controlStore.destroy();

@@ -28,4 +28,5 @@ export {
   type RegressionVerdict,
 } from "./regression.ts";
 export { describeChange, diffGroupConfiguration } from "./group-changes.ts";
+export { createWriteOnceLog, writeOnceLogPrefix, type WriteOnceLog } from "./write-once-log.ts";
 export { changesLine, plainSeconds, regressionLine } from "./wording.ts";

@@ -6,6 +6,8 @@
  *   index/asg=<group>/<entry>                                        one empty object per experiment
  *   index/all/<entry>                                                the same, every group
  *   index/id/<experimentId>                                          the record's key, for `show`
+ *   decisions/<experimentId>.json      the producer's first decision (its own, not the archive's)
+ *   results/<experimentId>.json        the terminator's first result (its own, not the archive's)
  *
  * An entry's key is the row of `macaque history`: it starts with the start time
  * inverted (9999999999999 − epoch ms, 13 digits), so S3's ascending listing is

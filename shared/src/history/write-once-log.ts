@@ -1,0 +1,67 @@
+import {
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  S3ServiceException,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+
+/**
+ * Records kept where a Redis loss cannot reach them: one JSON object per
+ * experiment id under a prefix of the history bucket, written once with S3's
+ * conditional PutObject (`If-None-Match: *`), so the first record is the only one
+ * even when two replicas race with Redis gone. The producer keeps its decisions
+ * here (`decisions/`), the terminator its results (`results/`); each reads its
+ * record on a Redis miss before it acts. Stores JSON text; the caller parses it
+ * with the same schema as Redis's copy.
+ */
+export interface WriteOnceLog {
+  read(experimentId: string): Promise<string | undefined>;
+  /** Writes the record unless one is written already; resolves with the one kept. */
+  writeOnce(experimentId: string, json: string): Promise<string>;
+}
+
+/** The history bucket's prefixes of the write-once logs (never archived experiments). */
+export const writeOnceLogPrefix = { decisions: "decisions/", results: "results/" } as const;
+
+export function createWriteOnceLog(s3: S3Client, bucket: string, prefix: string): WriteOnceLog {
+  const Key = (experimentId: string) => `${prefix}${experimentId}.json`;
+  const read = async (experimentId: string) => {
+    try {
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: Key(experimentId) }),
+      );
+      return await object.Body!.transformToString();
+    } catch (err) {
+      if (err instanceof NoSuchKey) return undefined;
+      throw err;
+    }
+  };
+  return {
+    read,
+    async writeOnce(experimentId, json) {
+      // Read first: a stand-in that ignores If-None-Match (fauxqs) still keeps the first.
+      const existing = await read(experimentId);
+      if (existing !== undefined) return existing;
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: Key(experimentId),
+            Body: json,
+            ContentType: "application/json",
+            IfNoneMatch: "*",
+          }),
+        );
+        return json;
+      } catch (err) {
+        // 412: written meanwhile; 409: a concurrent conditional write is in progress (retry).
+        if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 412) {
+          const kept = await read(experimentId);
+          if (kept !== undefined) return kept;
+        }
+        throw err;
+      }
+    },
+  };
+}
