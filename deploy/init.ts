@@ -12,11 +12,13 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { z } from "zod";
 import { createS3Client, ensureHistoryBucket } from "@macaque/shared/history";
+import { ensureFleetEventsRule } from "./fleet-events-rule.ts";
 import {
   commonEnvSchema,
   historyEnvSchema,
   createAwsClient,
   createLogger,
+  QueueRole,
   createSqsClient,
   ensureTopology,
   loadConfig,
@@ -26,6 +28,8 @@ import {
 export const initEnvSchema = commonEnvSchema.extend(historyEnvSchema.shape).extend({
   /** The notifier's From address: the identity to verify. */
   SENDER_EMAIL: z.email("must be an email address such as chaos@example.com"),
+  /** LocalStack's EventBridge: where the fleet-events rule goes; unset, none is made. */
+  AWS_ENDPOINT_URL_EVENTBRIDGE: z.url("must be a URL").optional(),
 });
 
 export interface ProvisionOptions {
@@ -36,6 +40,8 @@ export interface ProvisionOptions {
   senderEmail: string;
   /** The history bucket to create, with the client to create it with. */
   history?: { s3: S3Client; bucket: string };
+  /** EventBridge endpoint: the rule that routes AWS's fleet events to the fleet-events queue. */
+  eventBridge?: { endpoint: string; region: string };
   logger: Logger;
 }
 
@@ -51,6 +57,14 @@ export async function provision(options: ProvisionOptions): Promise<{ changes: s
     },
     changes.length > 0 ? `topology provisioned (${changes.length} changes)` : "topology unchanged",
   );
+  if (options.eventBridge) {
+    const rule = await ensureFleetEventsRule({
+      ...options.eventBridge,
+      prefix: options.prefix,
+      queueArn: topology.queues[QueueRole.fleetEvents].arn,
+    });
+    logger.info({ event: "init.fleet-events-rule", rule }, "fleet events routed to their queue");
+  }
   await options.ses.send(new VerifyEmailIdentityCommand({ EmailAddress: options.senderEmail }));
   logger.info(
     { event: "init.sender-verified", senderEmail: options.senderEmail },
@@ -92,6 +106,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       ...clients,
       prefix: config.MACAQUE_NAME_PREFIX,
       senderEmail: config.SENDER_EMAIL,
+      ...(config.AWS_ENDPOINT_URL_EVENTBRIDGE && {
+        eventBridge: { endpoint: config.AWS_ENDPOINT_URL_EVENTBRIDGE, region: config.AWS_REGION },
+      }),
       ...(clients.s3 &&
         config.HISTORY_BUCKET && {
           history: { s3: clients.s3, bucket: config.HISTORY_BUCKET },

@@ -2,6 +2,8 @@ import {
   describeAbort,
   formatClock,
   formatDuration,
+  formatBounds,
+  formatStatedError,
   formatIds,
   formatVerdict,
   formatVictims,
@@ -39,11 +41,13 @@ export function summarize(outcome: Outcome, progress: Progress): string[] {
   const headline = headlineOf(outcome, progress);
   const completed = progress.completed;
   if (completed?.timeToRecoverSeconds != null) {
-    const precision = `± ${completed.checkIntervalSeconds} s, ${plural(completed.checks, "check")}`;
+    const precision = `± ${formatStatedError(completed)}, ${plural(completed.checks, "check")}`;
     rows.push([
       "time to recover",
       `${formatDuration(completed.timeToRecoverSeconds)} (${precision})${formatVerdict(completed.verdict)}`,
     ]);
+    const bounds = formatBounds(completed);
+    if (bounds) rows.push(["precision", bounds]);
   } else if (completed?.abort) {
     rows.push(["aborted", describeAbort(completed.abort)]);
   } else if (completed) {

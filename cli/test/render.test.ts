@@ -122,6 +122,21 @@ describe("the summary", () => {
     ]);
   });
 
+  it("states the precision the monitor measured, a late check's included", () => {
+    const late = {
+      ...e.recovered,
+      data: {
+        ...e.recovered.data,
+        timeToRecoverBounds: { lowerSeconds: 1.1, upperSeconds: 4.2 },
+        precisionSeconds: 3.1,
+        detectedBy: "check" as const,
+      },
+    };
+    const text = summarize({ kind: "recovered" }, replay(e.planned, e.terminated, late)).join("\n");
+    expect(text).toContain("time to recover  4.2 s (± 3.1 s, 5 checks), verdict PASS");
+    expect(text).toContain("precision        true time between 1.1 s and 4.2 s; seen by a check");
+  });
+
   it("says what was still wrong when the group did not recover", () => {
     const p = replay(e.planned, e.terminated, e.notRecovered);
     const text = summarize({ kind: "not-recovered" }, p).join("\n");

@@ -19,6 +19,7 @@ import { QueueRole, ServiceName } from "@macaque/shared";
 import { QueueAlarms } from "./alarms.ts";
 import { Cache } from "./cache.ts";
 import { Controls } from "./controls.ts";
+import { FleetEvents } from "./fleet-events.ts";
 import { Messaging } from "./messaging.ts";
 import { History } from "./history.ts";
 import { grantServiceAccess } from "./permissions.ts";
@@ -56,6 +57,10 @@ export class MacaqueStack extends Stack {
 
     const network = this.network(settings);
     this.messaging = new Messaging(this, "Messaging", { prefix: settings.namePrefix });
+    new FleetEvents(this, "FleetEvents", {
+      queue: this.messaging.queues[QueueRole.fleetEvents].queue,
+      prefix: settings.namePrefix,
+    });
 
     const servicesSecurityGroup = new SecurityGroup(this, "ServicesSecurityGroup", {
       vpc: network.vpc,

@@ -46,7 +46,8 @@ export const serviceAccess: Record<ServiceName, ServiceAccess> = {
     readsAlarms: true,
   },
   [ServiceName.recoveryMonitor]: {
-    consumes: [QueueRole.recovery],
+    // fleet-events: AWS's own events, the wake-ups of DETECTION_MODE=events (fleet-events.ts).
+    consumes: [QueueRole.recovery, QueueRole.fleetEvents],
     sendsTo: [],
     publishesTo: [TopicRole.events],
     describes: ["autoscaling:DescribeAutoScalingGroups", ...targetHealthReads],

@@ -43,7 +43,8 @@ export function serviceEnvironment(
     case ServiceName.terminator:
       return { ...common, ...control, EXCLUDE_TAG: settings.excludeTag.text, ...history(shared) };
     case ServiceName.recoveryMonitor:
-      return { ...common, ...control, ...history(shared) };
+      // The stack routes AWS's fleet events to the monitor (fleet-events.ts).
+      return { ...common, ...control, ...history(shared), DETECTION_MODE: "events" };
     case ServiceName.notifier:
       return {
         ...common,

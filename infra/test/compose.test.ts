@@ -136,7 +136,7 @@ describe.each([
     const localstack = compose.services.localstack!;
     expect(localstack.image).toBe(shell.LOCALSTACK_IMAGE ?? "localstack/localstack:4.14.0");
     expect(environmentOf(localstack)).toMatchObject({
-      SERVICES: shell.LOCALSTACK_SERVICES ?? "sqs,sns,ses,ssm,s3",
+      SERVICES: shell.LOCALSTACK_SERVICES ?? "sqs,sns,ses,ssm,s3,events",
       LOCALSTACK_AUTH_TOKEN: shell.LOCALSTACK_AUTH_TOKEN ?? "",
     });
   });

@@ -43,7 +43,7 @@ const expected: Record<
   },
   terminator: { consumes: [QueueRole.terminations], sendsTo: [], publishesTo: [TopicRole.events] },
   "recovery-monitor": {
-    consumes: [QueueRole.recovery],
+    consumes: [QueueRole.recovery, QueueRole.fleetEvents],
     sendsTo: [],
     publishesTo: [TopicRole.events],
   },
@@ -110,6 +110,37 @@ describe("the macaque stack", () => {
       const dlq = resources[idOf.queue(deadLetterQueueName(prefix, role))]!;
       expect(dlq.Properties.MessageRetentionPeriod).toBe(1_209_600);
       expect(dlq.Properties.RedrivePolicy).toBeUndefined();
+    });
+
+    it("routes AWS's fleet events from the default bus to the fleet-events queue, SSE-SQS", () => {
+      const queueId = idOf.queue(queueName(prefix, QueueRole.fleetEvents));
+      const [[ruleId, rule]] = ofType(resources, "AWS::Events::Rule") as [[string, Resource]];
+      expect(rule.Properties.EventBusName).toBeUndefined(); // the default bus
+      expect(rule.Properties.EventPattern).toEqual({
+        source: ["aws.autoscaling", "aws.ec2"],
+        "detail-type": ["EC2 Instance Launch Successful", "EC2 Instance Terminate Successful"],
+        account: [testEnv.account],
+      });
+      const targets = rule.Properties.Targets as Array<{ Arn: unknown }>;
+      expect(targets.map((t) => referencedIds(t.Arn)[0])).toEqual([queueId]);
+      // Not the AWS-managed aws/sqs KMS key, which EventBridge cannot use.
+      expect(resources[queueId]!.Properties.SqsManagedSseEnabled).toBe(true);
+      expect(resources[queueId]!.Properties.KmsMasterKeyId).toBeUndefined();
+      const policies = ofType(resources, "AWS::SQS::QueuePolicy").filter(([, p]) =>
+        referencedIds(p.Properties.Queues).includes(queueId),
+      );
+      const statements = policies.flatMap(
+        ([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+      const fromRule = statements.find(
+        (st) =>
+          (st as { Principal?: { Service?: string } }).Principal?.Service ===
+          "events.amazonaws.com",
+      );
+      expect(fromRule?.Effect).toBe("Allow");
+      expect([fromRule?.Action].flat()).toContain("sqs:SendMessage");
+      // Only this rule may send (aws:SourceArn).
+      expect(JSON.stringify(fromRule?.Condition)).toContain(ruleId);
     });
 
     it("creates both topics under the shared names", () => {

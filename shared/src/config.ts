@@ -137,6 +137,12 @@ export const envBoolean = (fallback: boolean) =>
 
 export const envPositiveInt = positiveInt;
 
+/** One of a few words, e.g. `events|poll|naive`. */
+export const envEnum = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  fallback: T[number],
+) => z.enum(values, { error: `must be one of ${values.join(", ")}` }).default(fallback as never);
+
 /**
  * Most Auto Scaling and EC2 calls per second of one service process (the
  * producer's, the terminator's), shared by all its concurrent messages: both

@@ -3,7 +3,7 @@ import { changesLine, regressionLine } from "./history/wording.ts";
 import { EventType } from "./names.ts";
 import { milestoneWords, type Verdict } from "./events.ts";
 import type { AnyCloudEvent, GroupObservation, InstanceSnapshot } from "./events.ts";
-import { formatDuration, plural } from "./format.ts";
+import { formatDuration, formatStatedError, plural } from "./format.ts";
 import { describeBreach } from "./stop-alarms.ts";
 import { formatTarget, type TargetGroupHealth } from "./target-health.ts";
 
@@ -100,7 +100,8 @@ export function describeEvent(event: AnyCloudEvent): EventStep[] {
     case EventType.recoveryCompleted: {
       const d = event.data;
       if (d.outcome === "recovered") {
-        const precision = `± ${formatDuration(d.checkIntervalSeconds)}, ${plural(d.checks, "check")}`;
+        // The measured error bar (a late check widens it); older monitors stated the interval.
+        const precision = `± ${formatStatedError(d)}, ${plural(d.checks, "check")}`;
         const ttr =
           d.timeToRecoverSeconds === null
             ? ""

@@ -181,7 +181,10 @@ export type ReportKind = z.infer<typeof reportKindSchema>;
 
 /** The group as one recovery check saw it. */
 export const groupObservationSchema = z.object({
+  /** When the answer arrived. */
   at: isoTime,
+  /** When the describe was asked for: the state shown held at some moment between this and `at`. */
+  askedAt: isoTime.optional(),
   desiredCapacity: z.number().int(),
   inService: z.number().int(),
   inServiceHealthy: z.number().int(),
@@ -330,9 +333,21 @@ export const eventDataSchemas = {
     outcome: recoveryOutcomeSchema,
     verdict: verdictSchema,
     timeToRecoverSeconds: z.number().nonnegative().nullable(),
+    /**
+     * Recovered: the true time to recover lies between these, whatever happened to
+     * the checks: from the last look that saw the group not recovered (or the launch
+     * event that came after it) to the first look that saw it recovered.
+     */
+    timeToRecoverBounds: z
+      .object({ lowerSeconds: z.number().nonnegative(), upperSeconds: z.number().nonnegative() })
+      .optional(),
+    /** Recovered: the largest error timeToRecoverSeconds can have (its distance to the far bound). */
+    precisionSeconds: z.number().nonnegative().optional(),
+    /** Recovered: what dated the recovery, a launch event (`event`) or a check's look (`check`). */
+    detectedBy: z.enum(["event", "check"]).optional(),
     timeline: recoveryTimelineSchema,
     lastObserved: groupObservationSchema.nullable(),
-    /** The check interval in force: the precision of timeToRecoverSeconds. */
+    /** The check interval in force (the stated precision is precisionSeconds). */
     checkIntervalSeconds: z.number().positive(),
     checks: z.number().int().nonnegative(),
     terminated: z.array(z.string()),

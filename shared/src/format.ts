@@ -45,3 +45,37 @@ export const plural = (n: number, word: string): string => `${n} ${word}${n === 
 
 const pad = (n: number): string => String(n).padStart(2, "0");
 const trimZero = (s: string): string => s.replace(/\.?0+$/, "");
+
+/** What a recovery.completed says about the error of its time to recover. */
+export interface StatedPrecision {
+  checkIntervalSeconds: number;
+  precisionSeconds?: number | undefined;
+  timeToRecoverBounds?: { lowerSeconds: number; upperSeconds: number } | undefined;
+  detectedBy?: "event" | "check" | undefined;
+}
+
+/** The error bar stated: the measured one, or (from older monitors) the check interval. */
+export function formatStatedError(stated: StatedPrecision): string {
+  const error = stated.precisionSeconds ?? stated.checkIntervalSeconds;
+  return error < 0.01 ? "< 0.01 s" : formatDuration(error);
+}
+
+/**
+ * `true time between 3.1 s and 3.3 s; dated by a launch event`: where the monitor
+ * saw the true time to recover lie (a late check widens it); undefined from a
+ * monitor that sent no bounds.
+ */
+export function formatBounds(stated: StatedPrecision): string | undefined {
+  const { precisionSeconds, timeToRecoverBounds: bounds } = stated;
+  if (precisionSeconds === undefined || bounds === undefined) return undefined;
+  const by = stated.detectedBy === "event" ? "dated by a launch event" : "seen by a check";
+  // The bounds keep the decimals the error needs: 41.9-42.0 s, not 42-42 s.
+  const digits = precisionSeconds < 0.1 ? 2 : precisionSeconds < 10 ? 1 : 0;
+  const at = (t: number) => (t < 60 ? `${t.toFixed(digits)} s` : formatDuration(t));
+  return `true time between ${at(bounds.lowerSeconds)} and ${at(bounds.upperSeconds)}; ${by}`;
+}
+
+/** `± 0.12 s (true time between 3.1 s and 3.3 s; dated by a launch event)`, or `± 10 s (the check interval)`. */
+export function formatPrecision(stated: StatedPrecision): string {
+  return `± ${formatStatedError(stated)} (${formatBounds(stated) ?? "the check interval"})`;
+}

@@ -33,6 +33,7 @@ export {
   envBoolean,
   envCheckIntervalSeconds,
   envList,
+  envEnum,
   envPositiveInt,
   awsCallBudgetEnvSchema,
   haltReadEnvSchema,
@@ -203,6 +204,10 @@ export {
 export {
   formatClock,
   formatDuration,
+  formatBounds,
+  formatPrecision,
+  formatStatedError,
+  type StatedPrecision,
   formatInstant,
   formatOffset,
   plural,
@@ -245,3 +250,10 @@ export {
   type HaltRecord,
   type InFlightRecord,
 } from "./control.ts";
+export {
+  NotAFleetEventError,
+  fleetDetailTypes,
+  parseFleetEvent,
+  wakeDetailTypes,
+  type FleetSignal,
+} from "./fleet-event.ts";

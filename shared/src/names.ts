@@ -78,6 +78,12 @@ export const QueueRole = {
   notifications: "notifications",
   /** End-of-experiment events that release the producer's per-group lease. */
   outcomes: "outcomes",
+  /**
+   * AWS's own events about the fleet (Auto Scaling launches and terminations, EC2
+   * state changes), routed from EventBridge's default bus by a rule; consumed by
+   * the recovery-monitor as wake-ups when DETECTION_MODE=events.
+   */
+  fleetEvents: "fleet-events",
 } as const;
 export type QueueRole = (typeof QueueRole)[keyof typeof QueueRole];
 

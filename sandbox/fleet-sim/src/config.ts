@@ -10,6 +10,8 @@ export interface Config {
   timeScale: number;
   /** Path of a JSON file with the groups to create at start. */
   seedFile: string | undefined;
+  /** Where AWS's events go: an SQS queue, an EventBridge endpoint (PutEvents), both or neither. */
+  events: { queueUrl: string | undefined; busUrl: string | undefined };
 }
 
 const envSchema = z.object({
@@ -17,6 +19,8 @@ const envSchema = z.object({
   FLEET_SIM_HOST: z.string().min(1).default("127.0.0.1"),
   FLEET_SIM_TIME_SCALE: z.coerce.number().positive().finite().default(1),
   FLEET_SIM_SEED: z.string().min(1).optional(),
+  FLEET_SIM_EVENTS_QUEUE_URL: z.url().optional(),
+  FLEET_SIM_EVENTS_BUS_URL: z.url().optional(),
 });
 
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
@@ -31,11 +35,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     throw new ConfigError(`invalid environment: ${problems.join("; ")}`);
   }
   const { FLEET_SIM_PORT, FLEET_SIM_HOST, FLEET_SIM_TIME_SCALE, FLEET_SIM_SEED } = result.data;
+  const { FLEET_SIM_EVENTS_QUEUE_URL, FLEET_SIM_EVENTS_BUS_URL } = result.data;
   return Object.freeze({
     port: FLEET_SIM_PORT,
     host: FLEET_SIM_HOST,
     timeScale: FLEET_SIM_TIME_SCALE,
     seedFile: FLEET_SIM_SEED,
+    events: { queueUrl: FLEET_SIM_EVENTS_QUEUE_URL, busUrl: FLEET_SIM_EVENTS_BUS_URL },
   });
 }
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type {
   CreateGroupRequest,
+  EventTargetRequest,
   GlobalFaultsRequest,
   GroupFaultsRequest,
   GroupView,
@@ -11,6 +12,7 @@ import type {
 } from "./control-types.ts";
 import { createAlarmControl } from "./alarm-control.ts";
 import type { Alarms } from "./alarms.ts";
+import type { EventSender } from "./aws-events.ts";
 import type { Counters } from "./counters.ts";
 import { SimError } from "./errors.ts";
 import type { Fleet } from "./fleet.ts";
@@ -29,6 +31,14 @@ export interface GlobalFaults {
 const count = z.number().int().min(0).max(10_000);
 const seconds = z.number().min(0).max(86_400);
 const rate = z.number().min(0).max(1);
+
+/** Where AWS's events go: an SQS queue URL, an EventBridge endpoint, or (both absent) nowhere. */
+const eventTargetSchema = z.strictObject({
+  queueUrl: z.url().optional(),
+  sqsEndpoint: z.url().optional(),
+  busUrl: z.url().optional(),
+  detailTypes: z.array(z.string().min(1)).optional(),
+}) satisfies z.ZodType<EventTargetRequest>;
 
 const targetGroupSchema = z.strictObject({
   name: z
@@ -120,6 +130,7 @@ export function createControlApi(deps: {
   counters: Counters;
   faults: GlobalFaults;
   alarms: Alarms;
+  events: Pick<EventSender, "target" | "setTarget">;
 }) {
   const { fleet, counters, faults } = deps;
   const alarmControl = createAlarmControl(deps.alarms, parseBody);
@@ -221,6 +232,13 @@ export function createControlApi(deps: {
       case "PUT faults":
         faults.throttleRate = parseBody(globalFaultsSchema, text).throttleRate;
         return { status: 200, body: { ...faults } };
+      case "GET events":
+        return { status: 200, body: deps.events.target() };
+      case "PUT events": {
+        const target = parseBody(eventTargetSchema, text);
+        deps.events.setTarget(target);
+        return { status: 200, body: deps.events.target() };
+      }
       case "GET counters":
         return { status: 200, body: counters.view() };
       case "DELETE counters":

@@ -6,6 +6,7 @@ import type {
   CreateAlarmRequest,
   CountersView,
   CreateGroupRequest,
+  EventTargetRequest,
   FaultsView,
   GlobalFaultsRequest,
   GroupFaultsRequest,
@@ -23,6 +24,8 @@ export interface FleetSimControl {
   setGlobalFaults(faults: GlobalFaultsRequest): Promise<GlobalFaultsRequest>;
   /** Simulated boot, healthy and health-check delays of the group's launches from now on. */
   setTiming(name: string, timing: TimingRequest): Promise<Required<TimingRequest>>;
+  /** Sends AWS's launch, termination and EC2 state events there from now on. */
+  setEventTarget(target: EventTargetRequest): Promise<EventTargetRequest>;
   counters(): Promise<CountersView>;
   resetCounters(): Promise<void>;
   timeline(name: string): Promise<TimelineView>;
@@ -80,6 +83,7 @@ export function createFleetSimControl(url: string): FleetSimControl {
     setFaults: (name, faults) => call("PUT", `${group(name)}/faults`, faults),
     setGlobalFaults: (faults) => call("PUT", "faults", faults),
     setTiming: (name, timing) => call("PUT", `${group(name)}/timing`, timing),
+    setEventTarget: (target) => call("PUT", "events", target),
     counters: () => call("GET", "counters"),
     resetCounters: () => call("DELETE", "counters"),
     timeline: (name) => call("GET", `${group(name)}/timeline`),

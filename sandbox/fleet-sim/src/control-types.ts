@@ -182,3 +182,13 @@ export interface TimingRequest {
   healthySeconds?: number;
   healthCheckDelaySeconds?: number;
 }
+
+/** `PUT /_sim/events`: where AWS's events go (an SQS queue, an EventBridge endpoint, or nowhere). */
+export interface EventTargetRequest {
+  queueUrl?: string;
+  /** Where to send the SQS calls when the queue URL's own host does not resolve (fauxqs). */
+  sqsEndpoint?: string;
+  /** Only these detail types go out (a rule's pattern); default all. */
+  detailTypes?: string[];
+  busUrl?: string;
+}

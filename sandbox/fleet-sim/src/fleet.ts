@@ -3,6 +3,7 @@
  * both APIs and the control endpoint perform on them. Messages follow AWS's wording so
  * a client sees what it would see from the real service.
  */
+import type { EmitEvent } from "./aws-events.ts";
 import { SimError } from "./errors.ts";
 import type { FleetContext } from "./fleet-context.ts";
 import { checkProcesses, checkSizes, newGroup, suspensionReason, warmUp } from "./group-setup.ts";
@@ -103,10 +104,17 @@ export interface FleetOptions {
   random: () => number;
   ids: Ids;
   scheduler: Scheduler;
+  /** Where AWS's events go; default nowhere. */
+  emit?: EmitEvent;
 }
 
 export function createFleet(options: FleetOptions): Fleet {
-  const ctx: FleetContext = { ...options, groups: new Map(), instances: new Map() };
+  const ctx: FleetContext = {
+    emit: () => undefined,
+    ...options,
+    groups: new Map(),
+    instances: new Map(),
+  };
 
   const requireGroup = (name: string): Group => {
     const group = ctx.groups.get(name);

@@ -11,6 +11,7 @@ export type {
   CreateAlarmRequest,
   CountersView,
   CreateGroupRequest,
+  EventTargetRequest,
   FaultsView,
   GlobalFaultsRequest,
   GroupFaultsRequest,

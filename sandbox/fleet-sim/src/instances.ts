@@ -1,4 +1,5 @@
 /** EC2 instances of a group: where they launch, what they carry, how they shut down. */
+import { stateChangeEvent } from "./aws-events.ts";
 import type { FleetContext } from "./fleet-context.ts";
 import { iso } from "./fleet-context.ts";
 import type { Ec2Instance, Group, Member } from "./model.ts";
@@ -72,8 +73,10 @@ export function shutDown(
   instance.stateTransitionReason = `User initiated (${iso(at).replace("T", " ").slice(0, 19)} GMT)`;
   const group = instance.groupName === undefined ? undefined : ctx.groups.get(instance.groupName);
   if (group) recordEvent(group, at, instance.id, "shutting-down", detail);
+  ctx.emit(stateChangeEvent(ctx.ids.uuid(), instance.id, "shutting-down", at));
   ctx.scheduler.after(instance.groupName ?? "", SHUTDOWN_MS, () => {
     instance.state = "terminated";
+    ctx.emit(stateChangeEvent(ctx.ids.uuid(), instance.id, "terminated", ctx.now()));
     if (!group) return;
     recordEvent(group, ctx.now(), instance.id, "terminated", "EC2 state terminated");
     onTerminated();

@@ -5,6 +5,7 @@
  * terminate toward the desired capacity.
  */
 import { finishActivity, startActivity } from "./activities.ts";
+import { activityEvent, stateChangeEvent } from "./aws-events.ts";
 import type { FleetContext } from "./fleet-context.ts";
 import { iso } from "./fleet-context.ts";
 import { activeMembers, createInstance, newMember, shutDown } from "./instances.ts";
@@ -44,6 +45,7 @@ function launchInstance(ctx: FleetContext, group: Group, cause: string): void {
   activity.description = `Launching a new EC2 instance: ${instance.id}`;
   activity.progress = 30;
   recordEvent(group, ctx.now(), instance.id, "Pending", `launched in ${instance.availabilityZone}`);
+  ctx.emit(stateChangeEvent(ctx.ids.uuid(), instance.id, "pending", ctx.now()));
   noteLaunch(group, instance.id);
   ctx.scheduler.after(group.name, group.timing.bootMs, () =>
     completeBoot(ctx, group, member, activity),
@@ -78,6 +80,8 @@ function completeBoot(ctx: FleetContext, group: Group, member: Member, launch: A
   finishActivity(ctx, launch, "Successful");
   member.activity = undefined;
   recordEvent(group, at, member.instanceId, "InService", "booted; EC2 state running");
+  ctx.emit(stateChangeEvent(ctx.ids.uuid(), member.instanceId, "running", at));
+  ctx.emit(activityEvent(ctx.ids.uuid(), "Launch", group, member, launch));
   registerMember(ctx, group, member.instanceId, {
     healthy: false,
     reconcile: (g) => reconcile(ctx, g),
@@ -174,6 +178,9 @@ function removeTerminated(ctx: FleetContext, group: Group): void {
       group.members.splice(group.members.indexOf(member), 1);
       finishActivity(ctx, member.activity, "Successful");
       recordEvent(group, ctx.now(), member.instanceId, "Removed", "left the group");
+      if (member.activity) {
+        ctx.emit(activityEvent(ctx.ids.uuid(), "Terminate", group, member, member.activity));
+      }
     }
   }
 }

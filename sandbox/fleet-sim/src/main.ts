@@ -14,6 +14,7 @@ async function main(): Promise<void> {
     host: config.host,
     timeScale: config.timeScale,
     logger,
+    events: config.events,
   });
   const stop = (signal: string): void => {
     logger.info({ event: "fleet-sim.stopping", signal }, "stopping");

@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import { z } from "zod";
 import { AUTOSCALING_VERSION, createAutoscalingApi } from "./autoscaling-api.ts";
 import { createAlarms } from "./alarms.ts";
+import { createEventSender, type EventTarget } from "./aws-events.ts";
 import { createAwsHandler } from "./aws-handler.ts";
 import { CLOUDWATCH_TARGET_PREFIX, createCloudWatchApi } from "./cloudwatch-api.ts";
 import { createControlApi } from "./control-api.ts";
@@ -39,6 +40,8 @@ export interface FleetSimOptions {
   random?: () => number;
   /** Default: a silent pino logger. */
   logger?: Logger;
+  /** Where AWS's events go (aws-events.ts); `PUT /_sim/events` changes it. Default nowhere. */
+  events?: EventTarget;
 }
 
 export interface FleetSim {
@@ -77,12 +80,13 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
     onError: (err) =>
       logger.error({ event: "fleet-sim.timer-failed", err }, "simulation step failed"),
   });
-  const fleet = createFleet({ now, random, ids, scheduler });
+  const events = createEventSender({ logger, ...(options.events && { target: options.events }) });
+  const fleet = createFleet({ now, random, ids, scheduler, emit: events.emit });
   const counters = createCounters(now);
   const ssm = createSsmApi({ now });
   const globalFaults = { throttleRate: 0 };
   const alarms = createAlarms(now);
-  const control = createControlApi({ fleet, counters, faults: globalFaults, alarms });
+  const control = createControlApi({ fleet, counters, faults: globalFaults, alarms, events });
   const cloudwatch = createCloudWatchApi({ alarms, counters, requestId: () => ids.uuid() });
   const aws = createAwsHandler({
     services: new Map([
@@ -182,6 +186,7 @@ export async function startFleetSim(options: FleetSimOptions = {}): Promise<Flee
     port: address.port,
     async close() {
       fleet.close();
+      await events.drain();
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) =>
         server.close((err) => (err ? reject(err) : resolve())),

@@ -1,7 +1,14 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { awsClientConfig, ensureTopology, type Topology } from "@macaque/shared";
+import { createFleetSimControl } from "@macaque/fleet-sim";
+import {
+  QueueRole,
+  awsClientConfig,
+  ensureTopology,
+  wakeDetailTypes,
+  type Topology,
+} from "@macaque/shared";
 import { createS3Client, ensureHistoryBucket, localHistoryBucket } from "@macaque/shared/history";
 import { scheduleGroupName } from "@macaque/shared/schedule";
 import {
@@ -206,6 +213,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const { topology } = await ensureTopology({ sqs, sns, prefix });
     sqs.destroy();
     sns.destroy();
+    // What the EventBridge rule on the default bus does in AWS: Auto Scaling's
+    // launch and termination events go to the fleet-events queue.
+    await createFleetSimControl(endpoints.fleetSim).setEventTarget({
+      queueUrl: topology.queues[QueueRole.fleetEvents].url,
+      sqsEndpoint: endpoints.sqs,
+      detailTypes: [...wakeDetailTypes],
+    });
     const historyBucket = localHistoryBucket(prefix);
     const s3 = createS3Client({ region, endpoint: endpoints.s3, credentials: sandboxCredentials });
     await ensureHistoryBucket(s3, historyBucket);
@@ -258,6 +272,8 @@ function stackEnv(
     REDIS_URL: endpoints.redis,
     MACAQUE_NAME_PREFIX: prefix,
     MIN_MINUTES_BETWEEN_EXPERIMENTS: "0",
+    // The fleet simulator feeds the fleet-events queue (above): the monitor wakes on it.
+    DETECTION_MODE: "events",
   };
 }
 

@@ -26,6 +26,8 @@ export interface ExperimentRecord {
   victims: number;
   timeToRecoverSeconds: number | null;
   checkIntervalSeconds: number | null;
+  /** The stated error of the time to recover (the check interval from older monitors). */
+  precisionSeconds: number | null;
   regression: string | null;
   /** The plan as the archive keeps it: seed, group configuration, candidates. */
   plan: Record<string, unknown> | null;
@@ -50,7 +52,7 @@ export function buildArchiveItem(event: Ending, report: RenderedReport): Archive
     mode: head.mode,
     victims: head.victims,
     timeToRecoverSeconds: head.timeToRecoverSeconds,
-    precisionSeconds: head.checkIntervalSeconds,
+    precisionSeconds: head.precisionSeconds,
     regression: head.regression === "regression",
     ...(head.requestedBy !== undefined && { requestedBy: head.requestedBy }),
   };
@@ -91,6 +93,7 @@ function headOf(event: Ending): Head {
       victims: 0,
       timeToRecoverSeconds: null,
       checkIntervalSeconds: null,
+      precisionSeconds: null,
       regression: null,
       plan: null,
     };
@@ -121,6 +124,7 @@ function headOf(event: Ending): Head {
         verdict: event.data.verdict,
         timeToRecoverSeconds: event.data.timeToRecoverSeconds,
         checkIntervalSeconds: event.data.checkIntervalSeconds,
+        precisionSeconds: event.data.precisionSeconds ?? event.data.checkIntervalSeconds,
         regression: event.data.regression?.status ?? null,
       };
     case EventType.terminationFailed:
@@ -131,6 +135,7 @@ function headOf(event: Ending): Head {
         verdict: "none",
         timeToRecoverSeconds: null,
         checkIntervalSeconds: null,
+        precisionSeconds: null,
         regression: null,
       };
     case EventType.experimentPlanned:
@@ -141,6 +146,7 @@ function headOf(event: Ending): Head {
         verdict: "none",
         timeToRecoverSeconds: null,
         checkIntervalSeconds: null,
+        precisionSeconds: null,
         regression: null,
       };
   }

@@ -1,5 +1,6 @@
 import {
   formatDuration,
+  formatPrecision,
   formatInstant,
   formatOffset,
   plural,
@@ -205,9 +206,9 @@ function controlSection(changes: readonly ControlChange[]): Section {
   };
 }
 
-/** A time measured by polling is only as exact as the polling: say so. */
+/** A measured time is only as exact as what was seen: say how exact (a late check widens it). */
 function mttrText(data: RecoveryCompleted): string {
-  const precision = `± ${formatDuration(data.checkIntervalSeconds)} (the check interval)`;
+  const precision = formatPrecision(data);
   if (data.timeToRecoverSeconds === null && data.outcome === "stopped") {
     return "none: stopped by an alarm before the group recovered";
   }

@@ -353,6 +353,22 @@ describe("summary for the reports topic", () => {
     expect(lines.length).toBeLessThanOrEqual(8);
   });
 
+  it("states the precision the monitor measured, in the text and the HTML", () => {
+    const r = render(
+      recoveryEvent(
+        recoveryCompletedData({
+          timeToRecoverBounds: { lowerSeconds: 41.9, upperSeconds: 42 },
+          precisionSeconds: 0.1,
+          detectedBy: "event",
+        }),
+      ),
+    );
+    const stated = "42 s ± 0.1 s (true time between 41.9 s and 42.0 s; dated by a launch event)";
+    expect(r.summary.split("\n")).toContain(`Time to recover: ${stated}`);
+    expect(r.text).toContain(stated);
+    expect(r.html).toContain("dated by a launch event");
+  });
+
   it("clips long reasons and says how many more there are", () => {
     const reasons = Array.from({ length: 5 }, (_, i) => ({
       code: "invalid-field",

@@ -15,6 +15,8 @@ import {
   type Look,
   type MonitorJob,
   type RecoveryEvent,
+  type WakeSignal,
+  noteWakeSignals,
 } from "./monitor-job.ts";
 import type { MonitorMetrics } from "./monitor-metrics.ts";
 import { observeGroup } from "./observe-group.ts";
@@ -42,6 +44,15 @@ export interface CheckDependencies extends AlarmLookDependencies {
   logger: Logger;
   metrics: Pick<MonitorMetrics, "checks" | "recoverySeconds">;
   now(): Date;
+  /**
+   * The wake-ups (AWS's events about the group) received for this job since its
+   * last check, taken so none is read twice; absent without events.
+   */
+  takeWakeSignals?(jobId: string): Promise<WakeSignal[]>;
+  /** Whether wake-ups arrived while the check ran: then the next check is at once. */
+  hasWakeSignals?(jobId: string): Promise<boolean>;
+  /** Quick checks after a launch event (see noteWakeSignals). */
+  followUp?: { everyMs: number; checks: number };
 }
 
 /** What a finished job returns (BullMQ keeps it as the job's return value). */
@@ -71,6 +82,13 @@ export function createCheckProcessor(deps: CheckDependencies) {
         lookAtAlarms(deps, data.experiment, logger),
         lookForAbort(deps, data, logger),
       ]);
+      // Taken after the look: an event that arrived while it ran happened before its
+      // answer, so its launch time may date what the look saw.
+      const signals = (await deps.takeWakeSignals?.(job.id ?? "")) ?? [];
+      if (signals.length > 0) {
+        data = noteWakeSignals(data, signals, deps.followUp ?? { everyMs: 0, checks: 0 });
+        logger.debug({ event: "recovery.woken", signals: signals.length }, "woken by an event");
+      }
       const decision = concludeCheck(data, look, deps.now(), stoppedBy, abort);
       data = await withRegression(deps, decision, logger);
       await job.updateData(data);
@@ -92,8 +110,11 @@ export function createCheckProcessor(deps: CheckDependencies) {
             : "not-recovered";
       return { outcome, checks: data.checks };
     }
-    await job.moveToDelayed(data.nextCheckAt, token);
-    throw new DelayedError(`next check at ${new Date(data.nextCheckAt).toISOString()}`);
+    // A wake-up that came while this check ran is answered now, not at the next tick.
+    const woken = (await deps.hasWakeSignals?.(job.id ?? "")) ?? false;
+    const at = woken ? Math.min(data.nextCheckAt, deps.now().getTime()) : data.nextCheckAt;
+    await job.moveToDelayed(at, token);
+    throw new DelayedError(`next check at ${new Date(at).toISOString()}`);
   };
 }
 
@@ -142,6 +163,7 @@ async function lookAtGroup(
   logger: Logger,
 ): Promise<Look> {
   try {
+    const askedAt = deps.now();
     const group = await deps.describeGroup(job.experiment.asg);
     if (!group) {
       deps.metrics.checks.inc({ result: "gone" });
@@ -152,7 +174,7 @@ async function lookAtGroup(
       instanceIdsAtPlan: job.experiment.instanceIdsAtPlan,
       terminated: job.terminated,
     };
-    const observation = observeGroup(group, experiment, deps.now());
+    const observation = observeGroup(group, experiment, deps.now(), askedAt);
     const look: Look = { kind: "observed", observation };
     if (!needsTargetHealth(job.experiment, observation)) return look;
     const targetGroups = await lookAtTargets(deps, job.experiment.targetGroupArns ?? [], logger);

@@ -1,6 +1,7 @@
 import {
   commonEnvSchema,
   controlEnvSchema,
+  envEnum,
   envPositiveInt,
   historyEnvSchema,
   redisEnvSchema,
@@ -23,4 +24,28 @@ export const monitorEnvSchema = commonEnvSchema
      * every check of this process: ELB's describe budget (~10/s) is account-wide. Default 5.
      */
     ELB_CALLS_PER_SECOND: envPositiveInt(5),
+    /**
+     * Most DescribeAutoScalingGroups calls per second, shared by every check of this
+     * process: Auto Scaling's describe budget is the account's, shared with every
+     * other tool in it. Default 20.
+     */
+    AUTO_SCALING_CALLS_PER_SECOND: envPositiveInt(20),
+    /**
+     * How the monitor learns that a group recovered. `events`: AWS's own events
+     * (the fleet-events queue, fed by an EventBridge rule) wake the experiment's
+     * check at once, polling at the check interval stays as the safety net;
+     * `poll`: checks at the check interval only; `naive`: the baseline of the
+     * benchmark, polling with one DescribeAutoScalingGroups per experiment per
+     * check (no batching, no events). Default poll.
+     */
+    DETECTION_MODE: envEnum(["events", "poll", "naive"], "poll"),
+    /**
+     * After a launch event, checks this many milliseconds apart (the replacement's
+     * health, which no event announces, follows within seconds). Default 100.
+     */
+    EVENT_FOLLOW_UP_MS: envPositiveInt(100),
+    /** Pollers of the fleet-events queue (events mode): each takes 5 messages at a time. Default 4. */
+    FLEET_EVENT_CONSUMERS: envPositiveInt(4),
+    /** How many such quick checks follow a launch event (default 50: 5 s of them). */
+    EVENT_FOLLOW_UPS: envPositiveInt(50),
   });

@@ -1,27 +1,36 @@
 import {
-  paginateDescribeAutoScalingGroups,
+  DescribeAutoScalingGroupsCommand,
   type AutoScalingClient,
   type AutoScalingGroup,
 } from "@aws-sdk/client-auto-scaling";
+import type { RateLimiter } from "./rate-limit.ts";
 
 /**
  * Describes up to 100 groups by name. MaxRecords defaults to 50, so the page size is
  * raised to 100 to keep a full batch to one call; further pages are followed all the
- * same. `onCall` runs once per page received, for the calls counter.
+ * same. Each page waits its turn at the limiter; `onCall` runs once per page
+ * received, for the calls counter.
  */
 export async function describeGroups(
   client: AutoScalingClient,
   names: string[],
+  limiter: RateLimiter,
   onCall: () => void,
 ): Promise<AutoScalingGroup[]> {
   const groups: AutoScalingGroup[] = [];
-  const pages = paginateDescribeAutoScalingGroups(
-    { client, pageSize: 100 },
-    { AutoScalingGroupNames: names },
-  );
-  for await (const page of pages) {
+  let token: string | undefined;
+  do {
+    await limiter.take();
+    const page = await client.send(
+      new DescribeAutoScalingGroupsCommand({
+        AutoScalingGroupNames: names,
+        MaxRecords: 100,
+        NextToken: token,
+      }),
+    );
     onCall();
     groups.push(...(page.AutoScalingGroups ?? []));
-  }
+    token = page.NextToken;
+  } while (token);
   return groups;
 }

@@ -3,6 +3,7 @@ import {
   requiresServing,
   type ExperimentContext,
   type GroupObservation,
+  type InstanceSnapshot,
   type Milestone,
   type RecoveryTimeline,
 } from "@macaque/shared";
@@ -22,6 +23,17 @@ type EvaluatedExperiment = Pick<
   /** Instances the terminator did terminate; default none. */
   terminated?: readonly string[];
 };
+
+/** Whether an instance counts toward recovery: InService, and Healthy when required. */
+export function atRecoveryLevel(
+  experiment: Pick<ExperimentContext, "recovery">,
+  instance: InstanceSnapshot,
+): boolean {
+  return (
+    instance.lifecycleState === "InService" &&
+    (!experiment.recovery.requireHealthy || instance.healthStatus === "Healthy")
+  );
+}
 
 /** The milestone the group must reach before its target health is worth reading. */
 const groupLevel = (experiment: EvaluatedExperiment): "healthy" | "all-in-service" =>

@@ -10,6 +10,7 @@ import {
   loadConfig,
   pingRedis,
   publishEvent,
+  recoveryDeadlineAt,
   runService,
 } from "@macaque/shared";
 import { createAbandonReporter } from "./abandon.ts";
@@ -25,6 +26,8 @@ import { describeGroups } from "./describe-groups.ts";
 import { describeTargetHealth } from "./describe-target-health.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { createTerminatedHandler } from "./handle-terminated.ts";
+import { createFleetEventHandler } from "./handle-fleet-event.ts";
+import { createWaker } from "./wake.ts";
 import { createMonitorMetrics } from "./monitor-metrics.ts";
 import {
   countInFlight,
@@ -55,12 +58,23 @@ await runService({
 
     const queue = createCheckQueue(redis, config.REDIS_KEY_PREFIX);
     const monitorMetrics = createMonitorMetrics(metrics.registry, () => countInFlight(queue));
+    // Every describe of this process waits its turn: the account's budget is shared.
+    const autoScalingLimiter = createRateLimiter({
+      perSecond: config.AUTO_SCALING_CALLS_PER_SECOND,
+    });
+    const naive = config.DETECTION_MODE === "naive";
     const batcher = createDescribeBatcher({
       describe: (names) =>
-        describeGroups(autoScaling, names, () => monitorMetrics.describeCalls.inc()),
+        describeGroups(autoScaling, names, autoScalingLimiter, () =>
+          monitorMetrics.describeCalls.inc(),
+        ),
       nameOf: (group) => group.AutoScalingGroupName,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
+      // The benchmark's baseline: one call per experiment per check.
+      ...(naive && { maxBatch: 1 }),
     });
+    const events = config.DETECTION_MODE === "events";
+    const waker = createWaker({ redis, queue, keyPrefix: config.REDIS_KEY_PREFIX, logger });
     // Experiments checked in the same window that share a target group share its call.
     const elbLimiter = createRateLimiter({ perSecond: config.ELB_CALLS_PER_SECOND });
     const targetBatcher = createDescribeBatcher({
@@ -107,6 +121,11 @@ await runService({
         logger,
         metrics: monitorMetrics,
         now,
+        ...(events && {
+          takeWakeSignals: (jobId) => waker.takeSignals(jobId),
+          hasWakeSignals: (jobId) => waker.hasSignals(jobId),
+          followUp: { everyMs: config.EVENT_FOLLOW_UP_MS, checks: config.EVENT_FOLLOW_UPS },
+        }),
       }),
     });
     const abandon = createAbandonReporter({
@@ -144,19 +163,45 @@ await runService({
     const consumer = bus.consume(
       QueueRole.recovery,
       createTerminatedHandler({
-        schedule: (job, delayMs) => scheduleRecovery(queue, job, delayMs),
+        schedule: async (job, delayMs) => {
+          const added = await scheduleRecovery(queue, job, delayMs);
+          if (events) await waker.watch(job, recoveryDeadlineAt(job.experiment, job.terminatedAt));
+          return added;
+        },
         ...(history && { isArchived: (id: string) => history.isArchived(id) }),
         now,
       }),
     );
+    // Several pollers: a burst of terminations brings several events per experiment.
+    const fleetEvents = events
+      ? Array.from({ length: config.FLEET_EVENT_CONSUMERS }, () =>
+          bus.consume(QueueRole.fleetEvents, createFleetEventHandler({ wake: waker.wake })),
+        )
+      : [];
+    if (events) {
+      logger.info({ event: "recovery.events-on" }, "woken by the fleet-events queue");
+      waker.catchUp().then(
+        (woken) => logger.info({ event: "recovery.caught-up", woken }, `${woken} check(s) run now`),
+        (err: unknown) =>
+          logger.warn({ event: "recovery.catch-up-failed", err }, "checks wait for their time"),
+      );
+    }
 
     return {
       // Checks stop as soon as the service is told to stop, not after the consumer's
       // last long poll (up to 20 s): close() only runs once the consumers are done.
       consumers: [
         {
-          start: () => consumer.start(),
-          stop: async () => void (await Promise.all([consumer.stop(), worker.close()])),
+          start: () => {
+            consumer.start();
+            for (const c of fleetEvents) c.start();
+          },
+          stop: async () =>
+            void (await Promise.all([
+              consumer.stop(),
+              ...fleetEvents.map((c) => c.stop()),
+              worker.close(),
+            ])),
           get isRunning() {
             return consumer.isRunning;
           },

@@ -5,19 +5,26 @@ import {
   eventSource,
   formatDuration,
   recoveryDeadlineAt,
+  requiresServing,
   ServiceName,
   type CloudEvent,
   type EventData,
   type ExperimentContext,
   type GroupObservation,
   type Milestone,
+  milestoneTimelineField,
   type Reason,
   type RecoveryTimeline,
   type TargetGroupHealth,
   type AlarmBreach,
   type TerminationOutcome,
 } from "@macaque/shared";
-import { evaluateRecovery } from "./evaluate-recovery.ts";
+import { atRecoveryLevel, evaluateRecovery } from "./evaluate-recovery.ts";
+import {
+  boundRecovery,
+  type NotRecoveredSighting,
+  type RecoveryBounds,
+} from "./recovery-bounds.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
 import { decideVerdict } from "./verdict.ts";
 
@@ -53,6 +60,25 @@ export interface MonitorJob {
   stoppedBy?: AlarmBreach[];
   /** Set when an operator's abort ended the monitoring (outcome `aborted`). */
   abort?: AbortRecord;
+  /**
+   * The latest look that saw the group not recovered (absent: none yet, the
+   * termination itself): where the stated precision starts.
+   */
+  notRecovered?: NotRecoveredSighting;
+  /** Launch events received for this group: instance id → when it was launched. */
+  launches?: Record<string, string>;
+  /** Quick checks still to come after a launch event, and how far apart. */
+  followUp?: { everyMs: number; left: number };
+  /** Where the true recovery moment lies (set once recovered). */
+  bounds?: RecoveryBounds;
+}
+
+/** What woke a check: one of AWS's events about the group or one of its victims. */
+export interface WakeSignal {
+  kind: "launched" | "terminated" | "state-changed";
+  instanceId: string;
+  /** When it happened, by AWS's clock (the activity's end, or the event's time). */
+  at: string;
 }
 
 /** What one check found: the group, no such group, or no answer from AWS. */
@@ -62,6 +88,13 @@ export type Look =
 export interface Conclusion {
   outcome: RecoveryOutcome;
   timeToRecoverSeconds: number | null;
+  /** Recovered: where the true time to recover lies, and the largest error of the one stated. */
+  precision?: {
+    lowerSeconds: number;
+    upperSeconds: number;
+    precisionSeconds: number;
+    detectedBy: RecoveryBounds["detectedBy"];
+  };
   /** Seconds from termination to the check that concluded. */
   elapsedSeconds: number;
   /** Set when the group no longer exists. */
@@ -145,6 +178,31 @@ export function concludeCheck(
       look.observation,
     );
     next = { ...next, timeline: evaluation.timeline, lastObserved: look.observation };
+    const atLevel = (i: Parameters<typeof atRecoveryLevel>[1]) =>
+      atRecoveryLevel(job.experiment, i);
+    if (!evaluation.recovered) {
+      next.notRecovered = {
+        askedAt: look.observation.askedAt ?? look.observation.at,
+        levelIds: look.observation.instances.filter(atLevel).map((i) => i.instanceId),
+      };
+    } else if (!job.timeline.recoveredAt) {
+      const bounds = boundRecovery({
+        last: job.notRecovered ?? { askedAt: job.terminatedAt, levelIds: [] },
+        confirmed: look.observation,
+        desired: job.experiment.desiredCapacity,
+        atLevel,
+        launches: job.launches ?? {},
+        inServiceSuffices:
+          !job.experiment.recovery.requireHealthy && !requiresServing(job.experiment),
+      });
+      next.bounds = bounds;
+      // What this look saw first, it saw at the moment the event dated: one timeline.
+      const timeline = { ...next.timeline, recoveredAt: bounds.pointAt };
+      if (bounds.detectedBy === "event") {
+        for (const m of evaluation.reached) timeline[milestoneTimelineField[m]] = bounds.pointAt;
+      }
+      next.timeline = timeline;
+    }
     const { targetGroups } = look.observation;
     if (targetGroups) next.lastTargetGroups = targetGroups;
     reached = evaluation.reached;
@@ -156,10 +214,14 @@ export function concludeCheck(
   const stopped = stoppedBy.length > 0;
   const aborted = abort !== undefined && !recovered && !stopped;
   if (!recovered && !stopped && !aborted && look.kind !== "gone" && nowMs < deadline) {
-    return {
-      job: { ...next, outbox, nextCheckAt: Math.min(deadline, nextOnGrid(job, nowMs)) },
-      reached,
-    };
+    const { followUp } = job;
+    const grid = nextOnGrid(job, nowMs);
+    if (followUp && followUp.left > 0) {
+      const nextCheckAt = Math.min(deadline, grid, nowMs + followUp.everyMs);
+      next.followUp = { ...followUp, left: followUp.left - 1 };
+      return { job: { ...next, outbox, nextCheckAt }, reached };
+    }
+    return { job: { ...next, outbox, nextCheckAt: Math.min(deadline, grid) }, reached };
   }
   const recoveredAt = next.timeline.recoveredAt;
   // An alarm that fired ends the experiment as stopped even at the check that saw
@@ -169,6 +231,7 @@ export function concludeCheck(
     outcome: stopped ? "stopped" : recovered ? "recovered" : aborted ? "aborted" : "not-recovered",
     timeToRecoverSeconds:
       recovered && recoveredAt ? secondsBetween(job.terminatedAt, recoveredAt) : null,
+    ...(recovered && next.bounds && { precision: precisionOf(job.terminatedAt, next.bounds) }),
     elapsedSeconds: secondsBetween(job.terminatedAt, now.toISOString()),
     groupGone: look.kind === "gone",
     ...(look.kind === "gone" && {
@@ -182,6 +245,44 @@ export function concludeCheck(
   outbox.push(completedEvent(next, conclusion, now));
   const ended = { ...next, outbox, nextCheckAt: null, ...(aborted && { abort }) };
   return { job: ended, reached, conclusion };
+}
+
+/** The bounds as seconds from the termination, and the largest error of the point between them. */
+function precisionOf(
+  terminatedAt: string,
+  bounds: RecoveryBounds,
+): NonNullable<Conclusion["precision"]> {
+  const lowerSeconds = secondsBetween(terminatedAt, bounds.lowerAt);
+  const upperSeconds = secondsBetween(terminatedAt, bounds.upperAt);
+  const point = secondsBetween(terminatedAt, bounds.pointAt);
+  const precisionSeconds =
+    Math.round(Math.max(point - lowerSeconds, upperSeconds - point) * 1000) / 1000;
+  return { lowerSeconds, upperSeconds, precisionSeconds, detectedBy: bounds.detectedBy };
+}
+
+/**
+ * Folds the wake-ups received since the last check into the job: each launch
+ * event's time (a lower bound on the recovery, see recovery-bounds.ts), and after
+ * a launch, `followUp.checks` quick checks `followUp.everyMs` apart, because the
+ * replacement's health, which no event announces, usually follows within seconds.
+ */
+export function noteWakeSignals(
+  job: MonitorJob,
+  signals: readonly WakeSignal[],
+  followUp: { everyMs: number; checks: number },
+): MonitorJob {
+  const launched = signals.filter((s) => s.kind === "launched");
+  if (launched.length === 0) return job;
+  const launches = { ...job.launches };
+  for (const s of launched) {
+    const known = launches[s.instanceId];
+    if (known === undefined || ms(s.at) < ms(known)) launches[s.instanceId] = s.at;
+  }
+  return {
+    ...job,
+    launches,
+    ...(followUp.checks > 0 && { followUp: { everyMs: followUp.everyMs, left: followUp.checks } }),
+  };
 }
 
 /**
@@ -229,6 +330,14 @@ function completedEvent(job: MonitorJob, conclusion: Conclusion, now: Date): Com
         recovery.targetSeconds,
       ),
       timeToRecoverSeconds: conclusion.timeToRecoverSeconds,
+      ...(conclusion.precision && {
+        timeToRecoverBounds: {
+          lowerSeconds: conclusion.precision.lowerSeconds,
+          upperSeconds: conclusion.precision.upperSeconds,
+        },
+        precisionSeconds: conclusion.precision.precisionSeconds,
+        detectedBy: conclusion.precision.detectedBy,
+      }),
       timeline: job.timeline,
       lastObserved: job.lastObserved,
       checkIntervalSeconds: recovery.checkIntervalSeconds,

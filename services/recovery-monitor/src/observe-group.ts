@@ -18,6 +18,8 @@ export function observeGroup(
   group: AutoScalingGroup,
   experiment: ObservedExperiment,
   at: Date,
+  /** When the describe was asked for (default `at`). */
+  askedAt: Date = at,
 ): GroupObservation {
   const instances: InstanceSnapshot[] = (group.Instances ?? []).map((i) => ({
     instanceId: i.InstanceId ?? "",
@@ -30,6 +32,7 @@ export function observeGroup(
   const inService = instances.filter((i) => i.lifecycleState === "InService");
   return {
     at: at.toISOString(),
+    askedAt: askedAt.toISOString(),
     desiredCapacity: group.DesiredCapacity ?? 0,
     inService: inService.length,
     inServiceHealthy: inService.filter((i) => i.healthStatus === "Healthy").length,

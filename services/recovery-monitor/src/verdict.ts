@@ -3,8 +3,9 @@ import type { RecoveryOutcome, Verdict } from "@macaque/shared";
 /**
  * PASS when the group recovered within the target, FAIL when it took longer, did
  * not recover at all or was stopped by an alarm, no verdict when the request set no target. The measured time
- * can overshoot the true one by up to one check interval, so a recovery just inside
- * the target may be judged FAIL: choose the interval with the target in mind.
+ * can be off the true one by up to its stated precision (`precisionSeconds`: about
+ * one check interval when polling, far less when a launch event dated it), so a
+ * recovery just inside the target may be judged FAIL.
  */
 export function decideVerdict(
   outcome: RecoveryOutcome,

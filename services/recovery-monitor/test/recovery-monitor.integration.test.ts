@@ -44,10 +44,14 @@ let ec2: EC2Client;
 const sns = () => snsAt(stack.endpoints.sns);
 const redisKeyPrefix = uniquePrefix("rm");
 
-/** Starts a monitor process (its lines on the console with SERVICE_LOGS=1). */
+/**
+ * Starts a monitor process (its lines on the console with SERVICE_LOGS=1). These
+ * tests are about polling (checks due together share calls), so it polls; the
+ * wake-ups of events mode have their own test (test/event-detection.test.ts).
+ */
 const startMonitor = (env: Record<string, string> = {}) =>
   startTestService(stack, "recovery-monitor", {
-    env: { REDIS_KEY_PREFIX: redisKeyPrefix, LOG_LEVEL: "debug", ...env },
+    env: { REDIS_KEY_PREFIX: redisKeyPrefix, LOG_LEVEL: "debug", DETECTION_MODE: "poll", ...env },
   });
 
 beforeAll(async () => {
