@@ -24,6 +24,7 @@ import { pathToFileURL } from "node:url";
 import { EventType } from "@macaque/shared";
 import { startPipeline, type Pipeline } from "../support/pipeline.ts";
 import { startTestService, type TestService } from "../support/processes.ts";
+import { recoveryTruth } from "../support/recovery-truth.ts";
 
 type Mode = "events" | "naive";
 
@@ -191,33 +192,22 @@ async function measure(
     const completed = await p.waitForEvent(id, EventType.recoveryCompleted, 600_000);
     if (completed.data.outcome !== "recovered") continue;
     run.recovered++;
-    // The truth: the group whole again after the last victim went (a terminate call
-    // retried after throttling can come after a first recovery has closed).
-    const lastVictimAt = Math.max(
-      ...terminated.data.terminations
-        .filter((t) => t.outcome === "terminated")
-        .map((t) => Date.parse(t.at)),
-    );
     const { recoveries } = await p.sim.timeline(asg);
-    const truth = recoveries.find((r) => r.wholeAt && Date.parse(r.wholeAt) >= lastVictimAt);
-    const disruptedAt = recoveries[0] && Date.parse(recoveries[0].disruptedAt);
-    if (!truth?.wholeAt || disruptedAt === undefined) continue;
-    const wholeAt = Date.parse(truth.wholeAt);
-    run.lagsMs.push(completed.data.timeToRecoverSeconds! * 1000 - (wholeAt - disruptedAt));
+    const truth = recoveryTruth(terminated, completed, recoveries);
+    if (!truth) continue;
     const start = Date.parse(terminated.data.terminatedAt);
+    run.lagsMs.push(
+      completed.data.timeToRecoverSeconds! * 1000 - (truth.wholeAt - truth.disruptedAt),
+    );
     if (completed.data.detectedBy === "event") run.byEvent++;
-    run.errors.push(Math.abs(start + completed.data.timeToRecoverSeconds! * 1000 - wholeAt));
-    run.stated.push((completed.data.precisionSeconds ?? NaN) * 1000);
-    const bounds = completed.data.timeToRecoverBounds;
-    if (
-      !bounds ||
-      start + bounds.lowerSeconds * 1000 > wholeAt ||
-      start + bounds.upperSeconds * 1000 < wholeAt
-    ) {
+    run.errors.push(truth.errorMs);
+    run.stated.push(truth.statedMs);
+    if (!truth.withinBounds) {
       run.outside++;
       console.log(
-        `  ${options.label}: ${id} truth ${truth.disruptedAt} → ${truth.wholeAt}, terminatedAt ` +
-          `${terminated.data.terminatedAt}, bounds ${JSON.stringify(bounds)}, measured ` +
+        `  ${options.label}: ${id} truth whole at ${new Date(truth.wholeAt).toISOString()}, ` +
+          `terminatedAt ${terminated.data.terminatedAt} (+${truth.wholeAt - start} ms), bounds ` +
+          `${JSON.stringify(completed.data.timeToRecoverBounds)}, measured ` +
           `${completed.data.timeToRecoverSeconds} s (${completed.data.detectedBy})`,
       );
     }

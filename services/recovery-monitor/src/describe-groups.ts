@@ -3,7 +3,7 @@ import {
   type AutoScalingClient,
   type AutoScalingGroup,
 } from "@aws-sdk/client-auto-scaling";
-import type { RateLimiter } from "./rate-limit.ts";
+import type { RateLimiter } from "@macaque/shared";
 
 /**
  * Describes up to 100 groups by name. MaxRecords defaults to 50, so the page size is

@@ -3,7 +3,7 @@ import {
   type ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { targetGroupHealthOf, type TargetGroupHealth } from "@macaque/shared";
-import type { RateLimiter } from "./rate-limit.ts";
+import type { RateLimiter } from "@macaque/shared";
 
 /**
  * Reads each target group's targets, one DescribeTargetHealth per target group

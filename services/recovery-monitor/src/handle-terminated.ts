@@ -10,6 +10,8 @@ export interface TerminatedHandlerDependencies {
    * without an archive (HISTORY_BUCKET unset): a late event is then monitored.
    */
   isArchived?(experimentId: string): Promise<boolean>;
+  /** Whether Redis still holds the experiment's job: an ordinary duplicate, no archive read. */
+  isMonitored(experimentId: string): Promise<boolean>;
   now(): Date;
 }
 
@@ -41,7 +43,12 @@ export function createTerminatedHandler(deps: TerminatedHandlerDependencies) {
     });
     const lateMs = now.getTime() - Date.parse(job.terminatedAt);
     const intervalMs = job.experiment.recovery.checkIntervalSeconds * 1000;
-    if (lateMs > lateAfterIntervals * intervalMs && (await deps.isArchived?.(job.experiment.id))) {
+    if (
+      lateMs > lateAfterIntervals * intervalMs &&
+      deps.isArchived &&
+      !(await deps.isMonitored(job.experiment.id)) &&
+      (await deps.isArchived(job.experiment.id))
+    ) {
       logger.info(
         { event: "recovery.already-reported", lateMs },
         "this experiment ended and was reported already (it is in the archive); event ignored",

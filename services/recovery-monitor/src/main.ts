@@ -6,6 +6,8 @@ import {
   ServiceName,
   connectService,
   createAwsClient,
+  createDescribeBatcher,
+  createRateLimiter,
   createRedis,
   loadConfig,
   pingRedis,
@@ -21,10 +23,8 @@ import { assessRegression } from "./assess-regression.ts";
 import { createCheckProcessor } from "./check.ts";
 import { createHistoryReader } from "./history-reader.ts";
 import { monitorEnvSchema } from "./config.ts";
-import { createDescribeBatcher } from "./describe-batcher.ts";
 import { describeGroups } from "./describe-groups.ts";
 import { describeTargetHealth } from "./describe-target-health.ts";
-import { createRateLimiter } from "./rate-limit.ts";
 import { createTerminatedHandler } from "./handle-terminated.ts";
 import { createFleetEventHandler } from "./handle-fleet-event.ts";
 import { createWaker } from "./wake.ts";
@@ -33,6 +33,7 @@ import {
   countInFlight,
   createCheckQueue,
   createCheckWorker,
+  jobIdFor,
   scheduleRecovery,
 } from "./schedule.ts";
 
@@ -168,6 +169,7 @@ await runService({
           if (events) await waker.watch(job, recoveryDeadlineAt(job.experiment, job.terminatedAt));
           return added;
         },
+        isMonitored: async (id) => (await queue.getJob(jobIdFor(id))) !== undefined,
         ...(history && { isArchived: (id: string) => history.isArchived(id) }),
         now,
       }),

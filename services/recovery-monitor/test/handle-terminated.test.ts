@@ -41,6 +41,7 @@ function handler(exists = false, archived: string[] = [], now = at(1)) {
       asked.push(id);
       return archived.includes(id);
     },
+    isMonitored: async () => exists,
     now: () => now,
   });
   return { handle, scheduled, asked };
@@ -80,6 +81,13 @@ describe("createTerminatedHandler", () => {
     await unknown.handle({ Body: JSON.stringify(terminatedEvent) }, context);
     expect(unknown.asked).toEqual([experiment().id]);
     expect(unknown.scheduled).toHaveLength(1);
+  });
+
+  it("does not ask the archive of a late duplicate Redis still knows", async () => {
+    const late = new Date(at(0).getTime() + 60 * 60_000);
+    const known = handler(true, [experiment().id], late);
+    await known.handle({ Body: JSON.stringify(terminatedEvent) }, context);
+    expect(known.asked).toEqual([]);
   });
 
   it("accepts a duplicate delivery without error", async () => {

@@ -1,6 +1,0 @@
-// Moved to shared/ (the producer and the terminator batch their describes too).
-export {
-  createDescribeBatcher,
-  type DescribeBatcher,
-  type DescribeBatcherOptions,
-} from "@macaque/shared";
