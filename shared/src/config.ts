@@ -151,7 +151,7 @@ export const envEnum = <const T extends readonly [string, ...string[]]>(
  */
 export const awsCallBudgetEnvSchema = z.object({
   /** DescribeAutoScalingGroups, DescribeScalingActivities, Terminate... Default 20. */
-  AUTOSCALING_CALLS_PER_SECOND: positiveInt(20),
+  AUTO_SCALING_CALLS_PER_SECOND: positiveInt(20),
   /** DescribeInstances, TerminateInstances. Default 20 (EC2's describe refill rate). */
   EC2_CALLS_PER_SECOND: positiveInt(20),
 });

@@ -12,7 +12,10 @@
  *   mean handler time per request and per order (the rest of a latency is queueing);
  * - groups behind a load-balancer target group: DescribeTargetHealth calls per
  *   experiment, and the time from `healthy` to `serving` against the truth;
- * - the experiment archive (history-bench.ts).
+ * - the experiment archive (history-bench.ts);
+ * - detection lag with events against the naive polling baseline, and the stated
+ *   precision against the true error with the monitor restarted and under
+ *   throttling (detection-bench.ts, on stacks of its own; its options are there).
  *
  * Options (environment): BENCH_SIZES (default 10,100,1000), BENCH_MAX_N (drops
  * larger sizes, for quick runs), BENCH_CHECK_INTERVAL seconds (default 1),
@@ -23,6 +26,7 @@
 import { EventType, serviceNames, type ServiceName } from "@macaque/shared";
 import { startPipeline, type Pipeline } from "../support/pipeline.ts";
 import { startTestService } from "../support/processes.ts";
+import { benchDetection } from "./detection-bench.ts";
 import { benchHistory } from "./history-bench.ts";
 import { mib, readProcessStats, type ProcessStats } from "./process-stats.ts";
 
@@ -34,7 +38,7 @@ const sizes = (process.env.BENCH_SIZES ?? "10,100,1000")
 const checkInterval = Number(process.env.BENCH_CHECK_INTERVAL ?? "1");
 const timeScale = Number(process.env.BENCH_TIME_SCALE ?? "0.01");
 // The services' environment beyond the sandbox's: BENCH_SERVICE_ENV=A=1,B=2 (for
-// example AUTOSCALING_CALLS_PER_SECOND=1000 to measure past the default budget).
+// example AUTO_SCALING_CALLS_PER_SECOND=1000 to measure past the default budget).
 const serviceEnv = Object.fromEntries(
   (process.env.BENCH_SERVICE_ENV ?? "")
     .split(",")
@@ -327,8 +331,6 @@ for (const [i, n] of sizes.entries()) {
     console.error(`N=${n} done in ${((Date.now() - startedAt) / 1000).toFixed(0)} s`);
     if (i === 0 && process.env.BENCH_EXTRAS !== "0") {
       await benchServing(p);
-      // The lead calls H1's detection benchmark here (test/bench/detection-bench.ts,
-      // `benchDetection()`): detection lag and the naive polling baseline.
       await benchHistory(p.stack);
     }
   } finally {
@@ -336,3 +338,5 @@ for (const [i, n] of sizes.entries()) {
   }
 }
 printScale(runs);
+// Detection lag against the naive polling baseline, on pipelines of its own.
+if (process.env.BENCH_EXTRAS !== "0") await benchDetection();

@@ -40,11 +40,11 @@ await runService({
     const bus = await connectService({ service: ServiceName.producer, config, logger, metrics });
     const { sqs, sns, redis, topology } = bus;
     // Every Auto Scaling and EC2 call of this process, whichever request makes it,
-    // takes a slot of the budget (AUTOSCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
+    // takes a slot of the budget (AUTO_SCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     limitCalls(
       autoScaling.middlewareStack,
-      createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND }),
+      createRateLimiter({ perSecond: config.AUTO_SCALING_CALLS_PER_SECOND }),
     );
     const ec2 = createEc2Query({
       ...bus.aws,

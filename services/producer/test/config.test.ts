@@ -140,14 +140,14 @@ describe("producer config", () => {
 
   it("defaults the AWS call budgets to 20 a second and the kill-switch window to 1 s", () => {
     expect(parseEnv(producerEnvSchema, base)).toMatchObject({
-      AUTOSCALING_CALLS_PER_SECOND: 20,
+      AUTO_SCALING_CALLS_PER_SECOND: 20,
       EC2_CALLS_PER_SECOND: 20,
       HALT_READ_WINDOW_MS: 1000,
     });
   });
 
   it.each([
-    ["AUTOSCALING_CALLS_PER_SECOND", "0", /AUTOSCALING_CALLS_PER_SECOND: must be greater than 0/],
+    ["AUTO_SCALING_CALLS_PER_SECOND", "0", /AUTO_SCALING_CALLS_PER_SECOND: must be greater than 0/],
     ["EC2_CALLS_PER_SECOND", "fast", /EC2_CALLS_PER_SECOND: must be a number/],
     ["HALT_READ_WINDOW_MS", "60001", /HALT_READ_WINDOW_MS: must be 0-60000 ms/],
     ["QUEUE_CONCURRENCY", "0", /QUEUE_CONCURRENCY: must be 1-1000/],

@@ -1,4 +1,5 @@
 import {
+  awsCallBudgetEnvSchema,
   commonEnvSchema,
   controlEnvSchema,
   envEnum,
@@ -26,10 +27,10 @@ export const monitorEnvSchema = commonEnvSchema
     ELB_CALLS_PER_SECOND: envPositiveInt(5),
     /**
      * Most DescribeAutoScalingGroups calls per second, shared by every check of this
-     * process: Auto Scaling's describe budget is the account's, shared with every
-     * other tool in it. Default 20.
+     * process: the same budget, and the same variable, as the producer's and the
+     * terminator's (Auto Scaling's describe budget is the account's). Default 20.
      */
-    AUTO_SCALING_CALLS_PER_SECOND: envPositiveInt(20),
+    AUTO_SCALING_CALLS_PER_SECOND: awsCallBudgetEnvSchema.shape.AUTO_SCALING_CALLS_PER_SECOND,
     /**
      * How the monitor learns that a group recovered. `events`: AWS's own events
      * (the fleet-events queue, fed by an EventBridge rule) wake the experiment's

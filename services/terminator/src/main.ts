@@ -36,10 +36,10 @@ await runService({
     const { sns, redis, topology } = bus;
     const autoScaling = createAwsClient(AutoScalingClient, bus.aws);
     // Every Auto Scaling and EC2 call of this process, whichever order makes it,
-    // takes a slot of the budget (AUTOSCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
+    // takes a slot of the budget (AUTO_SCALING_CALLS_PER_SECOND, EC2_CALLS_PER_SECOND).
     // A terminate call takes its slot before the kill switch is read for it
     // (terminate.ts), so the call goes out right after that read.
-    const asgLimiter = createRateLimiter({ perSecond: config.AUTOSCALING_CALLS_PER_SECOND });
+    const asgLimiter = createRateLimiter({ perSecond: config.AUTO_SCALING_CALLS_PER_SECOND });
     const ec2Limiter = createRateLimiter({ perSecond: config.EC2_CALLS_PER_SECOND });
     limitCalls(autoScaling.middlewareStack, asgLimiter, {
       except: ["TerminateInstanceInAutoScalingGroupCommand"],

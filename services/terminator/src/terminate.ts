@@ -82,7 +82,7 @@ export function createEc2Termination(options: {
 export function createAsgTermination(options: {
   autoScaling: AutoScalingClient;
   now: Clock;
-  /** AUTOSCALING_CALLS_PER_SECOND's slot, taken before onAttempt (its kill-switch read). */
+  /** AUTO_SCALING_CALLS_PER_SECOND's slot, taken before onAttempt (its kill-switch read). */
   limiter?: RateLimiter;
 }): Termination {
   const { autoScaling, now } = options;
