@@ -165,7 +165,7 @@ await runService({
       QueueRole.recovery,
       createTerminatedHandler({
         schedule: async (job, delayMs) => {
-          const added = await scheduleRecovery(queue, job, delayMs);
+          const added = await scheduleRecovery(queue, redis, job, delayMs);
           if (events) await waker.watch(job, recoveryDeadlineAt(job.experiment, job.terminatedAt));
           return added;
         },

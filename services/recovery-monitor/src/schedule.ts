@@ -33,11 +33,14 @@ export const stallSettings = {
   stalledInterval: 5_000,
 };
 
+/** How long a finished job (and the mark of its start) is kept: a duplicate within it adds nothing. */
+const keptSeconds = 7 * 24 * 3600;
+
 const jobOptions: JobsOptions = {
   attempts: checkRetry.attempts,
   backoff: { type: "custom" },
-  removeOnComplete: { age: 7 * 24 * 3600 },
-  removeOnFail: { age: 7 * 24 * 3600 },
+  removeOnComplete: { age: keptSeconds },
+  removeOnFail: { age: keptSeconds },
 };
 
 /** BullMQ keys become `<REDIS_KEY_PREFIX>:recovery-monitor:checks:...`: the service's namespace. */
@@ -63,16 +66,21 @@ export function createCheckQueue(connection: Redis, keyPrefix: string): Queue<Mo
 /**
  * Adds the experiment's job, first check after `delayMs`. The job id is the
  * experiment id, so BullMQ ignores the add when the job exists: a redelivered event
- * starts no second monitor. Resolves false when it already existed.
+ * starts no second monitor. Resolves false when it already existed: two deliveries
+ * handled at the same time (the consumer handles many messages at once) both miss
+ * the job, so the first to set the start mark (SET NX) is the one that added it.
  */
 export async function scheduleRecovery(
   queue: Queue<MonitorJob>,
+  redis: Redis,
   job: MonitorJob,
   delayMs: number,
 ): Promise<boolean> {
   const jobId = jobIdFor(job.experiment.id);
   // Only for the log line: BullMQ's own check inside add() is what keeps it idempotent.
   if (await queue.getJob(jobId)) return false;
+  const mark = `${queue.qualifiedName}:started:${jobId}`;
+  if ((await redis.set(mark, "1", "EX", keptSeconds, "NX")) === null) return false;
   await queue.add("check", job, { jobId, delay: Math.max(0, Math.round(delayMs)) });
   return true;
 }
