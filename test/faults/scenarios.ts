@@ -7,7 +7,13 @@
  */
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { randomBytes } from "node:crypto";
-import { EventType, experimentIdFor, type ServiceName } from "@macaque/shared";
+import {
+  EventType,
+  QueueRole,
+  experimentIdFor,
+  serviceNames,
+  type ServiceName,
+} from "@macaque/shared";
 import { readInbox, startRedisServer } from "@macaque/sandbox";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -16,7 +22,7 @@ import fc from "fast-check";
 import { salvageRequestFields } from "../../services/producer/src/rejection.ts";
 import { hostileBody, sqsSendable } from "../support/hostile-input.ts";
 import type { Pipeline } from "../support/pipeline.ts";
-import { startTestService } from "../support/processes.ts";
+import { startTestService, type TestService } from "../support/processes.ts";
 import { startOutageProxy, type OutageProxy } from "../support/outage-proxy.ts";
 import type { EventOf } from "../support/event-tap.ts";
 import { recoveryTruth } from "../support/recovery-truth.ts";
@@ -57,6 +63,11 @@ export interface Scenario {
   bootSeconds?: number;
   /** Extra bodies sent beside the experiments; each must be rejected and terminate nothing. */
   hostile?: number;
+  /**
+   * Bodies that are not events, sent to each internal queue (terminations, recovery,
+   * notifications, outcomes); each must be dead-lettered and announced, harming nothing.
+   */
+  poison?: number;
 }
 
 /** What a scenario can break beyond the services: the Redis they share, and time. */
@@ -150,12 +161,21 @@ function standInPid(p: Pipeline, name: string): number {
   return pid;
 }
 
+/** The second replica of each service while the replicas scenario runs. */
+const replicas: TestService[] = [];
+
 /** The SES outage's proxy: the notifier sends through it while the scenario runs. */
 let sesProxy: OutageProxy | undefined;
 
 export const scenarios: Record<string, Scenario> = {
   baseline: { name: "no fault", experiments: 5 },
   duplicates: { name: "every job message delivered twice", experiments: 5, twice: true },
+  monitorKilledOnce: {
+    name: "recovery-monitor SIGKILLed once mid-check",
+    experiments: 3,
+    bootSeconds: 800,
+    inject: killMonitor(1),
+  },
   monitorKilledTwice: {
     name: "recovery-monitor SIGKILLed twice mid-check",
     experiments: 3,
@@ -179,6 +199,26 @@ export const scenarios: Record<string, Scenario> = {
     },
   },
   hostile: { name: "hostile job messages beside valid ones", experiments: 3, hostile: 200 },
+  poison: {
+    name: "poison messages on every internal queue beside valid jobs",
+    experiments: 3,
+    poison: 5,
+  },
+  replicas: {
+    name: "two replicas of every service, every job message sent twice",
+    experiments: 5,
+    twice: true,
+    async prepare(p) {
+      for (const name of serviceNames) {
+        const extra = await startTestService(p.stack, name, { env: { LOG_LEVEL: "debug" } });
+        p.stack.adopt(extra.process);
+        replicas.push(extra);
+      }
+    },
+    async cleanup() {
+      await Promise.all(replicas.splice(0).map((r) => r.stop()));
+    },
+  },
   redisRestarted: {
     name: "Redis stopped 10 s and restarted mid-experiment",
     experiments: 4,
@@ -300,6 +340,8 @@ export async function runScenario(
     }),
   );
   const hostile = await sendHostile(p, scenario.hostile ?? 0);
+  const poisonBefore = await deadLettered(p);
+  const poisonSent = await sendPoison(p, scenario.poison ?? 0);
   await scenario.inject?.(p, faults);
 
   const ended = await Promise.allSettled(
@@ -350,6 +392,19 @@ export async function runScenario(
   // A hostile body never terminates anything: each is one rejection, and only the
   // experiments' own groups lost instances.
   lost += hostile.filter((id) => refusedBy(id) === 0).length;
+  // A poison message is lost unless it was dead-lettered and counted.
+  if (poisonSent > 0) {
+    const announced = async () => (await deadLettered(p)) - poisonBefore;
+    await waitUntil(
+      "every poison message dead-lettered",
+      async () => (await announced()) >= poisonSent,
+      {
+        timeoutMs: 60_000,
+        everyMs: 500,
+      },
+    ).catch(() => undefined);
+    lost += Math.max(0, poisonSent - (await announced()));
+  }
   const inbox = await readInbox(p.stack.endpoints.inbox);
   const subjects = ended.flatMap((r) => (r.status === "fulfilled" ? [r.value.data.subject] : []));
   const reportsSent = subjects.filter((s) => inbox.some((e) => e.subject === s)).length;
@@ -358,7 +413,7 @@ export async function runScenario(
   await scenario.cleanup?.(p);
   return {
     scenario: scenario.name,
-    experiments: ids.length + hostile.length,
+    experiments: ids.length + hostile.length + poisonSent,
     terminationsExpected: ids.length,
     terminationsDone,
     reportsExpected: ids.length,
@@ -370,6 +425,37 @@ export async function runScenario(
     dishonest,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** Messages the services gave up on and announced, summed over every service. */
+async function deadLettered(p: Pipeline): Promise<number> {
+  const counts = await Promise.all(
+    serviceNames.map((name) => p.metric(name, "macaque_messages_dead_lettered_total")),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Sends `n` bodies that are no event to each internal queue; resolves with how many went. */
+async function sendPoison(p: Pipeline, n: number): Promise<number> {
+  if (n === 0) return 0;
+  const roles = [
+    QueueRole.terminations,
+    QueueRole.recovery,
+    QueueRole.notifications,
+    QueueRole.outcomes,
+  ] as const;
+  const bodies = ["{", "[]", '{"type":"macaque.unknown"}', "null", "not an event"];
+  for (const role of roles) {
+    for (let i = 0; i < n; i++) {
+      await p.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: p.stack.topology.queues[role].url,
+          MessageBody: bodies[i % bodies.length]!,
+        }),
+      );
+    }
+  }
+  return roles.length * n;
 }
 
 /** Sends `n` adversarial bodies (as SQS can carry them), each under a request id of its own. */
