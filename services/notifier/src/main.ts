@@ -10,7 +10,7 @@ import {
 } from "@macaque/shared";
 import { notifierEnvSchema } from "./config.ts";
 import { createControlLog } from "./control-log.ts";
-import { createS3Client, writeArchive } from "@macaque/shared/history";
+import { connectHistoryBucket, writeArchive } from "@macaque/shared/history";
 import { createDeliveries } from "./deliveries.ts";
 import { createEnrolledRecipients } from "./enrolled-recipients.ts";
 import { createEventHandler } from "./handle-event.ts";
@@ -40,15 +40,8 @@ await runService({
       senderEmail: config.SENDER_EMAIL,
       logger,
     });
-    const bucket = config.HISTORY_BUCKET;
-    const s3 =
-      bucket === undefined
-        ? undefined
-        : createS3Client({
-            ...bus.aws,
-            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
-          });
-    if (!bucket) {
+    const history = connectHistoryBucket(bus.aws, config);
+    if (!history) {
       logger.warn({ event: "archive.off" }, "not archiving experiments: HISTORY_BUCKET is not set");
     }
     const consumer = bus.consume(
@@ -67,7 +60,7 @@ await runService({
         eventsTopicArn: topology.topics.events.arn,
         counters,
         controlLog: createControlLog({ redis, keyPrefix: config.REDIS_KEY_PREFIX }),
-        ...(s3 && bucket && { archive: (item) => writeArchive(s3, bucket, item) }),
+        ...(history && { archive: (item) => writeArchive(history.s3, history.bucket, item) }),
       }),
     );
     return {
@@ -76,7 +69,7 @@ await runService({
       close: async () => {
         await bus.close();
         ses.destroy();
-        s3?.destroy();
+        history?.s3.destroy();
       },
     };
   },

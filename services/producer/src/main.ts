@@ -18,7 +18,11 @@ import {
 import { configuredEc2Endpoint, createEc2Query } from "@macaque/shared/ec2-query";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
-import { createS3Client, createWriteOnceLog, writeOnceLogPrefix } from "@macaque/shared/history";
+import {
+  connectHistoryBucket,
+  createWriteOnceLog,
+  writeOnceLogPrefix,
+} from "@macaque/shared/history";
 import { allowLists, guardrailPolicy, jobDefaults, producerEnvSchema } from "./config.ts";
 import { createProducerControls } from "./controls.ts";
 import { createGroupDescriber } from "./describe-group.ts";
@@ -62,15 +66,8 @@ await runService({
       haltReadWindowMs: config.HALT_READ_WINDOW_MS,
     });
     // Decisions outlive Redis in the history bucket when there is one (decision-store.ts).
-    const bucket = config.HISTORY_BUCKET;
-    const s3 =
-      bucket === undefined
-        ? undefined
-        : createS3Client({
-            ...bus.aws,
-            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
-          });
-    if (!s3) {
+    const history = connectHistoryBucket(bus.aws, config);
+    if (!history) {
       logger.warn(
         { event: "decision-log.off" },
         "decisions live in Redis only: HISTORY_BUCKET is not set, so a Redis loss forgets them",
@@ -84,7 +81,7 @@ await runService({
       decisions: createDecisionStore(
         redis,
         config.REDIS_KEY_PREFIX,
-        s3 && bucket ? createWriteOnceLog(s3, bucket, writeOnceLogPrefix.decisions) : undefined,
+        history && createWriteOnceLog(history.s3, history.bucket, writeOnceLogPrefix.decisions),
       ),
       publish: async (event) => void (await publishEvent(sns, topology.topics.events.arn, event)),
       sendOrder: async (order) =>
@@ -121,7 +118,7 @@ await runService({
         elb.destroy();
         cloudwatch.destroy();
         controlStore.destroy();
-        s3?.destroy();
+        history?.s3.destroy();
       },
     };
   },

@@ -18,7 +18,7 @@ import {
 import { createAbandonReporter } from "./abandon.ts";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
-import { createS3Client } from "@macaque/shared/history";
+import { connectHistoryBucket } from "@macaque/shared/history";
 import { assessRegression } from "./assess-regression.ts";
 import { createCheckProcessor } from "./check.ts";
 import { createHistoryReader } from "./history-reader.ts";
@@ -97,14 +97,8 @@ await runService({
       nameOf: (abort) => abort.experimentId,
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
-    const s3 =
-      config.HISTORY_BUCKET === undefined
-        ? undefined
-        : createS3Client({
-            ...bus.aws,
-            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
-          });
-    const history = s3 && config.HISTORY_BUCKET && createHistoryReader(s3, config.HISTORY_BUCKET);
+    const historyBucket = connectHistoryBucket(bus.aws, config);
+    const history = historyBucket && createHistoryReader(historyBucket.s3, historyBucket.bucket);
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
@@ -223,7 +217,7 @@ await runService({
           elb.destroy();
           cloudwatch.destroy();
           controlStore.destroy();
-          s3?.destroy();
+          historyBucket?.s3.destroy();
         }
       },
     };

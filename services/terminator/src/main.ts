@@ -15,7 +15,11 @@ import {
 import { configuredEc2Endpoint, createEc2Query } from "@macaque/shared/ec2-query";
 import { readAlarms } from "@macaque/shared/read-alarms";
 import { connectControlStore } from "@macaque/shared/control-store";
-import { createS3Client, createWriteOnceLog, writeOnceLogPrefix } from "@macaque/shared/history";
+import {
+  connectHistoryBucket,
+  createWriteOnceLog,
+  writeOnceLogPrefix,
+} from "@macaque/shared/history";
 import { terminatorEnvSchema } from "./config.ts";
 import { createOrderHandler } from "./handle-order.ts";
 import { createIdempotency } from "./idempotency.ts";
@@ -52,22 +56,15 @@ await runService({
     const cloudwatch = createAwsClient(CloudWatchClient, bus.aws);
     const controlStore = connectControlStore(bus.aws, config.CONTROL_PARAMETER_PATH);
     const now = () => new Date();
-    const s3 =
-      config.HISTORY_BUCKET === undefined
-        ? undefined
-        : createS3Client({
-            ...bus.aws,
-            endpoint: config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL,
-          });
+    const history = connectHistoryBucket(bus.aws, config);
     const redisIdempotency = createIdempotency({ redis, keyPrefix: config.REDIS_KEY_PREFIX });
-    const idempotency =
-      s3 && config.HISTORY_BUCKET
-        ? withResultLog(
-            redisIdempotency,
-            createWriteOnceLog(s3, config.HISTORY_BUCKET, writeOnceLogPrefix.results),
-            logger,
-          )
-        : redisIdempotency;
+    const idempotency = history
+      ? withResultLog(
+          redisIdempotency,
+          createWriteOnceLog(history.s3, history.bucket, writeOnceLogPrefix.results),
+          logger,
+        )
+      : redisIdempotency;
 
     const handle = createOrderHandler({
       recheck: createRecheck({ autoScaling, ec2 }),
@@ -92,7 +89,7 @@ await runService({
       ready: () => pingRedis(redis),
       async close() {
         await bus.close();
-        s3?.destroy();
+        history?.s3.destroy();
         autoScaling.destroy();
         cloudwatch.destroy();
         controlStore.destroy();

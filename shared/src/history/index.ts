@@ -10,6 +10,7 @@ export {
   type HistoryEntry,
 } from "./keys.ts";
 export {
+  connectHistoryBucket,
   createS3Client,
   ensureHistoryBucket,
   isArchived,

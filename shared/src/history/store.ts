@@ -37,6 +37,31 @@ export function createS3Client(
   });
 }
 
+/** The history bucket a service was given, with its client. */
+export interface HistoryBucket {
+  s3: S3Client;
+  bucket: string;
+}
+
+/**
+ * The client of the history bucket when HISTORY_BUCKET is set (the archive, the
+ * producer's decisions, the terminator's results), undefined when it is not:
+ * S3 at AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) in the sandbox and compose.
+ */
+export function connectHistoryBucket(
+  aws: AwsClientOptions,
+  config: {
+    HISTORY_BUCKET?: string | undefined;
+    AWS_ENDPOINT_URL_S3?: string | undefined;
+    AWS_ENDPOINT_URL?: string | undefined;
+  },
+): HistoryBucket | undefined {
+  const bucket = config.HISTORY_BUCKET;
+  if (bucket === undefined) return undefined;
+  const endpoint = config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL;
+  return { s3: createS3Client({ ...aws, endpoint }), bucket };
+}
+
 /** What the notifier archives for one experiment: the record and its index entry. */
 export interface ArchiveItem {
   entry: HistoryEntry;
