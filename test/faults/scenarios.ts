@@ -133,12 +133,14 @@ async function replace(
   p.services[name] = service;
 }
 
+/** Resolves once the recovery-monitor has checked an experiment: checks are under way. */
+const waitForACheck = (p: Pipeline) =>
+  p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, { timeoutMs: 30_000 });
+
 /** Kills the recovery-monitor while it checks experiments, `times` times, restarting it each time. */
 const killMonitor = (times: number) => async (p: Pipeline) => {
   for (let i = 0; i < times; i++) {
-    await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
-      timeoutMs: 30_000,
-    });
+    await waitForACheck(p);
     await p.services["recovery-monitor"].kill();
     await replace(p, "recovery-monitor");
   }
@@ -224,9 +226,7 @@ export const scenarios: Record<string, Scenario> = {
     experiments: 4,
     bootSeconds: 800,
     async inject(p, faults) {
-      await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
-        timeoutMs: 30_000,
-      });
+      await waitForACheck(p);
       await faults.restartRedis(10_000);
     },
   },
@@ -235,9 +235,7 @@ export const scenarios: Record<string, Scenario> = {
     experiments: 3,
     bootSeconds: 800,
     async inject(p, faults) {
-      await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
-        timeoutMs: 30_000,
-      });
+      await waitForACheck(p);
       await p.services["recovery-monitor"].kill();
       await faults.outage(60_000);
       await replace(p, "recovery-monitor");
@@ -248,9 +246,7 @@ export const scenarios: Record<string, Scenario> = {
     experiments: 3,
     bootSeconds: 800,
     async inject(p, faults) {
-      await p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, {
-        timeoutMs: 30_000,
-      });
+      await waitForACheck(p);
       await faults.restartRedis(faults.scaled(120_000));
     },
   },
