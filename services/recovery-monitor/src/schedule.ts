@@ -68,7 +68,9 @@ export function createCheckQueue(connection: Redis, keyPrefix: string): Queue<Mo
  * experiment id, so BullMQ ignores the add when the job exists: a redelivered event
  * starts no second monitor. Resolves false when it already existed: two deliveries
  * handled at the same time (the consumer handles many messages at once) both miss
- * the job, so the first to set the start mark (SET NX) is the one that added it.
+ * the job, so the first to set the start mark (SET NX) is the one said to add it.
+ * Every delivery that misses the job still adds it, so a mark left by a delivery
+ * whose add failed never keeps the experiment from being monitored.
  */
 export async function scheduleRecovery(
   queue: Queue<MonitorJob>,
@@ -80,9 +82,9 @@ export async function scheduleRecovery(
   // Only for the log line: BullMQ's own check inside add() is what keeps it idempotent.
   if (await queue.getJob(jobId)) return false;
   const mark = `${queue.qualifiedName}:started:${jobId}`;
-  if ((await redis.set(mark, "1", "EX", keptSeconds, "NX")) === null) return false;
+  const first = (await redis.set(mark, "1", "EX", keptSeconds, "NX")) !== null;
   await queue.add("check", job, { jobId, delay: Math.max(0, Math.round(delayMs)) });
-  return true;
+  return first;
 }
 
 /** Jobs waiting for or running a check, retries included. */

@@ -130,6 +130,9 @@ async function run(options: {
   ]);
   expect(adds.sort()).toEqual([false, true]);
   expect(await scheduleRecovery(queue, redis, job, 50)).toBe(false);
+  expect(await queue.getJobCounts("delayed", "waiting", "active", "completed")).toSatisfy(
+    (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0) === 1,
+  );
   const result = await finished;
   const jobs = await queue.getJobs(["completed"]);
   await queue.close();
