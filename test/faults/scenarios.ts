@@ -137,14 +137,27 @@ async function replace(
 const waitForACheck = (p: Pipeline) =>
   p.services["recovery-monitor"].waitForLog("recovery.checked", undefined, { timeoutMs: 30_000 });
 
-/** Kills the recovery-monitor while it checks experiments, `times` times, restarting it each time. */
-const killMonitor = (times: number) => async (p: Pipeline) => {
-  for (let i = 0; i < times; i++) {
+/**
+ * Kills the recovery-monitor while it checks experiments, `times` times, keeping it
+ * down `downMs` (an outage, scaled) before each restart.
+ */
+const killMonitor =
+  (times: number, downMs = 0) =>
+  async (p: Pipeline, faults: FaultControls) => {
+    for (let i = 0; i < times; i++) {
+      await waitForACheck(p);
+      await p.services["recovery-monitor"].kill();
+      if (downMs > 0) await faults.outage(downMs);
+      await replace(p, "recovery-monitor");
+    }
+  };
+
+/** Stops Redis once checks are under way, for `downMs` (scaled when `scaled`). */
+const restartRedisMidCheck =
+  (downMs: number, scaled: boolean) => async (p: Pipeline, faults: FaultControls) => {
     await waitForACheck(p);
-    await p.services["recovery-monitor"].kill();
-    await replace(p, "recovery-monitor");
-  }
-};
+    await faults.restartRedis(scaled ? faults.scaled(downMs) : downMs);
+  };
 
 /** Resolves at the simulator's next TerminateInstances call. */
 async function waitForTerminateCall(p: Pipeline): Promise<void> {
@@ -225,30 +238,19 @@ export const scenarios: Record<string, Scenario> = {
     name: "Redis stopped 10 s and restarted mid-experiment",
     experiments: 4,
     bootSeconds: 800,
-    async inject(p, faults) {
-      await waitForACheck(p);
-      await faults.restartRedis(10_000);
-    },
+    inject: restartRedisMidCheck(10_000, false),
   },
   monitorDown: {
     name: "recovery-monitor SIGKILLed and down 60 s",
     experiments: 3,
     bootSeconds: 800,
-    async inject(p, faults) {
-      await waitForACheck(p);
-      await p.services["recovery-monitor"].kill();
-      await faults.outage(60_000);
-      await replace(p, "recovery-monitor");
-    },
+    inject: killMonitor(1, 60_000),
   },
   redisDown: {
     name: "Redis down 2 min mid-experiment",
     experiments: 3,
     bootSeconds: 800,
-    async inject(p, faults) {
-      await waitForACheck(p);
-      await faults.restartRedis(faults.scaled(120_000));
-    },
+    inject: restartRedisMidCheck(120_000, true),
   },
   sesDown: {
     name: "SES down 2 min while reports go out",

@@ -15,6 +15,9 @@ const awsCli = await run("aws", ["--version"]).then(
   () => undefined,
 );
 
+// Skipped where the AWS CLI is not installed (CI installs only what the tests need; the
+// JS SDK's own tests of these answers run everywhere): a second, independent parser is a
+// bonus check, not a requirement.
 describe.skipIf(awsCli === undefined)(`the AWS CLI (${awsCli ?? "not installed"})`, () => {
   let h: Harness;
   beforeAll(async () => {
