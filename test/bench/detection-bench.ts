@@ -13,13 +13,18 @@
  *
  * Figures are printed, never asserted. Options (environment):
  * BENCH_DETECTION_MAX_N (default 1000: runs N = 10, 100, 1000 up to it),
+ * BENCH_DETECTION_SIZES (default `10,100,1000`),
  * BENCH_TIME_SCALE (default 0.1: a 30 s boot takes 3 s, health follows within
  * 0.5 s), BENCH_FAULT_N (default 10 experiments per fault run),
- * BENCH_DETECTION_FAULTS_ONLY=1 (only the fault runs), BENCH_DETECTION_MODES
- * (default `events,naive`).
+ * BENCH_DETECTION_FAULTS_ONLY=1 (only the fault runs), BENCH_DETECTION_FAULTS=0
+ * (no fault runs), BENCH_DETECTION_MODES (default `events,naive`),
+ * BENCH_MONITOR_LOG_LEVEL (the monitor's LOG_LEVEL; with SERVICE_LOGS=1 its lines
+ * are printed), BENCH_MONITOR_ENV (more of the monitor's environment, as JSON:
+ * `{"WORKER_CONCURRENCY":"200"}`).
  *
  * Alone: node --import ./scripts/ensure-node.mjs --conditions=source test/bench/detection-bench.ts
  */
+import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { EventType } from "@macaque/shared";
 import { startPipeline, type Pipeline } from "../support/pipeline.ts";
@@ -34,6 +39,8 @@ interface Run {
   recovered: number;
   lagsMs: number[];
   describesPerExperiment: number;
+  /** Checks that observed the group, per experiment (each is one group in a describe). */
+  looksPerExperiment: number;
   /** Per recovered experiment: the stated precision and the true error, ms. */
   stated: number[];
   errors: number[];
@@ -62,7 +69,11 @@ export async function benchDetection(): Promise<void> {
   const intervalOf = (mode: Mode) => (mode === "events" ? eventsInterval : naiveInterval);
   const faultN = Number(process.env.BENCH_FAULT_N ?? "10");
   const sizes =
-    process.env.BENCH_DETECTION_FAULTS_ONLY === "1" ? [] : [10, 100, 1000].filter((n) => n <= maxN);
+    process.env.BENCH_DETECTION_FAULTS_ONLY === "1"
+      ? []
+      : (process.env.BENCH_DETECTION_SIZES?.split(",").map(Number) ?? [10, 100, 1000]).filter(
+          (n) => n <= maxN,
+        );
 
   const p = await startPipeline({ timeScale });
   // The pipeline's monitor is replaced by one per mode.
@@ -72,7 +83,14 @@ export async function benchDetection(): Promise<void> {
     await monitor?.stop();
     monitor = await startTestService(p.stack, "recovery-monitor", {
       // No budget in the way: the runs compare what each mode asks for.
-      env: { DETECTION_MODE: mode, AUTO_SCALING_CALLS_PER_SECOND: "1000" },
+      env: {
+        DETECTION_MODE: mode,
+        AUTO_SCALING_CALLS_PER_SECOND: "1000",
+        ...(process.env.BENCH_MONITOR_LOG_LEVEL && {
+          LOG_LEVEL: process.env.BENCH_MONITOR_LOG_LEVEL,
+        }),
+        ...(JSON.parse(process.env.BENCH_MONITOR_ENV ?? "{}") as Record<string, string>),
+      },
     });
     return monitor;
   };
@@ -86,7 +104,12 @@ export async function benchDetection(): Promise<void> {
         const run = await measure(p, () => monitor!, { label: `${mode} N=${n}`, n, interval });
         runs.push(run);
         // As it goes, for a long run; the table below gathers them.
-        console.error(`done: ${run.label}, lag p99 ${fixed(quantile(run.lagsMs, 0.99))} ms`);
+        console.error(
+          `done: ${run.label}, lag p50 ${fixed(quantile(run.lagsMs, 0.5))} / p99 ` +
+            `${fixed(quantile(run.lagsMs, 0.99))} ms, ${run.describesPerExperiment.toFixed(3)} ` +
+            `describes and ${run.looksPerExperiment.toFixed(1)} looks per experiment, ` +
+            `outside the bounds ${run.outside}`,
+        );
       }
     }
     console.log(
@@ -94,7 +117,7 @@ export async function benchDetection(): Promise<void> {
         `(Auto Scaling mode); checks every ${eventsInterval} s with events, every ${naiveInterval} s naive`,
     );
     console.log(
-      "run              recovered  lag p50 / p99 / max ms    describes/experiment  ratio to naive",
+      "run              recovered  lag p50 / p99 / max ms    describes/experiment  ratio to naive  looks/experiment  groups/describe",
     );
     for (const run of runs) {
       const naive = runs.find((r) => r.n === run.n && r.label.startsWith("naive"));
@@ -102,12 +125,17 @@ export async function benchDetection(): Promise<void> {
       console.log(
         `${run.label.padEnd(16)} ${`${run.recovered}/${run.n}`.padStart(9)}  ` +
           `${`${fixed(quantile(run.lagsMs, 0.5))} / ${fixed(quantile(run.lagsMs, 0.99))} / ${fixed(Math.max(...run.lagsMs))}`.padEnd(25)} ` +
-          `${run.describesPerExperiment.toFixed(2).padStart(20)}  ${run.label.startsWith("naive") ? "1×" : `${ratio.toFixed(1)}× fewer`}`,
+          `${run.describesPerExperiment.toFixed(2).padStart(20)}  ${(run.label.startsWith("naive") ? "1×" : `${ratio.toFixed(1)}× fewer`).padStart(14)}  ` +
+          `${run.looksPerExperiment.toFixed(1).padStart(16)}  ${(run.looksPerExperiment / run.describesPerExperiment).toFixed(1).padStart(15)}`,
       );
     }
 
     // Under faults, in events mode: is the stated precision ever smaller than the true error?
     const faults: Run[] = [];
+    if (process.env.BENCH_DETECTION_FAULTS === "0") {
+      for (const run of runs) printPrecision(run);
+      return;
+    }
     await startMonitor("events");
     faults.push(
       await measure(p, () => monitor!, {
@@ -150,26 +178,44 @@ function printPrecision(run: Run): void {
   );
 }
 
+/**
+ * At most `limit` calls at a time: a thousand at once left sockets waiting past the
+ * SDK's connection timeout on a busy machine, and the pool sends no faster anyway.
+ */
+async function mapLimited<T, R>(items: T[], fn: (item: T) => Promise<R>, limit = 50): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
 async function measure(
   p: Pipeline,
   monitor: () => TestService,
   options: { label: string; n: number; interval: number; midway?: () => Promise<void> },
 ): Promise<Run> {
-  const groups = await Promise.all(
-    Array.from({ length: options.n }, () => p.createGroup({ desiredCapacity: 4, maxSize: 8 })),
+  // Named by the run: thousands of random short names may collide.
+  const tag = `${options.label.replace(/\W+/g, "-")}-${randomBytes(2).toString("hex")}`;
+  const groups = await mapLimited(
+    Array.from({ length: options.n }, (_, i) => i),
+    (i) => p.createGroup({ name: `g-${tag}-${i}`, desiredCapacity: 4, maxSize: 8 }),
   );
   const before = await monitor().metric(describeMetric);
-  const ids = await Promise.all(
-    groups.map(async (asg) => ({
+  const ids = await mapLimited(groups, async (asg) => ({
+    asg,
+    id: await p.submit({
       asg,
-      id: await p.submit({
-        asg,
-        count: 2,
-        mode: "asg",
-        recovery: { checkIntervalSeconds: options.interval, deadlineSeconds: 120 },
-      }),
-    })),
-  );
+      count: 2,
+      mode: "asg",
+      recovery: { checkIntervalSeconds: options.interval, deadlineSeconds: 120 },
+    }),
+  }));
   if (options.midway) {
     await Promise.all(
       ids.map(({ id }) => p.waitForEvent(id, EventType.instancesTerminated, 600_000)),
@@ -182,14 +228,17 @@ async function measure(
     recovered: 0,
     lagsMs: [],
     describesPerExperiment: 0,
+    looksPerExperiment: 0,
     stated: [],
     errors: [],
     outside: 0,
     byEvent: 0,
   };
+  let looks = 0;
   for (const { id, asg } of ids) {
     const terminated = await p.waitForEvent(id, EventType.instancesTerminated, 600_000);
     const completed = await p.waitForEvent(id, EventType.recoveryCompleted, 600_000);
+    looks += completed.data.checks;
     if (completed.data.outcome !== "recovered") continue;
     run.recovered++;
     const { recoveries } = await p.sim.timeline(asg);
@@ -215,6 +264,7 @@ async function measure(
   // A restarted monitor's counter starts again at 0: only the run without a restart is counted.
   const describes = (await monitor().metric(describeMetric)) - (options.midway ? 0 : before);
   run.describesPerExperiment = describes / options.n;
+  run.looksPerExperiment = looks / options.n;
   return run;
 }
 

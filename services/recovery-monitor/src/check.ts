@@ -20,6 +20,7 @@ import {
 } from "./monitor-job.ts";
 import type { MonitorMetrics } from "./monitor-metrics.ts";
 import { observeGroup } from "./observe-group.ts";
+import { nextTick } from "./tick.ts";
 import { lookAtAlarms, type AlarmLookDependencies } from "./stop-conditions.ts";
 
 export interface CheckDependencies extends AlarmLookDependencies {
@@ -110,10 +111,18 @@ export function createCheckProcessor(deps: CheckDependencies) {
             : "not-recovered";
       return { outcome, checks: data.checks };
     }
-    // A wake-up that came while this check ran is answered now, not at the next tick.
+    // A wake-up that came while this check ran is answered at the next tick of the
+    // shared grid (with the checks other events woke), not at the next interval.
     const woken = (await deps.hasWakeSignals?.(job.id ?? "")) ?? false;
-    const at = woken ? Math.min(data.nextCheckAt, deps.now().getTime()) : data.nextCheckAt;
+    const nowMs = deps.now().getTime();
+    const soon = deps.followUp ? nextTick(nowMs, deps.followUp.everyMs) : nowMs;
+    const at = woken ? Math.min(data.nextCheckAt, soon) : data.nextCheckAt;
     await job.moveToDelayed(at, token);
+    // One that came between that look and the move found the job still running, and
+    // its waker may have given up retrying (a busy process): answered all the same.
+    if (!woken && at > soon && (await deps.hasWakeSignals?.(job.id ?? ""))) {
+      await job.changeDelay(Math.max(0, soon - deps.now().getTime())).catch(() => undefined);
+    }
     throw new DelayedError(`next check at ${new Date(at).toISOString()}`);
   };
 }

@@ -45,8 +45,12 @@ export const monitorEnvSchema = commonEnvSchema
      * health, which no event announces, follows within seconds). Default 100.
      */
     EVENT_FOLLOW_UP_MS: envPositiveInt(100),
-    /** Pollers of the fleet-events queue (events mode): each takes 5 messages at a time. Default 4. */
-    FLEET_EVENT_CONSUMERS: envPositiveInt(4),
+    /**
+     * Consumers of the fleet-events queue (events mode), each polling with
+     * QUEUE_CONCURRENCY / 10 receives of up to 10 messages. One is enough for
+     * thousands of events a minute; every poller costs receive calls. Default 1.
+     */
+    FLEET_EVENT_CONSUMERS: envPositiveInt(1),
     /** How many such quick checks follow a launch event (default 50: 5 s of them). */
     EVENT_FOLLOW_UPS: envPositiveInt(50),
   });

@@ -75,7 +75,13 @@ await runService({
       ...(naive && { maxBatch: 1 }),
     });
     const events = config.DETECTION_MODE === "events";
-    const waker = createWaker({ redis, queue, keyPrefix: config.REDIS_KEY_PREFIX, logger });
+    const waker = createWaker({
+      redis,
+      queue,
+      keyPrefix: config.REDIS_KEY_PREFIX,
+      tickMs: config.EVENT_FOLLOW_UP_MS,
+      logger,
+    });
     // Experiments checked in the same window that share a target group share its call.
     const elbLimiter = createRateLimiter({ perSecond: config.ELB_CALLS_PER_SECOND });
     const targetBatcher = createDescribeBatcher({

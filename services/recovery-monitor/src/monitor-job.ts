@@ -26,6 +26,7 @@ import {
   type RecoveryBounds,
 } from "./recovery-bounds.ts";
 import type { RecoveryOutcome } from "@macaque/shared";
+import { nextTick } from "./tick.ts";
 import { decideVerdict } from "./verdict.ts";
 
 export type CompletedEvent = CloudEvent<typeof EventType.recoveryCompleted>;
@@ -67,7 +68,13 @@ export interface MonitorJob {
   notRecovered?: NotRecoveredSighting;
   /** Launch events received for this group: instance id → when it was launched. */
   launches?: Record<string, string>;
-  /** Quick checks still to come after a launch event, and how far apart. */
+  /** Terminate events received for its victims: instance id → when it was terminated. */
+  terminateEvents?: Record<string, string>;
+  /**
+   * Quick checks still to come after a launch event, and how far apart: on the
+   * shared grid of tick.ts, and only while a look still awaits something no event
+   * announces (see awaitsFollowUp).
+   */
   followUp?: { everyMs: number; left: number };
   /** Where the true recovery moment lies (set once recovered). */
   bounds?: RecoveryBounds;
@@ -151,7 +158,9 @@ export function startMonitorJob(
  * Folds one check into the job: milestones reached become `recovery.progressed`
  * events; recovery, an alarm in ALARM (`stoppedBy`), a vanished group or the deadline end the experiment with
  * `recovery.completed`; otherwise the next check is at the next whole interval
- * after the termination, never after the deadline. Event ids are derived from the experiment, so a retried check that
+ * after the termination, or sooner, at the next tick of the shared grid, while a
+ * launch's follow-ups last and the look awaits one (awaitsFollowUp); never after
+ * the deadline. Event ids are derived from the experiment, so a retried check that
  * decides the same thing publishes events a consumer can recognise as duplicates.
  * An operator's abort ends it at this check with outcome `aborted` and what was
  * measured so far, unless this very check found the group recovered.
@@ -216,8 +225,8 @@ export function concludeCheck(
   if (!recovered && !stopped && !aborted && look.kind !== "gone" && nowMs < deadline) {
     const { followUp } = job;
     const grid = nextOnGrid(job, nowMs);
-    if (followUp && followUp.left > 0) {
-      const nextCheckAt = Math.min(deadline, grid, nowMs + followUp.everyMs);
+    if (followUp && followUp.left > 0 && awaitsFollowUp(next, look)) {
+      const nextCheckAt = Math.min(deadline, grid, nextTick(nowMs, followUp.everyMs));
       next.followUp = { ...followUp, left: followUp.left - 1 };
       return { job: { ...next, outbox, nextCheckAt }, reached };
     }
@@ -262,9 +271,12 @@ function precisionOf(
 
 /**
  * Folds the wake-ups received since the last check into the job: each launch
- * event's time (a lower bound on the recovery, see recovery-bounds.ts), and after
- * a launch, `followUp.checks` quick checks `followUp.everyMs` apart, because the
- * replacement's health, which no event announces, usually follows within seconds.
+ * event's time (a lower bound on the recovery, see recovery-bounds.ts) and each
+ * victim's terminate event; after a launch, up to `followUp.checks` quick checks
+ * `followUp.everyMs` apart, because the replacement's health, which no event
+ * announces, usually follows within seconds. A later launch gives the count back in
+ * full (its own health is as far off), which costs nothing once nothing is awaited:
+ * follow-ups stop as soon as a look finds every replacement at the level.
  */
 export function noteWakeSignals(
   job: MonitorJob,
@@ -272,17 +284,49 @@ export function noteWakeSignals(
   followUp: { everyMs: number; checks: number },
 ): MonitorJob {
   const launched = signals.filter((s) => s.kind === "launched");
-  if (launched.length === 0) return job;
-  const launches = { ...job.launches };
-  for (const s of launched) {
-    const known = launches[s.instanceId];
-    if (known === undefined || ms(s.at) < ms(known)) launches[s.instanceId] = s.at;
-  }
+  const gone = signals.filter((s) => s.kind === "terminated");
+  if (launched.length === 0 && gone.length === 0) return job;
+  const earliest = (known: Record<string, string> | undefined, seen: WakeSignal[]) => {
+    const times = { ...known };
+    for (const s of seen) {
+      const at = times[s.instanceId];
+      if (at === undefined || ms(s.at) < ms(at)) times[s.instanceId] = s.at;
+    }
+    return times;
+  };
   return {
     ...job,
-    launches,
-    ...(followUp.checks > 0 && { followUp: { everyMs: followUp.everyMs, left: followUp.checks } }),
+    ...(launched.length > 0 && { launches: earliest(job.launches, launched) }),
+    ...(gone.length > 0 && { terminateEvents: earliest(job.terminateEvents, gone) }),
+    ...(launched.length > 0 &&
+      followUp.checks > 0 && { followUp: { everyMs: followUp.everyMs, left: followUp.checks } }),
   };
+}
+
+/**
+ * Whether the next check should be a quick follow-up rather than wait for the
+ * next event or the interval: while the look shows something no event will
+ * announce — an InService instance not yet at the level (its health), the target
+ * health of a group that must serve — or lags an event already received (a
+ * launched instance not listed at the level yet, a victim still InService after
+ * its terminate event: describes may trail events). A Pending instance's launch
+ * has its event; a missed look saw nothing, so it goes on.
+ */
+export function awaitsFollowUp(job: MonitorJob, look: Look): boolean {
+  if (look.kind !== "observed") return true;
+  if (requiresServing(job.experiment)) return true;
+  const { instances, victimsStillInService } = look.observation;
+  const atLevel = new Set(
+    instances.filter((i) => atRecoveryLevel(job.experiment, i)).map((i) => i.instanceId),
+  );
+  const victims = new Set(job.terminated);
+  const healthAwaited = instances.some(
+    (i) =>
+      i.lifecycleState === "InService" && !victims.has(i.instanceId) && !atLevel.has(i.instanceId),
+  );
+  const eventAhead = Object.keys(job.launches ?? {}).some((id) => !atLevel.has(id));
+  const gone = job.terminateEvents ?? {};
+  return healthAwaited || eventAhead || victimsStillInService.some((id) => gone[id] !== undefined);
 }
 
 /**
