@@ -42,7 +42,9 @@ export const monitorEnvSchema = commonEnvSchema
     DETECTION_MODE: envEnum(["events", "poll", "naive"], "poll"),
     /**
      * After a launch event, checks this many milliseconds apart (the replacement's
-     * health, which no event announces, follows within seconds). Default 100.
+     * health, which no event announces, follows within seconds), on the multiples of
+     * it since the epoch: one grid for every experiment, so their checks share
+     * describes. Checks woken by an event also wait for its next tick. Default 100.
      */
     EVENT_FOLLOW_UP_MS: envPositiveInt(100),
     /**
@@ -51,6 +53,9 @@ export const monitorEnvSchema = commonEnvSchema
      * thousands of events a minute; every poller costs receive calls. Default 1.
      */
     FLEET_EVENT_CONSUMERS: envPositiveInt(1),
-    /** How many such quick checks follow a launch event (default 50: 5 s of them). */
+    /**
+     * At most this many such quick checks follow a launch event; they stop sooner,
+     * once a look finds every replacement at the recovery level (default 50: 5 s of them).
+     */
     EVENT_FOLLOW_UPS: envPositiveInt(50),
   });

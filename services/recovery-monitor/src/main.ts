@@ -174,7 +174,8 @@ await runService({
         now,
       }),
     );
-    // Several pollers: a burst of terminations brings several events per experiment.
+    // Each consumer polls with QUEUE_CONCURRENCY / 10 receives; one keeps up with
+    // thousands of events a minute, and every extra poller costs receive calls.
     const fleetEvents = events
       ? Array.from({ length: config.FLEET_EVENT_CONSUMERS }, () =>
           bus.consume(QueueRole.fleetEvents, createFleetEventHandler({ wake: waker.wake })),
