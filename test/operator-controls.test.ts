@@ -162,18 +162,24 @@ describe("the kill switch", () => {
     expect(terminated.data.terminations.map((t) => t.outcome)).toEqual(["terminated"]);
   }, 60_000);
 
-  it("lets no termination through after the halt event during a burst of 50 requests", async () => {
+  it("lets no termination through after the halt event during a burst of requests", async () => {
+    // Room for a CLI that takes up to about 7 s to set the switch on a loaded machine.
     const groups = await Promise.all(
-      Array.from({ length: 50 }, () => p.createGroup({ desiredCapacity: 2 })),
+      Array.from({ length: 80 }, () => p.createGroup({ desiredCapacity: 2 })),
     );
     const before = (await terminateCalls()).length;
     const ids: string[] = [];
     let halting: Promise<string> | undefined;
+    let halted = false;
+    let afterHalt = 0;
     try {
-      // Sent over about five seconds, the halt started half a second in (the CLI takes a moment to start).
+      // One request every 100 ms, the halt started half a second in, and the burst goes
+      // on until five were sent after the switch was set, however long the CLI takes to
+      // start: those five at least must be refused.
       for (const [i, asg] of groups.entries()) {
         ids.push(await p.submit({ asg, count: 1, recovery: fast }));
-        if (i === 4) halting = halt("burst test");
+        if (halted && ++afterHalt === 5) break;
+        if (i === 4) halting = halt("burst test").finally(() => (halted = true));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       await halting;
@@ -202,10 +208,11 @@ describe("the kill switch", () => {
       const byProducer = ends.filter((e) => e.type === EventType.experimentRejected).length;
       const lastCall = Math.max(...calls.map((c) => Date.parse(c.at)));
       console.log(
-        `burst: 50 requests, ${terminated} terminated before the halt, ${refused} refused (${byProducer} by the producer, ${refused - byProducer} by the terminator); last terminate call ${haltSeenAt - lastCall} ms before the halt event was seen`,
+        `burst: ${ids.length} requests, ${terminated} terminated before the halt, ${refused} refused (${byProducer} by the producer, ${refused - byProducer} by the terminator); last terminate call ${haltSeenAt - lastCall} ms before the halt event was seen`,
       );
-      expect(terminated + refused).toBe(50);
-      expect(refused).toBeGreaterThan(0);
+      expect(afterHalt).toBe(5);
+      expect(terminated + refused).toBe(ids.length);
+      expect(refused).toBeGreaterThanOrEqual(5);
       expect(calls).toHaveLength(terminated);
       // The halt event reached the events topic after the switch was set: nothing later went through.
       const late = calls.filter((c) => Date.parse(c.at) > haltSeenAt);

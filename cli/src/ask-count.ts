@@ -1,6 +1,5 @@
 import {
   DescribeAutoScalingGroupsCommand,
-  DescribeScalingActivitiesCommand,
   type AutoScalingClient,
 } from "@aws-sdk/client-auto-scaling";
 import {
@@ -65,17 +64,9 @@ export async function describeGroup(
   region: string,
   elb?: () => ElasticLoadBalancingV2Client,
 ): Promise<GroupState> {
-  const [described, activities] = await Promise.all([
-    autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
-    // Newest first: an unfinished activity is on the first page, as the producer reads it.
-    autoScaling
-      .send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100 }))
-      .catch((err: unknown) => {
-        // Asked for a group that does not exist; the describe call says so more plainly.
-        if (err instanceof Error && err.name === "ValidationError") return { Activities: [] };
-        throw err;
-      }),
-  ]);
+  const described = await autoScaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }),
+  );
   const group = described.AutoScalingGroups?.find((g) => g.AutoScalingGroupName === name);
   if (!group) throw new InvalidInputError(`no Auto Scaling group named ${name} in ${region}`);
   const arns = targetGroupArnsOf(group);
@@ -88,7 +79,7 @@ export async function describeGroup(
           }),
         )
       : undefined;
-  return groupStateOf(name, group, activities.Activities ?? [], undefined, targetGroups);
+  return groupStateOf(name, group, undefined, targetGroups);
 }
 
 /** The counts shown before the question. */

@@ -32,7 +32,6 @@ export const serviceAccess: Record<ServiceName, ServiceAccess> = {
     publishesTo: [TopicRole.events],
     describes: [
       "autoscaling:DescribeAutoScalingGroups",
-      "autoscaling:DescribeScalingActivities",
       "ec2:DescribeInstances",
       ...targetHealthReads,
     ],
@@ -71,7 +70,6 @@ export const unscopableActions = {
   describe: [
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:DescribeAutoScalingInstances",
-    "autoscaling:DescribeScalingActivities",
     "ec2:DescribeInstances",
     ...targetHealthReads,
   ],

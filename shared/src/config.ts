@@ -150,7 +150,7 @@ export const envEnum = <const T extends readonly [string, ...string[]]>(
  * so a burst of experiments waits its turn here instead of throttling them all.
  */
 export const awsCallBudgetEnvSchema = z.object({
-  /** DescribeAutoScalingGroups, DescribeScalingActivities, Terminate... Default 20. */
+  /** DescribeAutoScalingGroups, DescribeAutoScalingInstances, Terminate... Default 20. */
   AUTO_SCALING_CALLS_PER_SECOND: positiveInt(20),
   /** DescribeInstances, TerminateInstances. Default 20 (EC2's describe refill rate). */
   EC2_CALLS_PER_SECOND: positiveInt(20),

@@ -33,8 +33,11 @@ export interface ControlStore {
   readonly names: ReturnType<typeof controlNames>;
   /** The switch, or undefined when it was never set. One GetParameter. */
   readHalt(): Promise<HaltRecord | undefined>;
-  /** The switch and this experiment's abort together: one GetParameters. */
-  readOrderControls(experimentId: string): Promise<{ halt?: HaltRecord; abort?: AbortRecord }>;
+  /**
+   * The switch and these experiments' aborts together: one GetParameters (at most
+   * `orderControlsPerRead` experiments, as the API takes 10 names a call).
+   */
+  readOrderControls(experimentIds: readonly string[]): Promise<OrderControlsRead[]>;
   /** Every abort by experiment id: GetParametersByPath, 10 a page. */
   readAborts(): Promise<Map<string, AbortRecord>>;
   readInFlight(): Promise<InFlightRecord[]>;
@@ -44,6 +47,16 @@ export interface ControlStore {
   /** Removes an in-flight note; one already gone is fine. */
   forgetInFlight(experimentId: string): Promise<void>;
 }
+
+/** What one read of the controls says about one experiment's order. */
+export interface OrderControlsRead {
+  experimentId: string;
+  halt?: HaltRecord;
+  abort?: AbortRecord;
+}
+
+/** GetParameters takes 10 names: the switch and nine aborts. */
+export const orderControlsPerRead = 9;
 
 const isNotFound = (err: unknown): boolean =>
   err instanceof Error && err.name === "ParameterNotFound";
@@ -104,22 +117,32 @@ export function createControlStore(options: { ssm: SSMClient; path: string }): C
         throw unreadable(`the kill switch ${names.halt}`, err);
       }
     },
-    async readOrderControls(experimentId) {
-      const abortName = names.abort(experimentId);
+    async readOrderControls(experimentIds) {
+      if (experimentIds.length > orderControlsPerRead) {
+        throw new RangeError(
+          `at most ${orderControlsPerRead} experiments a read, got ${experimentIds.length}`,
+        );
+      }
+      const abortNames = experimentIds.map((id) => names.abort(id));
       let parameters: Parameter[];
       try {
-        const out = await ssm.send(new GetParametersCommand({ Names: [names.halt, abortName] }));
+        const out = await ssm.send(
+          new GetParametersCommand({ Names: [names.halt, ...abortNames] }),
+        );
         parameters = out.Parameters ?? [];
       } catch (err) {
-        throw unreadable(`the kill switch ${names.halt} and ${abortName}`, err);
+        throw unreadable(`the kill switch ${names.halt} and ${abortNames.join(", ")}`, err);
       }
       const value = (name: string) => parameters.find((p) => p.Name === name)?.Value;
       const halt = readHaltValue(value(names.halt));
-      const abortValue = value(abortName);
-      return {
-        ...(halt && { halt }),
-        ...(abortValue !== undefined && { abort: readAbortValue(experimentId, abortValue) }),
-      };
+      return experimentIds.map((experimentId) => {
+        const abortValue = value(names.abort(experimentId));
+        return {
+          experimentId,
+          ...(halt && { halt }),
+          ...(abortValue !== undefined && { abort: readAbortValue(experimentId, abortValue) }),
+        };
+      });
     },
     async readAborts() {
       const found = await byPath(names.aborts, `the aborts under ${names.aborts}`);

@@ -14,6 +14,12 @@ export interface DescribeBatcherOptions<G> {
   windowMs?: number;
   /** Names per call; a full batch goes out at once. Default 100 (the API's limit). */
   maxBatch?: number;
+  /**
+   * Most calls under way at once; names asked for while that many are out wait
+   * for one to end and go out together then. Default unlimited. With `windowMs` 0
+   * this is a fresh read shared: every waiter's call starts after it asked.
+   */
+  maxInFlight?: number;
 }
 
 export interface DescribeBatcher<G> {
@@ -29,19 +35,30 @@ interface Waiter<G> {
 export function createDescribeBatcher<G>(options: DescribeBatcherOptions<G>): DescribeBatcher<G> {
   const windowMs = options.windowMs ?? 25;
   const maxBatch = options.maxBatch ?? 100;
-  if (!Number.isInteger(maxBatch) || maxBatch < 1) {
-    throw new RangeError(`maxBatch must be a positive integer, got ${maxBatch}`);
+  const maxInFlight = options.maxInFlight ?? Infinity;
+  for (const [name, value] of Object.entries({ maxBatch, maxInFlight })) {
+    if (value !== Infinity && (!Number.isInteger(value) || value < 1)) {
+      throw new RangeError(`${name} must be a positive integer, got ${value}`);
+    }
   }
   // Several checks may ask for the same group (a retry beside a fresh check): one name, many waiters.
-  let waiting = new Map<string, Waiter<G>[]>();
+  const waiting = new Map<string, Waiter<G>[]>();
   let timer: NodeJS.Timeout | undefined;
+  let inFlight = 0;
 
   const flush = (): void => {
     clearTimeout(timer);
     timer = undefined;
-    const batch = waiting;
-    waiting = new Map();
-    void send(batch);
+    while (waiting.size > 0 && inFlight < maxInFlight) {
+      const batch = new Map([...waiting].slice(0, maxBatch));
+      for (const name of batch.keys()) waiting.delete(name);
+      inFlight++;
+      void send(batch).finally(() => {
+        inFlight--;
+        // What waited for this call goes out now, unless a window is still gathering it.
+        if (waiting.size > 0 && timer === undefined) flush();
+      });
+    }
   };
 
   const send = async (batch: Map<string, Waiter<G>[]>): Promise<void> => {

@@ -178,10 +178,8 @@ export {
   formatTag,
   groupRefusals,
   groupStateOf,
-  type DescribedActivity,
   type DescribedGroup,
   isInServiceHealthy,
-  type ActivityState,
   type GroupState,
   type InstanceState,
 } from "./steady-state.ts";

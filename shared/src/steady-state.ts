@@ -27,12 +27,6 @@ export interface InstanceState {
   tags: Readonly<Record<string, string>> | undefined;
 }
 
-export interface ActivityState {
-  id: string;
-  description: string;
-  statusCode: string;
-}
-
 export interface GroupState {
   name: string;
   desiredCapacity: number;
@@ -41,8 +35,6 @@ export interface GroupState {
   tags: Readonly<Record<string, string>>;
   suspendedProcesses: readonly string[];
   instances: readonly InstanceState[];
-  /** Scaling activities that have not finished. */
-  activitiesInProgress: readonly ActivityState[];
   /** The group's load-balancer target groups (TargetGroupARNs and elbv2 traffic sources). */
   targetGroupArns?: readonly string[];
   /** Target health of each target group, where the caller read it. */
@@ -50,11 +42,6 @@ export interface GroupState {
   /** Launch template, AMIs, health check and the rest, where the caller read them (the producer). */
   configuration?: GroupConfiguration;
 }
-
-/** Final activity states; any other (InProgress, PreInService, MidLifecycleAction, ...) is unfinished. */
-const finishedActivity = new Set(["Successful", "Failed", "Cancelled"]);
-
-const isActivityUnfinished = (statusCode: string): boolean => !finishedActivity.has(statusCode);
 
 export const formatTag = (tag: Tag): string => `${tag.key}=${tag.value}`;
 
@@ -75,14 +62,6 @@ export interface DescribedGroup extends DescribedTargetGroups {
     | undefined;
 }
 
-/** The parts of a DescribeScalingActivities answer's activity. */
-export interface DescribedActivity {
-  ActivityId?: string | undefined;
-  Description?: string | undefined;
-  Cause?: string | undefined;
-  StatusCode?: string | undefined;
-}
-
 /**
  * A group as the steady-state rules read it, from Auto Scaling's own answers:
  * the producer's and the CLI's view are the same by construction. `instanceTags`
@@ -92,7 +71,6 @@ export interface DescribedActivity {
 export function groupStateOf(
   name: string,
   group: DescribedGroup,
-  activities: readonly DescribedActivity[],
   instanceTags: (instanceId: string) => Readonly<Record<string, string>> | undefined = () =>
     undefined,
   targetGroups?: readonly TargetGroupHealth[],
@@ -113,13 +91,6 @@ export function groupStateOf(
       healthStatus: m.HealthStatus ?? "",
       tags: instanceTags(m.InstanceId ?? ""),
     })),
-    activitiesInProgress: activities
-      .filter((a) => isActivityUnfinished(a.StatusCode ?? ""))
-      .map((a) => ({
-        id: a.ActivityId ?? "",
-        description: a.Description ?? a.Cause ?? "(no description)",
-        statusCode: a.StatusCode ?? "",
-      })),
   };
 }
 
@@ -127,13 +98,23 @@ export const SteadyStateCode = {
   notOptedIn: "not-opted-in",
   notAtDesiredCapacity: "not-at-desired-capacity",
   instancesInTransition: "instances-in-transition",
-  scalingActivityInProgress: "scaling-activity-in-progress",
   processSuspended: "process-suspended",
   targetsUnhealthy: "targets-unhealthy",
 } as const;
 
 /** Target states that mean a target group is not yet (or no longer) serving from a target. */
 const unsteadyTargetStates = new Set(["initial", "unhealthy"]);
+
+/**
+ * Lifecycle states of an instance that a scaling activity is moving: launching
+ * (Pending, Pending:Wait, Pending:Proceed), terminating (Terminating...), being
+ * detached or entering standby. Every unfinished scaling activity shows in the
+ * group itself: as such an instance, or, before EC2 has given a launch its
+ * instance, as a group below its desired capacity. So the rules need no
+ * DescribeScalingActivities, which takes one group a call and would cost a
+ * thousand calls for a thousand requests where the group describe costs ten.
+ */
+const inTransition = /^(Pending|Terminating|Detaching|EnteringStandby)/;
 
 /** Processes a group needs to heal itself; with one suspended, recovery cannot be measured. */
 const recoveryProcesses = ["Launch", "Terminate", "HealthCheck", "ReplaceUnhealthy"];
@@ -167,18 +148,12 @@ export function checkSteadyState(group: GroupState): Reason[] {
       message: `group ${group.name} is not steady: ${healthy} instances are InService and Healthy but its desired capacity is ${group.desiredCapacity}`,
     });
   }
-  const moving = group.instances.filter((i) => /^(Pending|Terminating)/.test(i.lifecycleState));
+  const moving = group.instances.filter((i) => inTransition.test(i.lifecycleState));
   if (moving.length > 0) {
     const list = moving.map((i) => `${i.instanceId} (${i.lifecycleState})`).join(", ");
     reasons.push({
       code: SteadyStateCode.instancesInTransition,
-      message: `group ${group.name} is not steady: instances are still starting or stopping: ${list}`,
-    });
-  }
-  for (const activity of group.activitiesInProgress) {
-    reasons.push({
-      code: SteadyStateCode.scalingActivityInProgress,
-      message: `group ${group.name} is not steady: a scaling activity is in progress: ${activity.description}`,
+      message: `group ${group.name} is not steady: a scaling activity is under way, instances are starting, stopping or leaving: ${list}`,
     });
   }
   const suspended = recoveryProcesses.filter((p) => group.suspendedProcesses.includes(p));

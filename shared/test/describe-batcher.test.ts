@@ -82,4 +82,30 @@ describe("createDescribeBatcher", () => {
     await batcher.describeGroup("b");
     expect(f.calls).toEqual([["a"], ["b"]]);
   });
+
+  it("with one call at a time, gathers what asked meanwhile into the next call", async () => {
+    const f = fleet(() => true);
+    const batcher = createDescribeBatcher({
+      describe: f.describe,
+      nameOf: (g: FakeGroup) => g.name,
+      windowMs: 0,
+      maxBatch: 3,
+      maxInFlight: 1,
+    });
+    const first = batcher.describeGroup("a");
+    // "a" goes out alone on the next turn; the rest ask while it is under way.
+    await new Promise((r) => setTimeout(r, 0));
+    const rest = ["b", "c", "d", "e"].map((name) => batcher.describeGroup(name));
+    const groups = await Promise.all([first, ...rest]);
+    expect(groups.map((g) => g?.name)).toEqual(["a", "b", "c", "d", "e"]);
+    // Never two at once, and every name asked after "a" went out waited for it.
+    expect(f.calls).toEqual([["a"], ["b", "c", "d"], ["e"]]);
+  });
+
+  it("refuses a maxInFlight that is not a positive integer", () => {
+    const f = fleet(() => true);
+    expect(() =>
+      createDescribeBatcher({ describe: f.describe, nameOf: (g) => g.name, maxInFlight: 0 }),
+    ).toThrow(/maxInFlight must be a positive integer, got 0/);
+  });
 });

@@ -19,7 +19,6 @@ export const groupState = (over: Partial<GroupState> = {}): GroupState => ({
   tags: { "macaque:enabled": "true" },
   suspendedProcesses: [],
   instances: [instanceState(1), instanceState(2)],
-  activitiesInProgress: [],
   ...over,
 });
 

@@ -22,9 +22,9 @@ describe("groupRefusals", () => {
       ["not-at-desired-capacity"],
     ],
     [
-      "a scaling activity in progress",
-      { activitiesInProgress: [{ id: "a", description: "Launching", statusCode: "InProgress" }] },
-      ["scaling-activity-in-progress"],
+      "an instance entering standby (a scaling activity under way)",
+      { instances: [instance(1), instance(2, { lifecycleState: "EnteringStandby" })] },
+      ["not-at-desired-capacity", "instances-in-transition"],
     ],
     ["Launch suspended", { suspendedProcesses: ["Launch", "AZRebalance"] }, ["process-suspended"]],
     ["only a process recovery does not need", { suspendedProcesses: ["AZRebalance"] }, []],
@@ -57,7 +57,7 @@ describe("groupStateOf", () => {
   };
 
   it("reads Auto Scaling's answer, with each instance's tags where they were read", () => {
-    const state = groupStateOf("web", described, [], (id) =>
+    const state = groupStateOf("web", described, (id) =>
       id === "i-1" ? { team: "a" } : undefined,
     );
     expect(state).toMatchObject({
@@ -67,7 +67,6 @@ describe("groupStateOf", () => {
       maxSize: 4,
       tags: { "macaque:enabled": "true" },
       suspendedProcesses: ["AZRebalance"],
-      activitiesInProgress: [],
     });
     expect(state.instances).toEqual([
       {
@@ -84,19 +83,6 @@ describe("groupStateOf", () => {
         healthStatus: "",
         tags: undefined,
       },
-    ]);
-  });
-
-  it("keeps only the activities that have not finished", () => {
-    const state = groupStateOf("web", described, [
-      { ActivityId: "a1", StatusCode: "Successful", Description: "done" },
-      { ActivityId: "a2", StatusCode: "InProgress", Cause: "scaling out" },
-      { ActivityId: "a3", StatusCode: "MidLifecycleAction", Description: "hook" },
-      { ActivityId: "a4", StatusCode: "Cancelled" },
-    ]);
-    expect(state.activitiesInProgress).toEqual([
-      { id: "a2", description: "scaling out", statusCode: "InProgress" },
-      { id: "a3", description: "hook", statusCode: "MidLifecycleAction" },
     ]);
   });
 });

@@ -1,7 +1,5 @@
 import {
-  DescribeScalingActivitiesCommand,
   paginateDescribeAutoScalingGroups,
-  type Activity,
   type AutoScalingClient,
   type AutoScalingGroup,
 } from "@aws-sdk/client-auto-scaling";
@@ -31,8 +29,7 @@ export interface DescribeClients {
 }
 
 /**
- * Reads a group, its unfinished scaling activities, its instances' tags and the
- * target health of its load-balancer target groups (one DescribeTargetHealth
+ * Reads a group, its instances' tags and the target health of its load-balancer target groups (one DescribeTargetHealth
  * each; a group behind none costs no ELB call).
  */
 export type DescribeGroup = (name: string) => Promise<GroupState | undefined>;
@@ -40,8 +37,8 @@ export type DescribeGroup = (name: string) => Promise<GroupState | undefined>;
 /**
  * Requests that arrive together share their calls: the groups asked for within
  * `windowMs` go out in one DescribeAutoScalingGroups (100 names a call), their
- * instances in one DescribeInstances (200 ids a call). DescribeScalingActivities
- * takes one group a call, so it stays one per request.
+ * instances in one DescribeInstances (200 ids a call). No DescribeScalingActivities:
+ * an unfinished activity shows in the group itself (steady-state.ts).
  * Undefined means Auto Scaling has no group by that name; AWS faults are thrown
  * for the caller's retry policy (every request of a failed batch gets the error).
  */
@@ -64,14 +61,13 @@ export function createGroupDescriber(
     const group = await groups.describeGroup(name);
     if (!group) return undefined;
     const ids = (group.Instances ?? []).flatMap((m) => (m.InstanceId ? [m.InstanceId] : []));
-    const [activities, described, targetGroups] = await Promise.all([
-      describeRecentActivities(clients.autoScaling, name),
+    const [described, targetGroups] = await Promise.all([
       Promise.all(ids.map((id) => instances.describeGroup(id))),
       describeTargetGroups(clients.elb, targetGroupArnsOf(group)),
     ]);
     const instancesById = new Map(described.flatMap((i) => (i ? [[i.instanceId, i]] : [])));
     return {
-      ...groupStateOf(name, group, activities, (id) => instancesById.get(id)?.tags, targetGroups),
+      ...groupStateOf(name, group, (id) => instancesById.get(id)?.tags, targetGroups),
       configuration: groupConfigurationOf(group, [...instancesById.values()]),
     };
   };
@@ -89,20 +85,6 @@ async function describeGroups(
   );
   for await (const page of pages) found.push(...(page.AutoScalingGroups ?? []));
   return found;
-}
-
-/**
- * Activities come newest first; an unfinished one is among the latest, so the
- * first page (100) is enough and a group with a long history costs one call.
- */
-async function describeRecentActivities(
-  autoScaling: AutoScalingClient,
-  name: string,
-): Promise<Activity[]> {
-  const out = await autoScaling.send(
-    new DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100 }),
-  );
-  return out.Activities ?? [];
 }
 
 /**

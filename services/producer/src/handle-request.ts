@@ -278,11 +278,8 @@ export function createRequestHandler(options: RequestHandlerOptions) {
       return replay(decided, logger);
     }
     const { plan } = decided;
-    if (!job.dryRun) {
-      // The provisional end, should no outcome ever release the lease (experiment-ends.ts).
-      await ends.record(job.asg, new Date(options.now().getTime() + ttlMs));
-      await options.controls.noteInFlight(plan.experiment, ttlMs, logger);
-    }
+    // The provisional end, should no outcome ever release the lease (experiment-ends.ts).
+    if (!job.dryRun) await ends.record(job.asg, new Date(options.now().getTime() + ttlMs));
     if (decided === decision) {
       for (const notice of result.ignoredTags) {
         logger.warn({ event: "limit-tag.ignored", code: notice.code }, notice.message);
@@ -300,7 +297,11 @@ export function createRequestHandler(options: RequestHandlerOptions) {
         `planned ${plan.experiment.victims.length} victim(s) in ${job.asg}`,
       );
     }
-    return dispatch(plan);
+    // The note for `macaque status` is best effort (it never throws): the order need not wait for it.
+    await Promise.all([
+      dispatch(plan),
+      job.dryRun ? undefined : options.controls.noteInFlight(plan.experiment, ttlMs, logger),
+    ]);
   };
 
   /**

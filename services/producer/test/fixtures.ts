@@ -12,7 +12,6 @@ export function steadyGroup(n: number, changes: Partial<GroupState> = {}): Group
     tags: { "macaque:enabled": "true" },
     suspendedProcesses: [],
     instances,
-    activitiesInProgress: [],
     ...changes,
   };
 }

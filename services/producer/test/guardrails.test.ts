@@ -93,13 +93,11 @@ describe("checkGuardrails refuses", () => {
       codes: ["not-at-desired-capacity"],
     },
     {
-      name: "when a scaling activity is in progress",
+      name: "when an instance is leaving the group (a detach under way)",
       group: steadyGroup(4, {
-        activitiesInProgress: [
-          { id: "a-1", description: "Launching a new EC2 instance", statusCode: "InProgress" },
-        ],
+        instances: [...steadyGroup(4).instances, instance(4, { lifecycleState: "Detaching" })],
       }),
-      codes: ["scaling-activity-in-progress"],
+      codes: ["instances-in-transition"],
     },
     {
       name: "a count above MAX_INSTANCES_PER_EXPERIMENT",
@@ -182,12 +180,12 @@ describe("checkGuardrails", () => {
     const group = steadyGroup(4, {
       tags: {},
       suspendedProcesses: ["Launch", "AZRebalance"],
-      activitiesInProgress: [{ id: "a", description: "Terminating i-1", statusCode: "InProgress" }],
+      instances: [...steadyGroup(4).instances, instance(4, { lifecycleState: "Terminating:Wait" })],
     });
     expect(codesOf(check(group, { count: 20 }, { leaseHolder: "exp-other" }))).toEqual([
       "not-opted-in",
       "group-busy",
-      "scaling-activity-in-progress",
+      "instances-in-transition",
       "process-suspended",
       "not-enough-candidates",
       "above-max-instances",
