@@ -75,7 +75,7 @@ RUN apt-get update \
 #   ~90 MiB outside the heap fits the task's 512 MiB;
 # - two malloc arenas: glibc gives each thread that allocates (V8's GC and
 #   compiler workers, libuv's pool) an arena of its own, up to 8 per core, and
-#   each keeps what was freed in it; 6-15 MiB less at that load.
+#   each keeps what was freed in it; 2-15 MiB less at that load.
 ENV NODE_ENV=production \
     HTTP_PORT=8080 \
     NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=256" \
