@@ -15,8 +15,16 @@ export interface ServiceOptions {
   build?: "source" | "dist";
 }
 
-/** NODE_OPTIONS of the services in the image (the Dockerfile's runtime stage). */
-export const productionNodeOptions = "--max-semi-space-size=1";
+/**
+ * The memory settings of the services in the image (the Dockerfile's runtime
+ * stage, where the comment says why): a 1 MB young generation, a 256 MB old one
+ * (without a limit V8 sizes the heap from the host's memory and lets it grow to
+ * about three times what survives a full collection), and two malloc arenas.
+ */
+export const productionEnv = {
+  NODE_OPTIONS: "--max-semi-space-size=1 --max-old-space-size=256",
+  MALLOC_ARENA_MAX: "2",
+} as const;
 
 /** Environment of one service process running against the stack. */
 function serviceEnv(stack: Stack, options: ServiceOptions = {}): Record<string, string> {
@@ -45,8 +53,8 @@ export function startService(
     name,
     env: {
       ...process.env,
-      // The production build runs with the image's Node options (Dockerfile).
-      ...(options.build === "dist" && { NODE_OPTIONS: productionNodeOptions }),
+      // The production build runs with the image's memory settings (Dockerfile).
+      ...(options.build === "dist" && productionEnv),
       ...serviceEnv(stack, options),
     },
     onLine: (line) => options.onLine?.(name, line),

@@ -79,7 +79,9 @@ export interface Stack {
  * How the stack starts a Node entry of this repository: from its TypeScript
  * source (or, with `source: false`, a built `dist/` file that imports the other
  * packages' `dist/` as production does), with a stdin pipe whose end (this
- * process gone) stops it.
+ * process gone) stops it. A `dist/` entry gets the built preload too: one `.ts`
+ * file would load Node's type stripper, ~20 MiB a process that production never
+ * has, into the memory the benchmark measures.
  */
 export const nodeProcess = (
   file: string,
@@ -89,7 +91,11 @@ export const nodeProcess = (
   args: [
     ...(source ? ["--conditions=source"] : []),
     "--import",
-    pathToFileURL(sourceFile("sandbox/stack/src/exit-with-parent.ts")).href,
+    pathToFileURL(
+      sourceFile(
+        `sandbox/stack/${source ? "src/exit-with-parent.ts" : "dist/exit-with-parent.js"}`,
+      ),
+    ).href,
     sourceFile(file),
   ],
   stdinPipe: true,

@@ -69,7 +69,7 @@ await runService({
       close: async () => {
         await bus.close();
         ses.destroy();
-        history?.s3.destroy();
+        history?.destroy();
       },
     };
   },

@@ -81,7 +81,7 @@ await runService({
       decisions: createDecisionStore(
         redis,
         config.REDIS_KEY_PREFIX,
-        history && createWriteOnceLog(history.s3, history.bucket, writeOnceLogPrefix.decisions),
+        history && createWriteOnceLog(history, writeOnceLogPrefix.decisions),
       ),
       publish: async (event) => void (await publishEvent(sns, topology.topics.events.arn, event)),
       sendOrder: async (order) =>
@@ -118,7 +118,7 @@ await runService({
         elb.destroy();
         cloudwatch.destroy();
         controlStore.destroy();
-        history?.s3.destroy();
+        history?.destroy();
       },
     };
   },

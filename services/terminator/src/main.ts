@@ -61,7 +61,7 @@ await runService({
     const idempotency = history
       ? withResultLog(
           redisIdempotency,
-          createWriteOnceLog(history.s3, history.bucket, writeOnceLogPrefix.results),
+          createWriteOnceLog(history, writeOnceLogPrefix.results),
           logger,
         )
       : redisIdempotency;
@@ -89,7 +89,7 @@ await runService({
       ready: () => pingRedis(redis),
       async close() {
         await bus.close();
-        history?.s3.destroy();
+        history?.destroy();
         autoScaling.destroy();
         cloudwatch.destroy();
         controlStore.destroy();

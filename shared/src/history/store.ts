@@ -1,11 +1,4 @@
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { awsClientConfig, type AwsClientOptions } from "../aws.ts";
 import {
   idPointerKey,
@@ -16,6 +9,7 @@ import {
   sinceBoundary,
   type HistoryEntry,
 } from "./keys.ts";
+import { loadS3 } from "./s3-module.ts";
 
 /**
  * The archive's reads and writes, through the unmodified S3 client. A stand-in
@@ -29,6 +23,7 @@ export function createS3Client(
     credentials?: { accessKeyId: string; secretAccessKey: string };
   },
 ): S3Client {
+  const { S3Client } = loadS3();
   return new S3Client({
     ...awsClientConfig(options),
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
@@ -39,14 +34,19 @@ export function createS3Client(
 
 /** The history bucket a service was given, with its client. */
 export interface HistoryBucket {
-  s3: S3Client;
+  /** Built, and `@aws-sdk/client-s3` loaded, on first read (s3-module.ts). */
+  readonly s3: S3Client;
   bucket: string;
+  /** Destroys the client if it was built. */
+  destroy(): void;
 }
 
 /**
- * The client of the history bucket when HISTORY_BUCKET is set (the archive, the
- * producer's decisions, the terminator's results), undefined when it is not:
- * S3 at AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) in the sandbox and compose.
+ * The history bucket when HISTORY_BUCKET is set (the archive, the producer's
+ * decisions, the terminator's results), undefined when it is not: S3 at
+ * AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) in the sandbox and compose. Its
+ * client is built on first use, so a service pays for the S3 SDK only once it
+ * reads or writes the bucket.
  */
 export function connectHistoryBucket(
   aws: AwsClientOptions,
@@ -59,7 +59,15 @@ export function connectHistoryBucket(
   const bucket = config.HISTORY_BUCKET;
   if (bucket === undefined) return undefined;
   const endpoint = config.AWS_ENDPOINT_URL_S3 ?? config.AWS_ENDPOINT_URL;
-  return { s3: createS3Client({ ...aws, endpoint }), bucket };
+  let s3: S3Client | undefined;
+  return {
+    get s3() {
+      s3 ??= createS3Client({ ...aws, endpoint });
+      return s3;
+    },
+    bucket,
+    destroy: () => s3?.destroy(),
+  };
 }
 
 /** What the notifier archives for one experiment: the record and its index entry. */
@@ -79,6 +87,7 @@ export async function writeArchive(
   bucket: string,
   item: ArchiveItem,
 ): Promise<string> {
+  const { PutObjectCommand } = loadS3();
   const key = recordKey(item.entry);
   await s3.send(
     new PutObjectCommand({
@@ -146,6 +155,7 @@ export async function listHistory(
   const entries: HistoryEntry[] = [];
   let token: string | undefined;
   let calls = 0;
+  const { ListObjectsV2Command } = loadS3();
   for (;;) {
     const page = await s3.send(
       new ListObjectsV2Command({
@@ -191,6 +201,7 @@ export async function isArchived(
 }
 
 async function readText(s3: S3Client, bucket: string, key: string): Promise<string | undefined> {
+  const { GetObjectCommand } = loadS3();
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return await out.Body?.transformToString();
@@ -202,6 +213,7 @@ async function readText(s3: S3Client, bucket: string, key: string): Promise<stri
 
 /** Creates the bucket unless it exists (sandbox and compose provisioning); true when created. */
 export async function ensureHistoryBucket(s3: S3Client, bucket: string): Promise<boolean> {
+  const { CreateBucketCommand, HeadBucketCommand } = loadS3();
   try {
     await s3.send(new HeadBucketCommand({ Bucket: bucket }));
     return false;

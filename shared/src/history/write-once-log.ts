@@ -1,10 +1,5 @@
-import {
-  GetObjectCommand,
-  NoSuchKey,
-  PutObjectCommand,
-  S3ServiceException,
-  type S3Client,
-} from "@aws-sdk/client-s3";
+import type { HistoryBucket } from "./store.ts";
+import { loadS3 } from "./s3-module.ts";
 
 /**
  * Records kept where a Redis loss cannot reach them: one JSON object per
@@ -24,11 +19,20 @@ export interface WriteOnceLog {
 /** The history bucket's prefixes of the write-once logs (never archived experiments). */
 export const writeOnceLogPrefix = { decisions: "decisions/", results: "results/" } as const;
 
-export function createWriteOnceLog(s3: S3Client, bucket: string, prefix: string): WriteOnceLog {
+/**
+ * The log under `prefix` of `history`'s bucket. It reads `history.s3` at each
+ * call, not here, so the S3 client is built at the first read or write.
+ */
+export function createWriteOnceLog(
+  history: Pick<HistoryBucket, "s3" | "bucket">,
+  prefix: string,
+): WriteOnceLog {
+  const { bucket } = history;
   const Key = (experimentId: string) => `${prefix}${experimentId}.json`;
   const read = async (experimentId: string) => {
+    const { GetObjectCommand, NoSuchKey } = loadS3();
     try {
-      const object = await s3.send(
+      const object = await history.s3.send(
         new GetObjectCommand({ Bucket: bucket, Key: Key(experimentId) }),
       );
       return await object.Body!.transformToString();
@@ -43,8 +47,9 @@ export function createWriteOnceLog(s3: S3Client, bucket: string, prefix: string)
       // Read first: a stand-in that ignores If-None-Match (fauxqs) still keeps the first.
       const existing = await read(experimentId);
       if (existing !== undefined) return existing;
+      const { PutObjectCommand, S3ServiceException } = loadS3();
       try {
-        await s3.send(
+        await history.s3.send(
           new PutObjectCommand({
             Bucket: bucket,
             Key: Key(experimentId),
