@@ -373,13 +373,15 @@ describe("recovery-monitor", () => {
 
   it("survives being killed twice in the middle of a check: the experiment still ends recovered", async () => {
     // Each check waits 1.5 s for its describe batch, so a check is under way for most
-    // of the time; a 3 s boot at this scale keeps the experiment open across both kills.
+    // of the time; a 10 s boot at this scale keeps the experiment open across both kills,
+    // even on a busy machine where each restarted process takes seconds to take the
+    // stalled check back (with 3 s, one CI run timed out waiting for a check under way).
     const slow = { CHECK_BATCH_WINDOW_MS: "1500" };
     await monitor.stop();
     monitor = await startMonitor(slow);
     const exp = await startExperiment({
       recovery: { checkIntervalSeconds: 0.2, deadlineSeconds: 120 },
-      group: { bootSeconds: 300 },
+      group: { bootSeconds: 1000 },
     });
     const jobKey = `${redisKeyPrefix}:recovery-monitor:checks:${exp.id}`;
     const activeKey = `${redisKeyPrefix}:recovery-monitor:checks:active`;
