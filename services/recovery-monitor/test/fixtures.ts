@@ -1,6 +1,7 @@
 import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
 import type { ExperimentContext, GroupObservation } from "@macaque/shared";
 import { experimentContext } from "../../../test/support/experiment.ts";
+import { startMonitorJob, type MonitorJob } from "../src/monitor-job.ts";
 import { observeGroup } from "../src/observe-group.ts";
 
 export const t0 = new Date("2030-01-01T00:00:00.000Z");
@@ -12,6 +13,21 @@ export const victims = ["i-00000001", "i-00000002"];
 
 export const experiment = (recovery: Partial<ExperimentContext["recovery"]> = {}) =>
   experimentContext({ plannedAt: t0.toISOString(), instanceIdsAtPlan: planned, recovery });
+
+/** The monitor job of `experiment(recovery)`, both victims terminated at t0. */
+export const startedJob = (recovery: Partial<ExperimentContext["recovery"]> = {}): MonitorJob =>
+  startMonitorJob(
+    {
+      experiment: experiment(recovery),
+      terminations: victims.map((instanceId) => ({
+        instanceId,
+        outcome: "terminated",
+        at: t0.toISOString(),
+      })),
+      terminatedAt: t0.toISOString(),
+    },
+    t0,
+  );
 
 /** `"i-00000001:InService:Healthy"` per instance: compact table rows. */
 export function group(members: string[], desiredCapacity = 4): AutoScalingGroup {

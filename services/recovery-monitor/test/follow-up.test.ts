@@ -3,32 +3,20 @@ import {
   awaitsFollowUp,
   concludeCheck,
   noteWakeSignals,
-  startMonitorJob,
   type Look,
   type MonitorJob,
   type WakeSignal,
 } from "../src/monitor-job.ts";
 import { nextTick } from "../src/tick.ts";
-import { at, experiment, observe, survivors, victims } from "./fixtures.ts";
+import { at, observe, survivors, startedJob } from "./fixtures.ts";
 
 /**
  * Events mode's quick checks after a launch: on one wall-clock grid shared by
  * every experiment, and only while a look awaits something no event announces.
  */
 
-const start = (recovery: Parameters<typeof experiment>[0] = {}): MonitorJob =>
-  startMonitorJob(
-    {
-      experiment: experiment({ checkIntervalSeconds: 30, deadlineSeconds: 120, ...recovery }),
-      terminations: victims.map((instanceId) => ({
-        instanceId,
-        outcome: "terminated",
-        at: at(0).toISOString(),
-      })),
-      terminatedAt: at(0).toISOString(),
-    },
-    at(0),
-  );
+const start = (recovery: Parameters<typeof startedJob>[0] = {}): MonitorJob =>
+  startedJob({ checkIntervalSeconds: 30, deadlineSeconds: 120, ...recovery });
 const seen = (members: string[], seconds: number): Look => ({
   kind: "observed",
   observation: observe(members, at(seconds)),
@@ -44,7 +32,7 @@ const gone = (instanceId: string, seconds: number): WakeSignal => ({
   at: at(seconds).toISOString(),
 });
 const followUp = { everyMs: 100, checks: 50 };
-const afterLaunch = (recovery: Parameters<typeof experiment>[0] = {}) =>
+const afterLaunch = (recovery: Parameters<typeof startedJob>[0] = {}) =>
   noteWakeSignals(start(recovery), [launched("i-000000a1", 3)], followUp);
 
 describe("nextTick", () => {

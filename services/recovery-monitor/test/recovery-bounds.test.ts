@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { EventType, type EventData } from "@macaque/shared";
-import {
-  concludeCheck,
-  noteWakeSignals,
-  startMonitorJob,
-  type Look,
-  type MonitorJob,
-} from "../src/monitor-job.ts";
+import { concludeCheck, noteWakeSignals, type Look, type MonitorJob } from "../src/monitor-job.ts";
 import { boundRecovery } from "../src/recovery-bounds.ts";
-import { at, experiment, group, planned, survivors, victims } from "./fixtures.ts";
+import { at, group, planned, survivors, victims, startedJob } from "./fixtures.ts";
 import { observeGroup } from "../src/observe-group.ts";
 
 const recovered = [...survivors, "i-000000a1:InService:Healthy", "i-000000a2:InService:Healthy"];
@@ -25,19 +19,8 @@ const look = (members: string[], asked: number, answered = asked): Look => ({
   ),
 });
 
-const start = (recovery: Parameters<typeof experiment>[0] = {}): MonitorJob =>
-  startMonitorJob(
-    {
-      experiment: experiment({ checkIntervalSeconds: 5, deadlineSeconds: 120, ...recovery }),
-      terminations: victims.map((instanceId) => ({
-        instanceId,
-        outcome: "terminated",
-        at: at(0).toISOString(),
-      })),
-      terminatedAt: at(0).toISOString(),
-    },
-    at(0),
-  );
+const start = (recovery: Parameters<typeof startedJob>[0] = {}): MonitorJob =>
+  startedJob({ checkIntervalSeconds: 5, deadlineSeconds: 120, ...recovery });
 
 const completedOf = (job: MonitorJob) =>
   job.outbox.find((e) => e.type === EventType.recoveryCompleted)?.data as
