@@ -163,22 +163,20 @@ describe("the kill switch", () => {
   }, 60_000);
 
   it("lets no termination through after the halt event during a burst of requests", async () => {
-    // Room for a CLI that takes up to about 7 s to set the switch on a loaded machine.
-    const groups = await Promise.all(
-      Array.from({ length: 80 }, () => p.createGroup({ desiredCapacity: 2 })),
-    );
     const before = (await terminateCalls()).length;
     const ids: string[] = [];
     let halting: Promise<string> | undefined;
     let halted = false;
     let afterHalt = 0;
     try {
-      // One request every 100 ms, the halt started half a second in, and the burst goes
-      // on until five were sent after the switch was set, however long the CLI takes to
-      // start: those five at least must be refused.
-      for (const [i, asg] of groups.entries()) {
+      // One request every 100 ms on a fresh group, the halt started half a second in,
+      // and the burst goes on until five were sent after the switch was set, however
+      // long the CLI takes to start on a busy machine: those five at least must be refused.
+      for (let i = 0; afterHalt < 5; i++) {
+        if (i === 300) throw new Error("the halt did not land within 300 requests");
+        const asg = await p.createGroup({ desiredCapacity: 2 });
         ids.push(await p.submit({ asg, count: 1, recovery: fast }));
-        if (halted && ++afterHalt === 5) break;
+        if (halted) afterHalt++;
         if (i === 4) halting = halt("burst test").finally(() => (halted = true));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -210,7 +208,6 @@ describe("the kill switch", () => {
       console.log(
         `burst: ${ids.length} requests, ${terminated} terminated before the halt, ${refused} refused (${byProducer} by the producer, ${refused - byProducer} by the terminator); last terminate call ${haltSeenAt - lastCall} ms before the halt event was seen`,
       );
-      expect(afterHalt).toBe(5);
       expect(terminated + refused).toBe(ids.length);
       expect(refused).toBeGreaterThanOrEqual(5);
       expect(calls).toHaveLength(terminated);
