@@ -4,8 +4,8 @@
  * The producer reads the kill switch so, and the terminator screens its orders
  * so: a burst of a thousand requests costs a read per window, not a thousand,
  * and a halt is seen within a window. The terminator still reads it right before
- * each terminate call, by a read begun after the call was ready, so a halt seen by neither yet still
- * terminates nothing. A window of 0 reads for every caller.
+ * each terminate call, by a read begun after the call was ready, so a halt seen by
+ * neither yet still terminates nothing. A window of 0 reads for every caller.
  */
 export function shareRecentRead<T>(
   read: () => Promise<T>,

@@ -29,8 +29,9 @@ export interface DescribeClients {
 }
 
 /**
- * Reads a group, its instances' tags and the target health of its load-balancer target groups (one DescribeTargetHealth
- * each; a group behind none costs no ELB call).
+ * Reads a group, its instances' tags and the target health of its load-balancer
+ * target groups (one DescribeTargetHealth each; a group behind none costs no ELB
+ * call).
  */
 export type DescribeGroup = (name: string) => Promise<GroupState | undefined>;
 

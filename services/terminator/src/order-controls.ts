@@ -4,8 +4,8 @@
  * together before the order (a read shared by the orders of a short window) and
  * again right before each terminate call, by a read that started after the call
  * was ready (orders ready together share one GetParameters: the switch and up to
- * nine aborts), so a halt that lands mid-order stops the next call. A switch that cannot be read
- * throws ControlUnreadableError, which is not permanent: the order is redelivered
+ * nine aborts), so a halt that lands mid-order stops the next call. A switch that
+ * cannot be read throws ControlUnreadableError, which is not permanent: the order is redelivered
  * and nothing is terminated until the switch can be read, or the order's window
  * passes and it fails as stale (fail closed).
  */
