@@ -1,20 +1,20 @@
-import type { S3Client } from "@aws-sdk/client-s3";
 import { groupConfigurationSchema } from "@macaque/shared";
-import { isArchived, listHistory, readRecord } from "@macaque/shared/history";
+import { isArchived, listHistory, readRecord, type HistoryBucket } from "@macaque/shared/history";
 import type { HistoryReader } from "./assess-regression.ts";
 
 /**
  * The group's history from the archive's index, read-only; and whether an
- * experiment is archived (handle-terminated.ts, for late events).
+ * experiment is archived (handle-terminated.ts, for late events). It reads
+ * `history.s3` at each call, so the S3 client is built at the first read.
  */
 export function createHistoryReader(
-  s3: S3Client,
-  bucket: string,
+  history: Pick<HistoryBucket, "s3" | "bucket">,
 ): HistoryReader & { isArchived(experimentId: string): Promise<boolean> } {
+  const { bucket } = history;
   return {
     recoveredRuns: async (asg, mode, limit, except) =>
       (
-        await listHistory(s3, bucket, {
+        await listHistory(history.s3, bucket, {
           asg,
           limit,
           filter: (e) =>
@@ -24,9 +24,9 @@ export function createHistoryReader(
             e.timeToRecoverSeconds !== null,
         })
       ).entries,
-    isArchived: (experimentId) => isArchived(s3, bucket, experimentId),
+    isArchived: (experimentId) => isArchived(history.s3, bucket, experimentId),
     groupConfiguration: async (experimentId) => {
-      const record = await readRecord(s3, bucket, experimentId);
+      const record = await readRecord(history.s3, bucket, experimentId);
       const parsed = groupConfigurationSchema.safeParse(
         (record?.plan as { group?: unknown } | undefined)?.group,
       );

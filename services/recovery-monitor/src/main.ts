@@ -104,11 +104,7 @@ await runService({
       windowMs: config.CHECK_BATCH_WINDOW_MS,
     });
     const historyBucket = connectHistoryBucket(bus.aws, config);
-    // Built at the first read, so the S3 client (connectHistoryBucket) is too.
-    let reader: ReturnType<typeof createHistoryReader> | undefined;
-    const history = historyBucket && {
-      get: () => (reader ??= createHistoryReader(historyBucket.s3, historyBucket.bucket)),
-    };
+    const history = historyBucket && createHistoryReader(historyBucket);
     const worker = createCheckWorker({
       connection: workerRedis,
       keyPrefix: config.REDIS_KEY_PREFIX,
@@ -121,8 +117,7 @@ await runService({
         publish: (event) =>
           publishEvent(sns, topology.topics.events.arn, event).then(() => undefined),
         ...(history && {
-          assessRegression: (experiment, seconds) =>
-            assessRegression(history.get(), experiment, seconds),
+          assessRegression: (experiment, seconds) => assessRegression(history, experiment, seconds),
         }),
         logger,
         metrics: monitorMetrics,
@@ -175,7 +170,7 @@ await runService({
           return added;
         },
         isMonitored: async (id) => (await queue.getJob(jobIdFor(id))) !== undefined,
-        ...(history && { isArchived: (id: string) => history.get().isArchived(id) }),
+        ...(history && { isArchived: (id: string) => history.isArchived(id) }),
         now,
       }),
     );

@@ -18,6 +18,7 @@ export {
   readRecord,
   writeArchive,
   type ArchiveItem,
+  type HistoryBucket,
   type HistoryPage,
   type HistoryQuery,
 } from "./store.ts";
